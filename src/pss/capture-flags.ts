@@ -1,0 +1,165 @@
+import { PssError } from './pss-error.js';
+
+/**
+ * PSS_CAPTURE_FLAGS with their Windows values: what PssCaptureSnapshot captures.
+ * The enum holds 0x80000000, so combine flags with {@link combineFlags} (or `>>> 0`), never
+ * with a bare `|`, which yields a negative int32 in JavaScript.
+ *
+ * @example
+ * const flags = combineFlags(CaptureFlags.Handles, CaptureFlags.HandleNameInformation)
+ */
+export enum CaptureFlags {
+  None = 0x00000000,
+  VaClone = 0x00000001,
+  /** Documented "do not use"; drives auxiliary-page capture on Windows. */
+  Reserved00000002 = 0x00000002,
+  Handles = 0x00000004,
+  HandleNameInformation = 0x00000008,
+  HandleBasicInformation = 0x00000010,
+  HandleTypeSpecificInformation = 0x00000020,
+  HandleTrace = 0x00000040,
+  Threads = 0x00000080,
+  ThreadContext = 0x00000100,
+  ThreadContextExtended = 0x00000200,
+  Reserved00000400 = 0x00000400,
+  VaSpace = 0x00000800,
+  VaSpaceSectionInformation = 0x00001000,
+  IptTrace = 0x00002000,
+  Reserved00004000 = 0x00004000,
+  CreateBreakawayOptional = 0x04000000,
+  CreateBreakaway = 0x08000000,
+  CreateForceBreakaway = 0x10000000,
+  CreateUseVmAllocations = 0x20000000,
+  CreateMeasurePerformance = 0x40000000,
+  CreateReleaseSection = 0x80000000,
+}
+
+/** Bits that PssCaptureSnapshot rejects with ERROR_INVALID_PARAMETER. */
+export const UNDEFINED_CAPTURE_BITS = 0x03ff8000;
+
+/** ORs capture flags into an unsigned 32-bit value. */
+export function combineFlags(...flags: number[]): number {
+  let value = 0;
+  for (const flag of flags) value = (value | flag) >>> 0;
+  return value;
+}
+
+/** True when every bit of `flag` is set in `flags`. */
+export function hasFlag(flags: number, flag: number): boolean {
+  return ((flags & flag) >>> 0) === flag >>> 0;
+}
+
+/** A capture flag with its Windows name, its pssql name (used by `--flags`) and what it captures. */
+export interface CaptureFlagInfo {
+  flag: CaptureFlags;
+  /** The Windows name, e.g. `PSS_CAPTURE_HANDLES`. */
+  win32Name: string;
+  /** The pssql name, e.g. `handles`. */
+  name: string;
+  description: string;
+}
+
+/** Every named capture flag, in value order. */
+export const CAPTURE_FLAG_INFO: readonly CaptureFlagInfo[] = [
+  { flag: CaptureFlags.VaClone, win32Name: 'PSS_CAPTURE_VA_CLONE', name: 'va-clone', description: 'clone the address space (Windows only)' },
+  { flag: CaptureFlags.Reserved00000002, win32Name: 'PSS_CAPTURE_RESERVED_00000002', name: 'aux-pages', description: 'auxiliary pages (undocumented, Windows only)' },
+  { flag: CaptureFlags.Handles, win32Name: 'PSS_CAPTURE_HANDLES', name: 'handles', description: 'handles (file descriptors on Linux)' },
+  { flag: CaptureFlags.HandleNameInformation, win32Name: 'PSS_CAPTURE_HANDLE_NAME_INFORMATION', name: 'handle-names', description: 'object name of each handle' },
+  { flag: CaptureFlags.HandleBasicInformation, win32Name: 'PSS_CAPTURE_HANDLE_BASIC_INFORMATION', name: 'handle-basic', description: 'access, attributes, position and inode of each handle' },
+  { flag: CaptureFlags.HandleTypeSpecificInformation, win32Name: 'PSS_CAPTURE_HANDLE_TYPE_SPECIFIC_INFORMATION', name: 'handle-type-specific', description: 'type-specific detail: processes, events, sections, sockets' },
+  { flag: CaptureFlags.HandleTrace, win32Name: 'PSS_CAPTURE_HANDLE_TRACE', name: 'handle-trace', description: 'handle trace table (Windows only)' },
+  { flag: CaptureFlags.Threads, win32Name: 'PSS_CAPTURE_THREADS', name: 'threads', description: 'threads' },
+  { flag: CaptureFlags.ThreadContext, win32Name: 'PSS_CAPTURE_THREAD_CONTEXT', name: 'thread-context', description: 'instruction and stack pointer of each thread' },
+  { flag: CaptureFlags.ThreadContextExtended, win32Name: 'PSS_CAPTURE_THREAD_CONTEXT_EXTENDED', name: 'thread-context-extended', description: 'extended thread context (Windows only)' },
+  { flag: CaptureFlags.Reserved00000400, win32Name: 'PSS_CAPTURE_RESERVED_00000400', name: 'reserved-400', description: 'reserved' },
+  { flag: CaptureFlags.VaSpace, win32Name: 'PSS_CAPTURE_VA_SPACE', name: 'va-space', description: 'virtual address space regions' },
+  { flag: CaptureFlags.VaSpaceSectionInformation, win32Name: 'PSS_CAPTURE_VA_SPACE_SECTION_INFORMATION', name: 'section-info', description: 'mapped file name and image information of each region' },
+  { flag: CaptureFlags.IptTrace, win32Name: 'PSS_CAPTURE_IPT_TRACE', name: 'ipt-trace', description: 'Intel Processor Trace (Windows only)' },
+  { flag: CaptureFlags.Reserved00004000, win32Name: 'PSS_CAPTURE_RESERVED_00004000', name: 'reserved-4000', description: 'reserved' },
+  { flag: CaptureFlags.CreateBreakawayOptional, win32Name: 'PSS_CREATE_BREAKAWAY_OPTIONAL', name: 'breakaway-optional', description: 'VA clone: fall back to the job if breakaway fails' },
+  { flag: CaptureFlags.CreateBreakaway, win32Name: 'PSS_CREATE_BREAKAWAY', name: 'breakaway', description: 'VA clone: leave the job' },
+  { flag: CaptureFlags.CreateForceBreakaway, win32Name: 'PSS_CREATE_FORCE_BREAKAWAY', name: 'force-breakaway', description: 'VA clone: forced breakaway (Tcb privilege)' },
+  { flag: CaptureFlags.CreateUseVmAllocations, win32Name: 'PSS_CREATE_USE_VM_ALLOCATIONS', name: 'use-vm-allocations', description: 'never use the process heap' },
+  { flag: CaptureFlags.CreateMeasurePerformance, win32Name: 'PSS_CREATE_MEASURE_PERFORMANCE', name: 'measure-performance', description: 'time each capture phase (performance counters)' },
+  { flag: CaptureFlags.CreateReleaseSection, win32Name: 'PSS_CREATE_RELEASE_SECTION', name: 'release-section', description: 'VA clone: do not keep the image section' },
+];
+
+/** Everything about handles: values, names, basic and type-specific information. */
+export const ALL_HANDLE_FLAGS = combineFlags(
+  CaptureFlags.Handles,
+  CaptureFlags.HandleNameInformation,
+  CaptureFlags.HandleBasicInformation,
+  CaptureFlags.HandleTypeSpecificInformation,
+);
+
+/**
+ * What `pssql capture` takes by default: everything the Linux backend can read cheaply.
+ * (Thread contexts on Linux come from the same file as the last system call, so they are free.)
+ */
+export const DEFAULT_CAPTURE_FLAGS = combineFlags(
+  ALL_HANDLE_FLAGS,
+  CaptureFlags.Threads,
+  CaptureFlags.ThreadContext,
+  CaptureFlags.VaSpace,
+  CaptureFlags.VaSpaceSectionInformation,
+  CaptureFlags.CreateMeasurePerformance,
+);
+
+/** Named groups accepted by `--flags` besides single flag names. */
+export const CAPTURE_FLAG_PRESETS: Readonly<Record<string, number>> = {
+  default: DEFAULT_CAPTURE_FLAGS,
+  none: CaptureFlags.None,
+  'all-handles': ALL_HANDLE_FLAGS,
+  perf: CaptureFlags.CreateMeasurePerformance,
+  regions: combineFlags(CaptureFlags.VaSpace, CaptureFlags.VaSpaceSectionInformation),
+};
+
+const byName = new Map<string, number>();
+for (const info of CAPTURE_FLAG_INFO) {
+  byName.set(info.name, info.flag >>> 0);
+  byName.set(info.win32Name.toLowerCase(), info.flag >>> 0);
+}
+for (const [name, value] of Object.entries(CAPTURE_FLAG_PRESETS)) byName.set(name, value);
+
+/**
+ * Parses capture flags written as a comma- or `|`-separated list of pssql names (`handles`),
+ * Windows names (`PSS_CAPTURE_HANDLES`), presets (`default`) or numbers (`0x804`).
+ *
+ * @example parseCaptureFlags('default,-thread-context')  // a leading `-` removes flags
+ */
+export function parseCaptureFlags(text: string): number {
+  let value = 0;
+  const parts = text.split(/[,|+\s]+/).filter((part) => part !== '');
+  if (parts.length === 0) {
+    throw new PssError('ERROR_INVALID_PARAMETER', 'no capture flags given', { option: 'flags' });
+  }
+  for (const part of parts) {
+    const remove = part.startsWith('-');
+    const name = (remove ? part.slice(1) : part).toLowerCase();
+    let flag = byName.get(name);
+    if (flag === undefined && /^(0x[0-9a-f]+|\d+)$/.test(name)) flag = Number(name) >>> 0;
+    if (flag === undefined || !Number.isSafeInteger(flag) || flag > 0xffffffff) {
+      throw new PssError(
+        'ERROR_INVALID_PARAMETER',
+        `unknown capture flag '${part}' (see 'pssql capture --help' for the names)`,
+        { option: 'flags' },
+      );
+    }
+    value = remove ? (value & ~flag) >>> 0 : (value | flag) >>> 0;
+  }
+  return value;
+}
+
+/** The pssql names of the flags set in `flags`, e.g. `['handles', 'threads']`; unnamed bits as hex. */
+export function captureFlagNames(flags: number): string[] {
+  const names: string[] = [];
+  let rest = flags >>> 0;
+  for (const info of CAPTURE_FLAG_INFO) {
+    if (hasFlag(rest, info.flag)) {
+      names.push(info.name);
+      rest = (rest & ~info.flag) >>> 0;
+    }
+  }
+  if (rest !== 0) names.push(`0x${rest.toString(16)}`);
+  return names;
+}

@@ -1,0 +1,8 @@
+/** PSS_HANDLE_FLAGS: which parts of a handle entry are valid. */
+export enum HandleFlags {
+  None = 0x00,
+  HaveType = 0x01,
+  HaveName = 0x02,
+  HaveBasicInformation = 0x04,
+  HaveTypeSpecificInformation = 0x08,
+}

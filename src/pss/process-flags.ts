@@ -1,0 +1,12 @@
+/** PSS_PROCESS_FLAGS. */
+export enum ProcessFlags {
+  None = 0x00000000,
+  Protected = 0x00000001,
+  Wow64 = 0x00000002,
+  Reserved03 = 0x00000004,
+  Reserved04 = 0x00000008,
+  Frozen = 0x00000010,
+}
+
+/** STILL_ACTIVE: the exit status of a process or thread that is still running. */
+export const STILL_ACTIVE = 259;
