@@ -13,3 +13,4 @@ export * from './snapshot.js';
 export * from './thread-flags.js';
 export * from './walk-entries.js';
 export * from './win32-error.js';
+export * from './snapshot-json.js';
