@@ -1,0 +1,10 @@
+/**
+ * The Windows backend: Process Snapshotting through kernel32.dll with koffi. Importing this
+ * module loads nothing native; koffi is loaded by the first capture.
+ */
+export { captureWindowsSnapshot, type WindowsCaptureOptions } from './capture-windows-snapshot.js';
+export { WindowsSnapshot } from './windows-snapshot.js';
+export { decodeQueryRecord, decodeWalkEntry, PSS_STRUCT_OF } from './decode-records.js';
+export { pssTypes, type PssTypes } from './pss-types.js';
+export { requiredAccess, ProcessAccess, type RequiredAccess } from './access-rights.js';
+export { fileTimeToDurationUs, fileTimeToUnixUs, type FileTime } from './filetime.js';
