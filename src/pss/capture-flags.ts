@@ -163,3 +163,53 @@ export function captureFlagNames(flags: number): string[] {
   if (rest !== 0) names.push(`0x${rest.toString(16)}`);
   return names;
 }
+
+const PARENT_FLAGS: readonly [child: CaptureFlags, parent: CaptureFlags][] = [
+  [CaptureFlags.HandleNameInformation, CaptureFlags.Handles],
+  [CaptureFlags.HandleBasicInformation, CaptureFlags.Handles],
+  [CaptureFlags.HandleTypeSpecificInformation, CaptureFlags.Handles],
+  [CaptureFlags.ThreadContext, CaptureFlags.Threads],
+  [CaptureFlags.ThreadContextExtended, CaptureFlags.ThreadContext],
+  [CaptureFlags.VaSpaceSectionInformation, CaptureFlags.VaSpace],
+];
+
+function flagLabel(flag: CaptureFlags): string {
+  const info = CAPTURE_FLAG_INFO.find((i) => i.flag === flag);
+  return info === undefined ? `0x${(flag >>> 0).toString(16)}` : `${info.win32Name} (${info.name})`;
+}
+
+/**
+ * Checks capture flags as PssCaptureSnapshot does (undefined bits, BREAKAWAY_OPTIONAL alone) and
+ * one rule more: a detail flag without the flag it details (handle names without handles) is an
+ * error, where Windows would silently capture nothing.
+ */
+export function validateCaptureFlags(flags: number): void {
+  if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || flags > 0xffffffff) {
+    throw new TypeError('flags must be an unsigned 32-bit integer of CaptureFlags');
+  }
+  const undefinedBits = (flags & UNDEFINED_CAPTURE_BITS) >>> 0;
+  if (undefinedBits !== 0) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `capture flags 0x${(flags >>> 0).toString(16)} set undefined bits 0x${undefinedBits.toString(16)}`, {
+      function: 'PssCaptureSnapshot',
+      option: 'flags',
+    });
+  }
+  if (
+    hasFlag(flags, CaptureFlags.CreateBreakawayOptional) &&
+    !hasFlag(flags, CaptureFlags.CreateBreakaway) &&
+    !hasFlag(flags, CaptureFlags.CreateForceBreakaway)
+  ) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `${flagLabel(CaptureFlags.CreateBreakawayOptional)} needs ${flagLabel(CaptureFlags.CreateBreakaway)} or ${flagLabel(CaptureFlags.CreateForceBreakaway)}`, {
+      function: 'PssCaptureSnapshot',
+      option: 'PSS_CREATE_BREAKAWAY_OPTIONAL',
+    });
+  }
+  for (const [child, parent] of PARENT_FLAGS) {
+    if (hasFlag(flags, child) && !hasFlag(flags, parent)) {
+      throw new PssError('ERROR_INVALID_PARAMETER', `capture flag ${flagLabel(child)} needs ${flagLabel(parent)}`, {
+        function: 'PssCaptureSnapshot',
+        option: CAPTURE_FLAG_INFO.find((i) => i.flag === child)?.win32Name ?? 'flags',
+      });
+    }
+  }
+}

@@ -14,3 +14,4 @@ export * from './thread-flags.js';
 export * from './walk-entries.js';
 export * from './win32-error.js';
 export * from './snapshot-json.js';
+export * from './byte-string.js';

@@ -1,0 +1,247 @@
+import { decodeBytes } from '../../pss/byte-string.js';
+import { CaptureFlags, hasFlag } from '../../pss/capture-flags.js';
+import { HandleFlags } from '../../pss/handle-flags.js';
+import { ObjectType } from '../../pss/object-type.js';
+import { STILL_ACTIVE } from '../../pss/process-flags.js';
+import { PssError } from '../../pss/pss-error.js';
+import type { HandleEntry, HandleTypeSpecific, SocketInfo } from '../../pss/walk-entries.js';
+import type { CaptureContext } from './capture-context.js';
+import { DENIED, failed, VANISHED } from './proc-files.js';
+import { readSocketTable } from './read-sockets.js';
+
+const O_ACCMODE = 0o3;
+const O_DIRECTORY = 0o200000;
+const O_CLOEXEC = 0o2000000;
+const O_PATH = 0o10000000;
+const OBJ_INHERIT = 0x2;
+const FILE_GENERIC_READ = 0x120089;
+const FILE_GENERIC_WRITE = 0x120116;
+
+/** The Windows access mask that matches an fd's open mode. */
+export function grantedAccessOf(openFlags: number): number {
+  if ((openFlags & O_PATH) !== 0) return 0;
+  switch (openFlags & O_ACCMODE) {
+    case 0:
+      return FILE_GENERIC_READ;
+    case 1:
+      return FILE_GENERIC_WRITE;
+    default:
+      return (FILE_GENERIC_READ | FILE_GENERIC_WRITE) >>> 0;
+  }
+}
+
+const ANON_TYPES: Readonly<Record<string, string>> = {
+  '[eventfd]': 'Event',
+  '[eventpoll]': 'Epoll',
+  '[timerfd]': 'Timer',
+  '[signalfd]': 'Signal',
+  inotify: 'Inotify',
+  '[fanotify]': 'Fanotify',
+  '[pidfd]': 'Process',
+  '[io_uring]': 'IoUring',
+  '[userfaultfd]': 'Userfaultfd',
+  '[perf_event]': 'PerfEvent',
+};
+
+const NAMESPACES = new Set(['net', 'mnt', 'pid', 'uts', 'ipc', 'user', 'cgroup', 'time']);
+
+/**
+ * The type name of an fd from its link target (and O_DIRECTORY): File, Directory, Device, Pipe,
+ * Socket, Event, Epoll, Timer, Signal, Inotify, Process, Memfd, Namespace, Anon...
+ */
+export function handleTypeName(target: string, openFlags: number | null): string {
+  if (target.startsWith('/')) {
+    if (target.startsWith('/memfd:')) return 'Memfd';
+    if (openFlags !== null && (openFlags & O_DIRECTORY) !== 0) return 'Directory';
+    if (target.startsWith('/dev/') && !target.startsWith('/dev/shm/') && !target.startsWith('/dev/mqueue/')) return 'Device';
+    return 'File';
+  }
+  if (target.startsWith('socket:[')) return 'Socket';
+  if (target.startsWith('pipe:[')) return 'Pipe';
+  if (target.startsWith('anon_inode:')) {
+    const inner = target.slice('anon_inode:'.length);
+    const known = ANON_TYPES[inner];
+    if (known !== undefined) return known;
+    if (inner.startsWith('bpf')) return 'Bpf';
+    if (inner.startsWith('kvm') || inner.startsWith('[kvm')) return 'Kvm';
+    return 'Anon';
+  }
+  const kind = /^(\w+):\[/.exec(target)?.[1];
+  if (kind === 'pidfd') return 'Process';
+  if (kind !== undefined && NAMESPACES.has(kind)) return 'Namespace';
+  return 'Unknown';
+}
+
+/** The PSS object type where one fits the Linux kind. */
+export function objectTypeOf(typeName: string): ObjectType {
+  switch (typeName) {
+    case 'Process':
+      return ObjectType.Process;
+    case 'Event':
+      return ObjectType.Event;
+    case 'Memfd':
+      return ObjectType.Section;
+    default:
+      return ObjectType.Unknown;
+  }
+}
+
+interface FdInfo {
+  position: number | null;
+  openFlags: number | null;
+  mountId: number | null;
+  inode: number | null;
+  eventCount: bigint | null;
+  pidfdPid: number | null;
+}
+
+/** Parses /proc/PID/fdinfo/N (`key:\tvalue` lines). */
+export function parseFdInfo(text: string): FdInfo {
+  const info: FdInfo = { position: null, openFlags: null, mountId: null, inode: null, eventCount: null, pidfdPid: null };
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const value = line.slice(colon + 1).trim();
+    switch (line.slice(0, colon)) {
+      case 'pos':
+        info.position = Number(value);
+        break;
+      case 'flags':
+        info.openFlags = Number.parseInt(value, 8);
+        break;
+      case 'mnt_id':
+        info.mountId = Number(value);
+        break;
+      case 'ino':
+        info.inode = Number(value);
+        break;
+      case 'eventfd-count':
+        info.eventCount = BigInt(`0x${value}`);
+        break;
+      case 'Pid':
+        info.pidfdPid = Number(value);
+        break;
+    }
+  }
+  return info;
+}
+
+function typeSpecificOf(ctx: CaptureContext, fd: number, typeName: string, info: FdInfo): HandleTypeSpecific | null {
+  switch (typeName) {
+    case 'Process': {
+      const pid = info.pidfdPid;
+      // A pidfd of a process that has exited shows Pid: -1.
+      return {
+        objectType: ObjectType.Process,
+        exitStatus: pid === null ? null : pid > 0 ? STILL_ACTIVE : null,
+        pebBaseAddress: null,
+        affinityMask: null,
+        basePriority: null,
+        processId: pid !== null && pid > 0 ? pid : null,
+        parentProcessId: null,
+        flags: null,
+      };
+    }
+    case 'Event':
+      // An eventfd resets on read unless it is a semaphore: an auto-reset event, signaled while its count is not 0.
+      return info.eventCount === null
+        ? null
+        : { objectType: ObjectType.Event, manualReset: false, signaled: info.eventCount > 0n };
+    case 'Memfd': {
+      const stat = ctx.files.stat(ctx.files.path(ctx.pid, 'fd', fd));
+      return {
+        objectType: ObjectType.Section,
+        baseAddress: null,
+        allocationAttributes: null,
+        maximumSizeBytes: failed(stat) ? null : stat.size,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** PSS_HANDLE_ENTRY for every fd of /proc/PID/fd, in fd order, detailed as the flags ask. */
+export function readHandles(ctx: CaptureContext): HandleEntry[] {
+  const { files, pid, flags } = ctx;
+  const dir = files.path(pid, 'fd');
+  const fds = files.listNumbers(dir);
+  if (fds === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid, path: dir });
+  if (fds === DENIED) {
+    throw new PssError(
+      'ERROR_ACCESS_DENIED',
+      `cannot capture pid ${pid}: permission denied reading ${dir} (another user's process needs root or CAP_SYS_PTRACE)`,
+      { pid, path: dir, option: 'PSS_CAPTURE_HANDLES' },
+    );
+  }
+  const wantName = hasFlag(flags, CaptureFlags.HandleNameInformation);
+  const wantBasic = hasFlag(flags, CaptureFlags.HandleBasicInformation);
+  const wantSpecific = hasFlag(flags, CaptureFlags.HandleTypeSpecificInformation);
+  let sockets: Map<number, SocketInfo> | null = null;
+
+  const handles: HandleEntry[] = [];
+  for (const fd of fds) {
+    const link = files.readLink(`${dir}/${fd}`);
+    if (link === VANISHED) {
+      ctx.skipped++;
+      continue;
+    }
+    const infoText = files.readText(files.path(pid, 'fdinfo', fd));
+    if (infoText === VANISHED) {
+      ctx.skipped++;
+      continue;
+    }
+    if (link === DENIED) ctx.denied++;
+    if (infoText === DENIED) ctx.denied++;
+    const target = failed(link) ? null : decodeBytes(link);
+    const info = failed(infoText) ? null : parseFdInfo(infoText);
+    const openFlags = info?.openFlags ?? null;
+    const typeName = target === null ? 'Unknown' : handleTypeName(target, openFlags);
+    const objectType = objectTypeOf(typeName);
+
+    let handleFlags = HandleFlags.HaveType;
+    if (wantName && target !== null) handleFlags |= HandleFlags.HaveName;
+    const basic = wantBasic && info !== null && openFlags !== null;
+    if (basic) handleFlags |= HandleFlags.HaveBasicInformation;
+
+    let typeSpecific: HandleTypeSpecific | null = null;
+    let socket: SocketInfo | null = null;
+    if (wantSpecific && info !== null) {
+      if (typeName === 'Socket') {
+        sockets ??= readSocketTable(files, pid);
+        socket = (info.inode === null ? undefined : sockets.get(info.inode)) ?? {
+          protocol: 'unknown',
+          localAddress: null,
+          remoteAddress: null,
+          state: null,
+        };
+      } else {
+        typeSpecific = typeSpecificOf(ctx, fd, typeName, info);
+      }
+      if (typeSpecific !== null || socket !== null) handleFlags |= HandleFlags.HaveTypeSpecificInformation;
+    }
+
+    handles.push({
+      handle: fd,
+      flags: handleFlags,
+      objectType,
+      captureTimeUs: ctx.captureTimeUs,
+      attributes: basic ? ((openFlags as number) & O_CLOEXEC ? 0 : OBJ_INHERIT) : null,
+      grantedAccess: basic ? grantedAccessOf(openFlags as number) : null,
+      handleCount: null,
+      pointerCount: null,
+      pagedPoolCharge: null,
+      nonPagedPoolCharge: null,
+      creationTimeUs: null,
+      typeName,
+      objectName: wantName ? target : null,
+      typeSpecific,
+      openFlags: basic ? openFlags : null,
+      positionBytes: basic ? (info?.position ?? null) : null,
+      inode: basic ? (info?.inode ?? null) : null,
+      mountId: basic ? (info?.mountId ?? null) : null,
+      socket,
+    });
+  }
+  return handles;
+}

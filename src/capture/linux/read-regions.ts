@@ -1,0 +1,199 @@
+import { decodeBytes } from '../../pss/byte-string.js';
+import { CaptureFlags, hasFlag } from '../../pss/capture-flags.js';
+import { MemState, MemType, PageProtection } from '../../pss/memory.js';
+import { PssError } from '../../pss/pss-error.js';
+import type { VaSpaceEntry } from '../../pss/walk-entries.js';
+import type { CaptureContext } from './capture-context.js';
+import { DENIED, failed, VANISHED } from './proc-files.js';
+
+/** One line of /proc/PID/maps, plus the smaps sizes when read from smaps. */
+interface MapLine {
+  start: bigint;
+  end: bigint;
+  size: number;
+  perms: string;
+  offset: number;
+  device: string;
+  inode: number;
+  /** The pathname column: a file, `[heap]`, `[stack]`, `[anon:name]`, or '' for anonymous memory. */
+  path: string;
+  rss: number | null;
+  pss: number | null;
+  private: number | null;
+  swap: number | null;
+}
+
+/** Parses a hex address; user addresses fit a double exactly, the vsyscall page does not. */
+function hexAddress(text: string): bigint {
+  return text.length <= 13 ? BigInt(Number.parseInt(text, 16)) : BigInt(`0x${text}`);
+}
+
+/** Windows protection of a Linux mapping: private writable file mappings are copy-on-write. */
+export function protectionOf(perms: string, fileBacked: boolean): number {
+  const r = perms[0] === 'r';
+  const w = perms[1] === 'w';
+  const x = perms[2] === 'x';
+  const cow = w && perms[3] === 'p' && fileBacked;
+  if (x) {
+    if (w) return cow ? PageProtection.ExecuteWriteCopy : PageProtection.ExecuteReadWrite;
+    return r ? PageProtection.ExecuteRead : PageProtection.Execute;
+  }
+  if (w) return cow ? PageProtection.WriteCopy : PageProtection.ReadWrite;
+  return r ? PageProtection.ReadOnly : PageProtection.NoAccess;
+}
+
+function parseMapLine(line: string): MapLine | null {
+  const dash = line.indexOf('-');
+  const s1 = line.indexOf(' ', dash);
+  const s2 = s1 + 5; // perms are 4 chars
+  const s3 = line.indexOf(' ', s2 + 1);
+  const s4 = line.indexOf(' ', s3 + 1);
+  let s5 = line.indexOf(' ', s4 + 1);
+  if (dash < 0 || s1 < 0 || s3 < 0 || s4 < 0) return null;
+  if (s5 < 0) s5 = line.length;
+  const start = hexAddress(line.slice(0, dash));
+  const end = hexAddress(line.slice(dash + 1, s1));
+  let p = s5;
+  while (p < line.length && line.charCodeAt(p) === 32) p++;
+  let path = line.slice(p);
+  if (path.includes('\\012')) path = path.replaceAll('\\012', '\n'); // the kernel escapes newlines in names
+  return {
+    start,
+    end,
+    size: Number(end - start),
+    perms: line.slice(s1 + 1, s2),
+    offset: Number.parseInt(line.slice(s2 + 1, s3), 16),
+    device: line.slice(s3 + 1, s4),
+    inode: Number(line.slice(s4 + 1, s5)),
+    path,
+    rss: null,
+    pss: null,
+    private: null,
+    swap: null,
+  };
+}
+
+/** Parses maps, or smaps (a header line per region followed by `Key: value kB` lines). */
+export function parseMaps(text: string, smaps: boolean): MapLine[] {
+  const regions: MapLine[] = [];
+  let current: MapLine | null = null;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const c = text.charCodeAt(start);
+    // Region lines start with a lowercase hex digit; smaps field names with an uppercase letter.
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
+      current = parseMapLine(text.slice(start, end));
+      if (current !== null) regions.push(current);
+    } else if (smaps && current !== null) {
+      const line = text.slice(start, end);
+      const colon = line.indexOf(':');
+      const key = line.slice(0, colon);
+      if (key === 'Rss' || key === 'Pss' || key === 'Private_Clean' || key === 'Private_Dirty' || key === 'Swap') {
+        const bytes = Number.parseInt(line.slice(colon + 1), 10) * 1024;
+        if (key === 'Rss') current.rss = bytes;
+        else if (key === 'Pss') current.pss = bytes;
+        else if (key === 'Swap') current.swap = bytes;
+        else current.private = (current.private ?? 0) + bytes;
+      }
+    }
+    start = end + 1;
+  }
+  return regions;
+}
+
+const isFile = (m: MapLine): boolean => m.inode !== 0 && m.path.startsWith('/');
+const fileKey = (m: MapLine): string => `${m.device}:${m.inode}`;
+
+/** MEM_IMAGE for executables and libraries (files mapped executable somewhere), MEM_MAPPED for other shared or file memory. */
+function typeOf(m: MapLine, imageFiles: ReadonlySet<string>): MemType {
+  if (isFile(m)) return imageFiles.has(fileKey(m)) ? MemType.Image : MemType.Mapped;
+  if (m.path === '[vdso]') return MemType.Image;
+  if (m.perms[3] === 's' || m.inode !== 0) return MemType.Mapped;
+  return MemType.Private;
+}
+
+/**
+ * PSS_VA_SPACE_ENTRY for every region of /proc/PID/maps (or smaps with `details`), in address
+ * order. Consecutive regions of one file form one allocation (AllocationBase), as the segments of
+ * an image do on Windows. With section information, image regions get the image's base and span
+ * and the file's modification time (the Linux stand-in for the PE TimeDateStamp).
+ */
+export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry[] {
+  const { files, pid } = ctx;
+  const path = files.path(pid, details ? 'smaps' : 'maps');
+  const text = files.readText(path);
+  if (text === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid, path });
+  if (text === DENIED) {
+    throw new PssError(
+      'ERROR_ACCESS_DENIED',
+      `cannot capture pid ${pid}: permission denied reading ${path} (another user's process needs root or CAP_SYS_PTRACE)`,
+      { pid, path, option: 'PSS_CAPTURE_VA_SPACE' },
+    );
+  }
+  const lines = parseMaps(text, details);
+  const sectionInfo = hasFlag(ctx.flags, CaptureFlags.VaSpaceSectionInformation);
+
+  const imageFiles = new Set<string>();
+  const imageSpan = new Map<string, { base: bigint; end: bigint }>();
+  for (const m of lines) if (isFile(m) && m.perms[2] === 'x') imageFiles.add(fileKey(m));
+  for (const m of lines) {
+    if (!isFile(m) || !imageFiles.has(fileKey(m))) continue;
+    const span = imageSpan.get(fileKey(m));
+    if (span === undefined) imageSpan.set(fileKey(m), { base: m.start, end: m.end });
+    else if (m.end > span.end) span.end = m.end;
+  }
+  const mtimes = new Map<string, number | null>();
+  const mtimeOf = (m: MapLine): number | null => {
+    let mtime = mtimes.get(fileKey(m));
+    if (mtime === undefined) {
+      const stat = files.stat(`${files.path(pid, 'root')}${m.path}`);
+      mtime = failed(stat) || stat.ino !== m.inode ? null : Math.floor(stat.mtimeMs / 1000);
+      mtimes.set(fileKey(m), mtime);
+    }
+    return mtime;
+  };
+
+  const regions: VaSpaceEntry[] = [];
+  let previous: MapLine | null = null;
+  let allocationBase = 0n;
+  let allocationProtect = 0;
+  for (const m of lines) {
+    const file = isFile(m);
+    const protect = protectionOf(m.perms, file);
+    const continues = previous !== null && file && isFile(previous) && fileKey(previous) === fileKey(m) && previous.end === m.start;
+    if (!continues) {
+      allocationBase = m.start;
+      allocationProtect = protect;
+    }
+    previous = m;
+    const type = typeOf(m, imageFiles);
+    const image = sectionInfo && type === MemType.Image && file ? imageSpan.get(fileKey(m)) : undefined;
+    const name = m.path === '' ? null : /[^\x00-\x7f]/.test(m.path) ? decodeBytes(Buffer.from(m.path, 'latin1')) : m.path;
+    regions.push({
+      baseAddress: m.start,
+      allocationBase,
+      allocationProtect,
+      regionSizeBytes: m.size,
+      // A mapping without any access is address space held back, as MEM_RESERVE is on Windows.
+      state: m.perms.startsWith('---') ? MemState.Reserve : MemState.Commit,
+      protect,
+      type,
+      timeDateStamp: image === undefined ? null : mtimeOf(m),
+      sizeOfImageBytes: image === undefined ? null : Number(image.end - image.base),
+      imageBase: image === undefined ? null : image.base,
+      checkSum: null,
+      mappedFileName: sectionInfo ? name : null,
+      permissions: m.perms,
+      fileOffsetBytes: m.offset,
+      device: m.device,
+      inode: m.inode,
+      residentBytes: m.rss,
+      proportionalBytes: m.pss,
+      privateBytes: m.private,
+      swapBytes: m.swap,
+    });
+  }
+  return regions;
+}

@@ -1,0 +1,101 @@
+import { CaptureFlags, hasFlag } from '../../pss/capture-flags.js';
+import { STILL_ACTIVE } from '../../pss/process-flags.js';
+import { PssError } from '../../pss/pss-error.js';
+import { ThreadFlags } from '../../pss/thread-flags.js';
+import type { ThreadEntry } from '../../pss/walk-entries.js';
+import type { CaptureContext } from './capture-context.js';
+import { DENIED, failed, VANISHED } from './proc-files.js';
+import {
+  exitStatusOf,
+  isRealTimePolicy,
+  parseStat,
+  statusAffinity,
+  statusNumber,
+  ticksToUnixUs,
+} from './proc-stat.js';
+
+interface SyscallState {
+  number: number | null;
+  firstArgument: bigint | null;
+  stackPointer: bigint | null;
+  instructionPointer: bigint | null;
+}
+
+const NOT_IN_SYSCALL: SyscallState = { number: null, firstArgument: null, stackPointer: null, instructionPointer: null };
+
+/**
+ * Parses task/TID/syscall: `nr arg1 .. arg6 sp pc` while blocked in a system call, `-1 sp pc`
+ * while blocked outside one, `running` while on a CPU.
+ */
+export function parseSyscall(text: string): SyscallState {
+  const f = text.trim().split(' ');
+  if (f.length === 9) {
+    return {
+      number: Number(f[0]),
+      firstArgument: BigInt(f[1] as string),
+      stackPointer: BigInt(f[7] as string),
+      instructionPointer: BigInt(f[8] as string),
+    };
+  }
+  if (f.length === 3 && f[0] === '-1') {
+    return { number: null, firstArgument: null, stackPointer: BigInt(f[1] as string), instructionPointer: BigInt(f[2] as string) };
+  }
+  return NOT_IN_SYSCALL;
+}
+
+/** PSS_THREAD_ENTRY for every thread in /proc/PID/task, in thread id order. */
+export function readThreads(ctx: CaptureContext): ThreadEntry[] {
+  const { files, pid } = ctx;
+  const tids = files.listNumbers(files.path(pid, 'task'));
+  if (tids === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid });
+  if (tids === DENIED) {
+    throw new PssError('ERROR_ACCESS_DENIED', `cannot capture pid ${pid}: permission denied listing its threads`, { pid });
+  }
+  const withContext = hasFlag(ctx.flags, CaptureFlags.ThreadContext);
+  const threads: ThreadEntry[] = [];
+  for (const tid of tids) {
+    const base = files.path(pid, 'task', tid);
+    const statText = files.readText(`${base}/stat`);
+    const stat = failed(statText) ? null : parseStat(statText);
+    const statusText = stat === null ? VANISHED : files.readText(`${base}/status`);
+    if (stat === null || failed(statusText)) {
+      ctx.skipped++;
+      continue;
+    }
+    const syscallText = files.readText(`${base}/syscall`);
+    if (syscallText === VANISHED) {
+      ctx.skipped++;
+      continue;
+    }
+    if (syscallText === DENIED) ctx.denied++;
+    const syscall = failed(syscallText) ? NOT_IN_SYSCALL : parseSyscall(syscallText);
+    const dead = stat.state === 'Z' || stat.state === 'X';
+    threads.push({
+      exitStatus: dead && stat.exitCode !== null ? exitStatusOf(stat.exitCode) : STILL_ACTIVE,
+      tebBaseAddress: null,
+      processId: pid,
+      threadId: tid,
+      affinityMask: statusAffinity(statusText),
+      priority: stat.priority,
+      basePriority: isRealTimePolicy(stat.policy) ? stat.priority : 20 + stat.nice,
+      lastSyscallFirstArgument: syscall.firstArgument,
+      lastSyscallNumber: syscall.number,
+      createTimeUs: ticksToUnixUs(files, stat.startTicks),
+      exitTimeUs: null,
+      kernelTimeUs: stat.kernelTimeUs,
+      userTimeUs: stat.userTimeUs,
+      win32StartAddress: null,
+      captureTimeUs: ctx.captureTimeUs,
+      flags: dead ? ThreadFlags.Terminated : ThreadFlags.None,
+      suspendCount: stat.state === 'T' || stat.state === 't' ? 1 : 0,
+      contextRecord: null,
+      instructionPointer: withContext ? syscall.instructionPointer : null,
+      stackPointer: withContext ? syscall.stackPointer : null,
+      name: stat.name,
+      state: stat.state,
+      voluntaryContextSwitches: statusNumber(statusText, 'voluntary_ctxt_switches'),
+      involuntaryContextSwitches: statusNumber(statusText, 'nonvoluntary_ctxt_switches'),
+    });
+  }
+  return threads;
+}

@@ -1,0 +1,106 @@
+/*
+ * File names on Linux are bytes, not text. pssql decodes them as UTF-8 and keeps any byte that is
+ * not valid UTF-8 as a lone surrogate U+DC80..U+DCFF (Python's "surrogateescape"), so a name can
+ * be shown as text and still be turned back into its exact bytes.
+ */
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+function hasHighByte(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return true;
+  return false;
+}
+
+/** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
+function sequenceLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i] as number;
+  const cont = (k: number): boolean => ((bytes[i + k] ?? 0) & 0xc0) === 0x80;
+  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(1) ? 2 : 0;
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const b1 = bytes[i + 1] ?? 0;
+    if (b0 === 0xe0 && b1 < 0xa0) return 0; // overlong
+    if (b0 === 0xed && b1 >= 0xa0) return 0; // UTF-16 surrogate
+    return cont(1) && cont(2) ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const b1 = bytes[i + 1] ?? 0;
+    if (b0 === 0xf0 && b1 < 0x90) return 0;
+    if (b0 === 0xf4 && b1 >= 0x90) return 0;
+    return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** Decodes bytes as UTF-8, keeping invalid bytes as U+DC80+byte so that nothing is lost. */
+export function decodeBytes(bytes: Uint8Array): string {
+  if (!hasHighByte(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  try {
+    return strict.decode(bytes);
+  } catch {
+    let out = '';
+    let start = 0;
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i] as number;
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      const n = sequenceLength(bytes, i);
+      if (n > 0) {
+        i += n;
+        continue;
+      }
+      out += strict.decode(bytes.subarray(start, i)) + String.fromCharCode(0xdc00 + b);
+      i++;
+      start = i;
+    }
+    return out + strict.decode(bytes.subarray(start));
+  }
+}
+
+/** True when `text` came from valid UTF-8 (it holds no escaped byte and no other lone surrogate). */
+export function isExactText(text: string): boolean {
+  return text.isWellFormed();
+}
+
+/** The exact bytes of a string from {@link decodeBytes}: the inverse, byte for byte. */
+export function encodeBytes(text: string): Buffer {
+  if (text.isWellFormed()) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      parts.push(Buffer.from(text.slice(start, i), 'utf8'));
+      // An escaped byte; any other lone surrogate has no byte form and becomes U+FFFD.
+      parts.push(c >= 0xdc80 && c <= 0xdcff ? Buffer.of(c - 0xdc00) : Buffer.from('\ufffd', 'utf8'));
+      start = i + 1;
+    }
+  }
+  parts.push(Buffer.from(text.slice(start), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+/**
+ * A form of `text` that is safe to print: control characters (newline, escape, ...) and escaped
+ * bytes are written as `\n`, `\x1b`, `\xff`, so a hostile file name cannot drive the terminal.
+ */
+export function printableText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]|[\udc80-\udcff]/g, (ch) => {
+    const c = ch.charCodeAt(0);
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
+    if (ch === '\r') return '\\r';
+    if (c >= 0xdc80 && c <= 0xdcff) return `\\x${(c - 0xdc00).toString(16)}`;
+    return c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16)}`;
+  });
+}

@@ -1,0 +1,65 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { decodeBytes, encodeBytes, isExactText, printableText } from '../pss/byte-string.js';
+
+/**
+ * The `strings` table seen from JavaScript: every repeated text stored once. Text that came from
+ * bytes which are not UTF-8 keeps its exact bytes in `raw` and a printable form in `value`, so it
+ * reads back byte for byte.
+ */
+export class StringTable {
+  private readonly ids = new Map<string, number>();
+  private readonly texts = new Map<number, string>();
+  /** Ids added in the open transaction: forgotten if it rolls back. */
+  private pending: string[] = [];
+  private readonly find: BetterSqlite3.Statement;
+  private readonly insert: BetterSqlite3.Statement;
+  private readonly read: BetterSqlite3.Statement;
+
+  constructor(db: BetterSqlite3.Database) {
+    this.find = db.prepare('SELECT string_id FROM strings WHERE value = ? AND raw IS ?').pluck();
+    this.insert = db.prepare('INSERT INTO strings (value, raw) VALUES (?, ?)');
+    this.read = db.prepare('SELECT value, raw FROM strings WHERE string_id = ?');
+  }
+
+  /** The id of `text`, adding it when new. Call inside a write transaction. */
+  id(text: string | null): number | null {
+    if (text === null) return null;
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      const exact = isExactText(text);
+      const value = exact ? text : printableText(text);
+      const raw = exact ? null : encodeBytes(text);
+      id = this.find.get(value, raw) as number | undefined;
+      if (id === undefined) {
+        id = Number(this.insert.run(value, raw).lastInsertRowid);
+        this.pending.push(text);
+      }
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+
+  /** The text of an id, exactly as it was stored. */
+  text(id: number | null): string | null {
+    if (id === null) return null;
+    let text = this.texts.get(id);
+    if (text === undefined) {
+      const row = this.read.get(id) as { value: string; raw: Buffer | null } | undefined;
+      if (row === undefined) return null;
+      text = row.raw === null ? row.value : decodeBytes(row.raw);
+      this.texts.set(id, text);
+    }
+    return text;
+  }
+
+  /** The open transaction committed: its new ids are real. */
+  commit(): void {
+    this.pending = [];
+  }
+
+  /** The open transaction rolled back: forget the ids it added. */
+  rollback(): void {
+    for (const text of this.pending) this.ids.delete(text);
+    this.pending = [];
+  }
+}
