@@ -1,0 +1,190 @@
+import type { MachineFacts } from './machine.js';
+import type { ReadBack } from './pssql.js';
+import { type Spread, spread } from './stats.js';
+import type { TargetCounts } from './targets.js';
+import type { Kind, Sample, Tool } from './tools.js';
+
+export interface ToolResult {
+  id: string;
+  label: string;
+  /** Why it was not measured (not installed, not yet available, failed). */
+  skipped?: string;
+  samples: Sample[];
+}
+
+export interface TargetResult {
+  name: string;
+  scope: Tool['scope'];
+  /** What the measurements are divided by: the target's counts, or what the floor saw on the machine. */
+  counts: TargetCounts & { processes: number };
+  note: string;
+  tools: ToolResult[];
+}
+
+export interface BenchResult {
+  machine: MachineFacts;
+  quick: boolean;
+  rounds: number;
+  targets: TargetResult[];
+  readBack: { target: string; captures: number } & ({ available: true; readBack: ReadBack } | { available: false; reason: string });
+  hints: string[];
+  durationS: number;
+}
+
+/** Medians and ranges of one tool's samples. */
+export interface ToolSummary {
+  totalMs: Spread | null;
+  kindMs: Partial<Record<Kind, Spread>>;
+  maxRssMiB: Spread | null;
+  rows: Spread | null;
+  dbBytes: Spread | null;
+}
+
+export function summarize(samples: readonly Sample[]): ToolSummary {
+  const pick = (f: (s: Sample) => number | null | undefined): number[] =>
+    samples.map(f).filter((v): v is number => typeof v === 'number');
+  const kindMs: Partial<Record<Kind, Spread>> = {};
+  for (const k of ['process', 'threads', 'fds', 'net', 'regions'] as const) {
+    const s = spread(pick((x) => (x.kindNs[k] === undefined ? undefined : x.kindNs[k]! / 1e6)));
+    if (s) kindMs[k] = s;
+  }
+  return {
+    totalMs: spread(pick((s) => s.totalNs / 1e6)),
+    kindMs,
+    maxRssMiB: spread(pick((s) => (s.maxRssKb === null ? null : s.maxRssKb / 1024))),
+    rows: spread(pick((s) => s.rows)),
+    dbBytes: spread(pick((s) => s.dbBytes)),
+  };
+}
+
+/** The results as JSON, with the summaries beside the raw samples. */
+export function toJson(result: BenchResult): string {
+  const targets = result.targets.map((t) => ({
+    ...t,
+    tools: t.tools.map((tool) => ({ ...tool, summary: summarize(tool.samples) })),
+  }));
+  return JSON.stringify({ ...result, targets }, null, 2);
+}
+
+const DASH = '—';
+
+/** A number with 3 significant digits (more before the decimal point), or a dash. */
+function num(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  if (Math.abs(v) >= 100) return Math.round(v).toLocaleString('en-US');
+  return v.toPrecision(3);
+}
+
+function table(rows: string[][], indent = '  '): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) => indent + r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+const median = (s: Spread | null | undefined): number | null => s?.median ?? null;
+const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
+
+/** The goals of issue 6, checked on the large target and on the whole machine. */
+const GOALS: Record<string, Record<string, number>> = {
+  large: { floor: 1.25, psutil: 1 / 3, lsof: 1 },
+  machine: { 'floor-all': Infinity, 'psutil-all': 1 / 3 },
+};
+
+function targetSection(t: TargetResult): string {
+  const summaries = new Map(t.tools.map((tool) => [tool.id, summarize(tool.samples)]));
+  const floorId = t.scope === 'machine' ? 'floor-all' : 'floor';
+  const floorMs = median(summaries.get(floorId)?.totalMs);
+  const c = t.counts;
+  const perEntry = (s: ToolSummary, k: Kind, n: number): string => num(n ? (median(s.kindMs[k]) ?? NaN) * 1000 / n : null);
+  const header = ['tool', 'median ms', 'min–max ms', 'µs/fd', 'µs/thread', 'µs/region', 'max RSS MiB', '× floor'];
+  const rows = [header];
+  for (const tool of t.tools) {
+    if (tool.skipped) {
+      rows.push([tool.label, tool.skipped]);
+      continue;
+    }
+    const s = summaries.get(tool.id)!;
+    const range = s.totalMs ? `${num(s.totalMs.min)}–${num(s.totalMs.max)}` : DASH;
+    rows.push([
+      tool.label,
+      num(median(s.totalMs)),
+      range,
+      perEntry(s, 'fds', c.fds),
+      perEntry(s, 'threads', c.threads),
+      perEntry(s, 'regions', c.regions),
+      num(median(s.maxRssMiB)),
+      num(ratio(median(s.totalMs), floorMs)),
+    ]);
+  }
+  // Skipped tools print their reason across the row; keep the table aligned on the others.
+  const measured = rows.filter((r) => r.length === header.length);
+  const skipped = rows.filter((r) => r.length !== header.length).map((r) => `  ${r[0]}: ${r[1]}`);
+  const what =
+    t.scope === 'machine'
+      ? `${c.processes} processes, ${c.fds.toLocaleString('en-US')} fds, ${c.threads.toLocaleString('en-US')} threads, ${c.regions.toLocaleString('en-US')} regions (seen by the floor)`
+      : `${c.fds.toLocaleString('en-US')} fds, ${c.threads.toLocaleString('en-US')} threads, ${c.regions.toLocaleString('en-US')} regions (counted in /proc)`;
+  return [`${t.name}: ${what}`, t.note ? `  ${t.note}` : '', table(measured), ...skipped, pssqlSection(t, summaries)]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** The ratios that matter: pssql against the floor and each peer, rows/s, database bytes. */
+function pssqlSection(t: TargetResult, summaries: Map<string, ToolSummary>): string {
+  const pssqlIds = t.scope === 'machine' ? ['pssql-all'] : ['pssql', 'pssql-again', 'pssql-cli'];
+  const peers = t.scope === 'machine' ? ['floor-all', 'psutil-all', 'lsof-all'] : ['floor', 'floor-smaps', 'psutil', 'lsof'];
+  const label = (id: string): string => t.tools.find((x) => x.id === id)?.label ?? id;
+  const goals = GOALS[t.name] ?? {};
+  const header = ['pssql', ...pssqlIds.map(label), 'goal'];
+  const rows = [header];
+  const cells = (f: (s: ToolSummary) => number | null): string[] => pssqlIds.map((id) => num(f(summaries.get(id) ?? summarize([]))));
+  for (const peer of peers) {
+    const peerMs = median(summaries.get(peer)?.totalMs);
+    const goal = goals[peer];
+    rows.push([`/ ${label(peer)}`, ...cells((s) => ratio(median(s.totalMs), peerMs)), goal && Number.isFinite(goal) ? `≤ ${num(goal)}` : '']);
+  }
+  const entries = t.counts.fds + t.counts.threads + t.counts.regions + t.counts.processes;
+  rows.push(['µs per entry', ...cells((s) => ratio(median(s.totalMs), entries / 1000)), '']);
+  rows.push(['rows/s into SQLite', ...cells((s) => ratio(median(s.rows), (median(s.totalMs) ?? 0) / 1000)), '']);
+  rows.push(['DB bytes per entry', ...cells((s) => ratio(median(s.dbBytes), entries)), '']);
+  rows.push(['DB KiB per capture', ...cells((s) => ratio(median(s.dbBytes), 1024)), '']);
+  rows.push(['max RSS MiB', ...cells((s) => median(s.maxRssMiB)), '']);
+  return table(rows);
+}
+
+function readBackSection(r: BenchResult['readBack']): string {
+  const title = `reading it back: saved reports on a recording of ${r.captures} captures of the ${r.target} target`;
+  if (!r.available) return `${title}\n  ${r.reason}`;
+  const b = r.readBack;
+  const rss = Object.entries(b.maxRssKbAfterCaptures).map(([n, kb]) => `${n}: ${num(kb / 1024)}`).join(', ');
+  const lines = [
+    title,
+    `  recorded in ${num(b.recordNs / 1e9)} s (${num(b.rows / (b.recordNs / 1e9))} rows/s), database ${num(b.dbBytes / 2 ** 20)} MiB` +
+      ` (${num(b.dbBytes / b.captures / 1024)} KiB per capture); max RSS MiB after captures ${rss}`,
+  ];
+  const rows = [['report', 'median ms', 'min–max ms', 'rows']];
+  for (const [name, rep] of Object.entries(b.reports)) {
+    const s = spread(rep.ns.map((ns) => ns / 1e6));
+    rows.push([name, num(s?.median), s ? `${num(s.min)}–${num(s.max)}` : DASH, String(rep.rows)]);
+  }
+  return [...lines, table(rows)].join('\n');
+}
+
+/** The human report: machine facts, one table per target, the pssql ratios, reading back. */
+export function toText(result: BenchResult): string {
+  const m = result.machine;
+  const facts = [
+    `pssql benchmark${result.quick ? ' (--quick)' : ''}: medians of ${result.rounds} rounds after one warm-up round, in ${num(result.durationS)} s`,
+    `machine: Linux ${m.kernel}, ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.processes} processes; node ${m.node}, psutil ${m.psutil ?? 'missing'}, lsof ${m.lsof ?? 'missing'}`,
+    `limits: fds ${m.fdSoftLimit}/${m.fdHardLimit} (soft/hard; targets raise the soft limit to the hard one), vm.max_map_count ${m.maxMapCount}, pid_max ${m.pidMax}, threads-max ${m.threadsMax}`,
+    'floor: the /proc files pssql reads, read by floor.c and nothing else; floor (smaps) reads smaps for regions, as psutil.memory_maps() does',
+    'lsof: lsof -n -P, output to /dev/null, timed as a command; it reads fd links, fdinfo and maps, but no thread files',
+    'µs/fd, µs/thread, µs/region: the time of that kind (fds include /proc/PID/net) over the entries counted in /proc',
+  ];
+  return [
+    facts.join('\n'),
+    ...result.hints.map((h) => `note: ${h}`),
+    ...result.targets.map(targetSection),
+    readBackSection(result.readBack),
+  ].join('\n\n');
+}
