@@ -37,9 +37,10 @@ if ((${#missing[@]})); then
   [ "$(id -u)" = 0 ] || unavailable "${missing[*]} missing and not running as root"
   command -v apt-get >/dev/null 2>&1 || unavailable "${missing[*]} missing and no apt-get"
   started=$SECONDS
+  mkdir -p "$cache"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 || unavailable "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || unavailable "apt-get install ${missing[*]} failed"
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$cache/apt.log" 2>&1 ||
+    unavailable "apt-get install ${missing[*]} failed (see $cache/apt.log)"
   step "apt-get install ${missing[*]}" $((SECONDS - started))
 fi
 wine="$(find_wine)" || unavailable "no wine64 after installing it"

@@ -25,14 +25,15 @@ export interface RequiredAccess {
  * (PROCESS_DUP_HANDLE); memory is read for the VA space and auxiliary pages (PROCESS_VM_READ);
  * the VA clone is a process created with the target as its parent (PROCESS_CREATE_PROCESS).
  */
-const RULES: readonly { name: ProcessAccessName; flag: CaptureFlags | null; flagName: string }[] = [
+// A sub-flag counts only with its parent flag, as Windows only consults it there.
+const RULES: readonly { name: ProcessAccessName; flag: CaptureFlags | null; parent?: CaptureFlags; flagName: string }[] = [
   { name: 'PROCESS_QUERY_INFORMATION', flag: null, flagName: 'process information' },
   { name: 'PROCESS_VM_READ', flag: CaptureFlags.VaSpace, flagName: 'PSS_CAPTURE_VA_SPACE' },
-  { name: 'PROCESS_VM_READ', flag: CaptureFlags.VaSpaceSectionInformation, flagName: 'PSS_CAPTURE_VA_SPACE_SECTION_INFORMATION' },
+  { name: 'PROCESS_VM_READ', flag: CaptureFlags.VaSpaceSectionInformation, parent: CaptureFlags.VaSpace, flagName: 'PSS_CAPTURE_VA_SPACE_SECTION_INFORMATION' },
   { name: 'PROCESS_VM_READ', flag: CaptureFlags.Reserved00000002, flagName: 'PSS_CAPTURE_RESERVED_00000002' },
-  { name: 'PROCESS_DUP_HANDLE', flag: CaptureFlags.HandleNameInformation, flagName: 'PSS_CAPTURE_HANDLE_NAME_INFORMATION' },
-  { name: 'PROCESS_DUP_HANDLE', flag: CaptureFlags.HandleBasicInformation, flagName: 'PSS_CAPTURE_HANDLE_BASIC_INFORMATION' },
-  { name: 'PROCESS_DUP_HANDLE', flag: CaptureFlags.HandleTypeSpecificInformation, flagName: 'PSS_CAPTURE_HANDLE_TYPE_SPECIFIC_INFORMATION' },
+  { name: 'PROCESS_DUP_HANDLE', flag: CaptureFlags.HandleNameInformation, parent: CaptureFlags.Handles, flagName: 'PSS_CAPTURE_HANDLE_NAME_INFORMATION' },
+  { name: 'PROCESS_DUP_HANDLE', flag: CaptureFlags.HandleBasicInformation, parent: CaptureFlags.Handles, flagName: 'PSS_CAPTURE_HANDLE_BASIC_INFORMATION' },
+  { name: 'PROCESS_DUP_HANDLE', flag: CaptureFlags.HandleTypeSpecificInformation, parent: CaptureFlags.Handles, flagName: 'PSS_CAPTURE_HANDLE_TYPE_SPECIFIC_INFORMATION' },
   { name: 'PROCESS_CREATE_PROCESS', flag: CaptureFlags.VaClone, flagName: 'PSS_CAPTURE_VA_CLONE' },
 ];
 
@@ -46,6 +47,7 @@ export function requiredAccess(flags: number): RequiredAccess[] {
   const byName = new Map<ProcessAccessName, RequiredAccess>();
   for (const rule of RULES) {
     if (rule.flag !== null && !hasFlag(flags, rule.flag)) continue;
+    if (rule.parent !== undefined && !hasFlag(flags, rule.parent)) continue;
     let access = byName.get(rule.name);
     if (access === undefined) {
       access = { name: rule.name, right: ProcessAccess[rule.name], neededBy: [] };
