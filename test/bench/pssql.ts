@@ -35,7 +35,8 @@ export interface ReadBack {
   dbBytes: number;
   /** Peak RSS of the recorder after 1, 10 and all captures: it must not grow with their number. */
   maxRssKbAfterCaptures: Record<string, number>;
-  reports: Record<string, { ns: number[]; rows: number }>;
+  /** Each saved report's timings; `skipped` says why a report could not run yet. */
+  reports: Record<string, { ns: number[]; rows: number; skipped?: string }>;
 }
 
 const peerScript = (paths: BenchPaths): string => join(paths.root, 'dist', 'test', 'bench', 'pssql-peer.js');
@@ -91,13 +92,13 @@ export async function measurePssql(pid: number | null, options: PssqlOptions): P
   return { available: true, sample: { totalNs: out.ns.total[0]!, kindNs: {}, maxRssKb: r.maxRssKb ?? out.maxRssKb, rows: out.rows, dbBytes: out.dbBytes } };
 }
 
-/** Records `captures` captures of `pid`, then times each saved report on that recording. */
+/** Records `captures` captures of `pid`, then times each saved report (those available) on that recording. */
 export async function measureReadBack(
   pid: number,
   options: { paths: BenchPaths; dbFile: string; captures: number; repeat: number },
 ): Promise<{ available: true; readBack: ReadBack } | { available: false; reason: string }> {
-  const { capture, reports } = probePeer(options.paths);
-  if (capture || reports) return { available: false, reason: capture ?? reports! };
+  const { capture } = probePeer(options.paths);
+  if (capture) return { available: false, reason: capture };
   rmSync(options.dbFile, { force: true });
   const args = ['read-back', String(pid), '--db', options.dbFile, '--captures', String(options.captures), '--repeat', String(options.repeat)];
   const r = runCommand(process.execPath, [peerScript(options.paths), ...args], { timeoutMs: 60 * 60_000 });

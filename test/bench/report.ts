@@ -163,11 +163,13 @@ function readBackSection(r: BenchResult['readBack']): string {
       ` (${num(b.dbBytes / b.captures / 1024)} KiB per capture); max RSS MiB after captures ${rss}`,
   ];
   const rows = [['report', 'median ms', 'min–max ms', 'rows']];
+  const skipped: string[] = [];
   for (const [name, rep] of Object.entries(b.reports)) {
     const s = spread(rep.ns.map((ns) => ns / 1e6));
-    rows.push([name, num(s?.median), s ? `${num(s.min)}–${num(s.max)}` : DASH, String(rep.rows)]);
+    if (rep.skipped) skipped.push(`  ${name}: ${rep.skipped}`);
+    else rows.push([name, num(s?.median), s ? `${num(s.min)}–${num(s.max)}` : DASH, String(rep.rows)]);
   }
-  return [...lines, table(rows)].join('\n');
+  return [...lines, ...(rows.length > 1 ? [table(rows)] : []), ...skipped].join('\n');
 }
 
 /** The human report: machine facts, one table per target, the pssql ratios, reading back. */
