@@ -121,7 +121,9 @@ const ALL_WALKS = [WalkClass.AuxiliaryPages, WalkClass.VaSpace, WalkClass.Handle
 function run(): unknown {
   const full = captureWindowsSnapshot({ pid: process.pid, flags: KNOWN_CAPTURE_FLAGS, pssLibrary: dll });
   try {
-    const handlesOnly = captureWindowsSnapshot({ pid: process.pid, flags: CaptureFlags.Handles, pssLibrary: dll });
+    // This one finds the DLL through the environment variable, as a user would set it.
+    process.env.PSSQL_PSS_LIBRARY = dll;
+    const handlesOnly = captureWindowsSnapshot({ pid: process.pid, flags: CaptureFlags.Handles });
     try {
       const result = {
         node: process.version,

@@ -39,13 +39,23 @@ export function captureWindowsSnapshot(options: WindowsCaptureOptions): Snapshot
     options.threadContextFlags ?? (hasFlag(flags, CaptureFlags.ThreadContext) ? CONTEXT_FLAGS.CONTEXT_FULL : 0);
   const api = loadWindowsApi(options.pssLibrary ?? (process.env.PSSQL_PSS_LIBRARY || undefined));
 
-  const processHandle = openProcess(api, pid, requiredAccess(flags));
+  const required = requiredAccess(flags);
+  const processHandle = openProcess(api, pid, required);
   try {
     const snapshot: [Pointer | null] = [null];
     const startedAtUs = Date.now() * 1000;
     const started = process.hrtime.bigint();
     const code = api.PssCaptureSnapshot(processHandle, flags >>> 0, threadContextFlags >>> 0, snapshot);
     const durationUs = Number((process.hrtime.bigint() - started) / 1000n);
+    if (code === Win32Error.ERROR_ACCESS_DENIED) {
+      // The handle had every right pssql asks for; what is refused is the capture itself (a
+      // protected process, or a right Windows does not document).
+      const asked = required.map((access) => access.name).join(', ');
+      throw new PssError(code, `cannot capture pid ${pid}: access denied by PssCaptureSnapshot (the process was opened with ${asked})`, {
+        function: 'PssCaptureSnapshot',
+        pid,
+      });
+    }
     if (code !== 0 || snapshot[0] === null) {
       throw new PssError(code, `cannot capture pid ${pid}: PssCaptureSnapshot failed`, { function: 'PssCaptureSnapshot', pid });
     }

@@ -28,7 +28,6 @@ import { pssTypes } from './pss-types.js';
 
 // koffi decodes a struct into a plain object shaped by its declaration in pss-types.ts; the
 // decoders below are where those untyped fields become typed records.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
 
 const utf16 = new TextDecoder('utf-16le');
