@@ -15,3 +15,4 @@ export * from './walk-entries.js';
 export * from './win32-error.js';
 export * from './snapshot-json.js';
 export * from './byte-string.js';
+export * from './units.js';

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import { PssError } from '../pss/pss-error.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
-import { bindValues, prepareReader, type Reader, rowDecoder } from './row-reader.js';
-import type { Database } from './schema.js';
+import { prepareReader, type Reader } from './row-reader.js';
+import { registerSqlFunctions } from './sql-functions.js';
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -92,11 +91,10 @@ export function sqliteError(error: unknown, path: string): unknown {
 }
 
 /**
- * An open pssql recording: a better-sqlite3 connection with pssql's pragmas and schema, plus a
- * typed Kysely instance over it. Close it when done.
+ * An open pssql recording: a better-sqlite3 connection with pssql's pragmas and schema (typed
+ * Kysely queries over it: `kyselyOf(store)`). Close it when done.
  */
 export class Store {
-  private kyselyInstance: Kysely<Database> | undefined;
   private readonly readers = new Map<string, Reader>();
 
   constructor(
@@ -104,12 +102,6 @@ export class Store {
     readonly path: string,
     readonly readonly: boolean,
   ) {}
-
-  /** The typed query builder over this recording (see the `Database` type). */
-  get kysely(): Kysely<Database> {
-    this.kyselyInstance ??= new Kysely<Database>({ dialect: new SqliteDialect({ database: kyselyDatabase(this.db) }) });
-    return this.kyselyInstance;
-  }
 
   /** A cached prepared statement that reads rows with pssql's value rules (u64 as bigint). */
   reader<Row = Record<string, unknown>>(sql: string): Reader<Row> {
@@ -124,27 +116,6 @@ export class Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-/** better-sqlite3 as Kysely's SqliteDatabase, reading values with pssql's rules. */
-function kyselyDatabase(db: BetterSqlite3.Database) {
-  return {
-    close: () => db.close(),
-    prepare(sql: string) {
-      const statement = db.prepare(sql);
-      const reader = statement.reader;
-      if (reader) statement.safeIntegers(true);
-      const decode = reader ? rowDecoder(statement) : (row: Record<string, unknown>) => row;
-      return {
-        reader,
-        all: (params: readonly unknown[]) => (statement.all(...bindValues(params)) as Record<string, unknown>[]).map(decode),
-        run: (params: readonly unknown[]) => statement.run(...bindValues(params)),
-        *iterate(params: readonly unknown[]) {
-          for (const row of statement.iterate(...bindValues(params))) yield decode(row as Record<string, unknown>);
-        },
-      };
-    },
-  };
 }
 
 function connect(path: string, readonly: boolean, busyTimeoutMs: number): BetterSqlite3.Database {
@@ -237,6 +208,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     }
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
+    registerSqlFunctions(db);
   } catch (error) {
     if (db.open) db.close();
     throw sqliteError(error, path);

@@ -24,11 +24,14 @@ export interface RecordResult {
   rowsWritten: number;
   /** Entries (threads, handles, regions) in the capture. */
   entries: number;
+  /** Entries of each kind; null for a kind that was not captured. */
+  counts: Record<Kind, number | null>;
   /** Entry versions written because the entry is new or changed. */
   versionsWritten: number;
 }
 
-type Kind = 'threads' | 'handles' | 'regions';
+/** The kinds of entries stored as versions. */
+export type Kind = 'threads' | 'handles' | 'regions';
 
 interface VersionRef {
   id: number;
@@ -150,6 +153,7 @@ export class Recorder {
     let entries = 0;
     let versionsWritten = 0;
     let committed: { instanceId: number; state: InstanceState } | null = null;
+    const counts: Record<Kind, number | null> = { threads: null, handles: null, regions: null };
 
     const write = (): number => {
       // The process instance: a pid with its creation time on one host.
@@ -173,7 +177,6 @@ export class Recorder {
       if (state === undefined || state.lastSeq !== instance.last_seq) state = this.loadState(instanceId, instance.last_seq);
 
       const next: InstanceState = { lastSeq: seq, kinds: { threads: new Map(), handles: new Map(), regions: new Map() } };
-      const counts: Partial<Record<Kind, number | null>> = {};
       for (const { kind, walk, count: countQuery, codec } of KINDS) {
         const previous = new Map(state.kinds[kind]);
         const current = next.kinds[kind];
@@ -228,9 +231,9 @@ export class Recorder {
         duration_us: info.durationUs,
         recorded_at_us: Math.round(Date.now() * 1000),
         label: options.label ?? null,
-        thread_count: counts.threads ?? null,
-        handle_count: counts.handles ?? null,
-        region_count: counts.regions ?? null,
+        thread_count: counts.threads,
+        handle_count: counts.handles,
+        region_count: counts.regions,
         aux_page_count: auxPages === null ? null : auxPages.length,
         thread_name_count: threadNames === null ? null : threadNames.length,
         thread_context_length: threadInfo?.contextLength ?? 0,
@@ -303,7 +306,7 @@ export class Recorder {
     this.strings.commit();
     const done = committed as { instanceId: number; state: InstanceState } | null;
     if (done !== null) this.instances.set(done.instanceId, done.state);
-    return { captureId, rowsWritten, entries, versionsWritten };
+    return { captureId, rowsWritten, entries, versionsWritten, counts };
   }
 }
 

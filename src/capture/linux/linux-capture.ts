@@ -98,8 +98,8 @@ export function captureLinuxSnapshot(options: LinuxCaptureOptions): Snapshot {
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
     throw new RangeError(`pid must be a positive integer (got ${String(pid)})`);
   }
+  checkLinuxFlags(options.flags ?? DEFAULT_CAPTURE_FLAGS);
   const flags = (options.flags ?? DEFAULT_CAPTURE_FLAGS) >>> 0;
-  checkLinuxFlags(flags);
   const details = options.details ?? false;
 
   const timer = new PhaseTimer();

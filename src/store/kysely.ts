@@ -1,0 +1,46 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Store } from './open-store.js';
+import { bindValues, rowDecoder } from './row-reader.js';
+import type { Database } from './schema.js';
+
+const instances = new WeakMap<Store, Kysely<Database>>();
+
+/**
+ * The typed Kysely query builder over a recording (see the `Database` type): values read with
+ * pssql's rules, so unsigned 64-bit columns come back as bigint. (Kysely is loaded only by the
+ * code that queries: capturing does not pay for it.)
+ *
+ * @example
+ * const rows = await kyselyOf(store).selectFrom('handles').select(['handle_value', 'object_name']).where('capture_id', '=', 1).execute()
+ */
+export function kyselyOf(store: Store): Kysely<Database> {
+  let db = instances.get(store);
+  if (db === undefined) {
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteDatabase(store.db) }) });
+    instances.set(store, db);
+  }
+  return db;
+}
+
+/** better-sqlite3 as Kysely's SqliteDatabase, reading values with pssql's rules. */
+function sqliteDatabase(db: BetterSqlite3.Database) {
+  return {
+    // The store owns the connection and closes it.
+    close: () => {},
+    prepare(sql: string) {
+      const statement = db.prepare(sql);
+      const reader = statement.reader;
+      if (reader) statement.safeIntegers(true);
+      const decode = reader ? rowDecoder(statement) : (row: Record<string, unknown>) => row;
+      return {
+        reader,
+        all: (params: readonly unknown[]) => (statement.all(...bindValues(params)) as Record<string, unknown>[]).map(decode),
+        run: (params: readonly unknown[]) => statement.run(...bindValues(params)),
+        *iterate(params: readonly unknown[]) {
+          for (const row of statement.iterate(...bindValues(params))) yield decode(row as Record<string, unknown>);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import test from 'ava';
+import { captureLinuxSnapshot } from '../../../src/capture/linux/index.js';
+import { CaptureFlags, combineFlags, isPssError } from '../../../src/pss/index.js';
+import { startTarget } from '../../helpers/target.js';
+
+function pssCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return isPssError(error) ? error.code : `not a PssError: ${String(error)}`;
+  }
+  return undefined;
+}
+
+test('a pid that does not exist is ERROR_NOT_FOUND with a message naming it', (t) => {
+  const error = t.throws(() => captureLinuxSnapshot({ pid: 4_194_000 }));
+  t.true(isPssError(error, 'ERROR_NOT_FOUND'));
+  t.is(error?.message, 'cannot capture pid 4194000: no such process');
+});
+
+test('programmer mistakes fail at the boundary naming the argument', (t) => {
+  t.throws(() => captureLinuxSnapshot({ pid: -1 }), { instanceOf: RangeError, message: /pid/ });
+  t.throws(() => captureLinuxSnapshot({ pid: 1.5 }), { instanceOf: RangeError, message: /pid/ });
+  t.throws(() => captureLinuxSnapshot({ pid: process.pid, flags: -4 }), { instanceOf: TypeError, message: /flags/ });
+});
+
+test('flags Linux does not have are refused by name, not ignored', (t) => {
+  for (const flag of [CaptureFlags.VaClone, CaptureFlags.Reserved00000002, CaptureFlags.HandleTrace, CaptureFlags.IptTrace]) {
+    const error = t.throws(() => captureLinuxSnapshot({ pid: process.pid, flags: flag }));
+    t.true(isPssError(error, 'ERROR_NOT_SUPPORTED'));
+    t.regex(error?.message ?? '', /PSS_CAPTURE_\w+ \([\w-]+\) is not available on Linux/);
+  }
+});
+
+test('flags are checked as PssCaptureSnapshot checks them', (t) => {
+  t.is(pssCode(() => captureLinuxSnapshot({ pid: process.pid, flags: 0x8000 })), 'ERROR_INVALID_PARAMETER');
+  t.is(pssCode(() => captureLinuxSnapshot({ pid: process.pid, flags: CaptureFlags.CreateBreakawayOptional })), 'ERROR_INVALID_PARAMETER');
+  t.is(pssCode(() => captureLinuxSnapshot({ pid: process.pid, flags: CaptureFlags.HandleNameInformation })), 'ERROR_INVALID_PARAMETER');
+  t.is(pssCode(() => captureLinuxSnapshot({ pid: process.pid, flags: combineFlags(CaptureFlags.Handles, CaptureFlags.CreateUseVmAllocations) })), undefined);
+});
+
+const nobody = (() => {
+  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return uid === undefined ? undefined : { uid: Number(uid), gid: Number(gid) };
+})();
+
+test('a process of another user cannot be read: ERROR_ACCESS_DENIED naming the pid, nothing captured', async (t) => {
+  if (process.getuid?.() !== 0 || nobody === undefined) {
+    // Not root: pid 1 belongs to another user.
+    const error = t.throws(() => captureLinuxSnapshot({ pid: 1 }));
+    t.true(isPssError(error, 'ERROR_ACCESS_DENIED'));
+    return;
+  }
+  // As root, capture from a child running as nobody: it may not read a root process's fds.
+  const target = await startTarget(['--files', '1']);
+  try {
+    const { execFileSync } = await import('node:child_process');
+    const script = `import('${new URL('../../../src/capture/linux/index.js', import.meta.url).href}').then((m) => {
+      try { m.captureLinuxSnapshot({ pid: ${target.pid} }); console.log('captured'); }
+      catch (e) { console.log(e.code + ': ' + e.message); }
+    });`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { ...nobody, encoding: 'utf8' });
+    t.regex(out, new RegExp(`^ERROR_ACCESS_DENIED: cannot capture pid ${target.pid}: permission denied reading /proc/${target.pid}/`));
+  } finally {
+    await target.stop();
+  }
+});

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import test from 'ava';
+import { isPssError } from '../../src/pss/index.js';
+import { openStore, recordSnapshot } from '../../src/store/index.js';
+import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
+import { tempDir } from '../helpers/cli.js';
+
+const digest = (path: string) => createHash('sha256').update(fs.readFileSync(path)).digest('hex');
+
+function refused(t: import('ava').ExecutionContext, path: string, code: string, message: RegExp, readonly = false): void {
+  const error = t.throws(() => openStore(path, { readonly }));
+  t.true(isPssError(error), `a PssError, not ${String(error)}`);
+  t.is((error as { code?: string }).code, code);
+  t.regex(error?.message ?? '', message);
+}
+
+test('a new recording is readable by its owner only', (t) => {
+  const path = `${tempDir()}/new.db`;
+  openStore(path).close();
+  t.is(fs.statSync(path).mode & 0o777, 0o600);
+});
+
+test('a file that is not SQLite is refused and not modified', (t) => {
+  const path = `${tempDir()}/notes.txt`;
+  fs.writeFileSync(path, 'my precious notes\n'.repeat(100));
+  const before = digest(path);
+  refused(t, path, 'ERROR_BAD_FORMAT', /is not a pssql recording \(not a SQLite database\)/);
+  refused(t, path, 'ERROR_BAD_FORMAT', /not a pssql recording/, true);
+  t.is(digest(path), before);
+  t.false(fs.existsSync(`${path}-wal`));
+});
+
+test('a SQLite database of another application is refused and not modified', (t) => {
+  const path = `${tempDir()}/other.db`;
+  const other = new BetterSqlite3(path);
+  other.exec('CREATE TABLE mine (x); INSERT INTO mine VALUES (1)');
+  other.close();
+  const before = digest(path);
+  refused(t, path, 'ERROR_BAD_FORMAT', /is a SQLite database but not a pssql recording/);
+  t.is(digest(path), before);
+});
+
+test('a recording of a newer pssql is refused, read-only or not', (t) => {
+  const path = `${tempDir()}/newer.db`;
+  openStore(path).close();
+  const db = new BetterSqlite3(path);
+  db.pragma('user_version = 999');
+  db.close();
+  refused(t, path, 'ERROR_REVISION_MISMATCH', /written by a newer pssql \(schema 999/);
+  refused(t, path, 'ERROR_REVISION_MISMATCH', /newer pssql/, true);
+});
+
+test('paths that cannot be a recording: a directory, a missing file read-only, an empty file read-only', (t) => {
+  const dir = tempDir();
+  refused(t, dir, 'ERROR_INVALID_PARAMETER', /is a directory/);
+  refused(t, `${dir}/missing.db`, 'ERROR_FILE_NOT_FOUND', /no recording at/, true);
+  fs.writeFileSync(`${dir}/empty.db`, '');
+  refused(t, `${dir}/empty.db`, 'ERROR_BAD_FORMAT', /is empty/, true);
+  refused(t, `${dir}/no/such/dir/x.db`, 'ERROR_FILE_NOT_FOUND', /cannot create/);
+});
+
+test('a read-only store cannot write, even with raw SQL', (t) => {
+  const path = `${tempDir()}/ro.db`;
+  const writer = openStore(path);
+  recordSnapshot(writer, captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }));
+  writer.close();
+  const store = openStore(path, { readonly: true });
+  try {
+    // better-sqlite3's SqliteError is not a native Error subclass, hence `any`.
+    t.throws(() => store.db.exec('DELETE FROM captures'), { any: true, code: 'SQLITE_READONLY' });
+    t.is((store.db.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n, 1);
+  } finally {
+    store.close();
+  }
+});
+
+test('a truncated recording gives a clear error when read', (t) => {
+  const path = `${tempDir()}/truncated.db`;
+  const store = openStore(path);
+  for (let i = 0; i < 3; i++) recordSnapshot(store, captureLinuxSnapshot({ pid: process.pid }));
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  store.close();
+  const size = fs.statSync(path).size;
+  fs.truncateSync(path, Math.floor(size / 2));
+  const error = t.throws(() => {
+    const damaged = openStore(path, { readonly: true });
+    try {
+      damaged.db.prepare('SELECT count(*) FROM regions').get();
+    } finally {
+      damaged.close();
+    }
+  });
+  t.regex(error?.message ?? '', /malformed|damaged|not a database/i);
+});
