@@ -1,0 +1,130 @@
+import type { Selectable } from 'kysely';
+import { PssError } from '../pss/pss-error.js';
+import { kyselyOf } from '../store/kysely.js';
+import type { Store } from '../store/open-store.js';
+import type { Database } from '../store/schema.js';
+
+/** One line of `pssql list`: a capture with its process and counts. */
+export interface CaptureSummary {
+  capture_id: number;
+  started_at_us: number;
+  pid: number;
+  name: string | null;
+  threads: number | null;
+  handles: number | null;
+  regions: number | null;
+  working_set_size_bytes: number | null;
+  private_usage_bytes: number | null;
+  skipped: number;
+  denied: number;
+  duration_us: number;
+  label: string | null;
+}
+
+/** Which captures: of a pid, of a process name or image path (substring), at most `limit` (newest). */
+export interface CaptureFilter {
+  pid?: number;
+  name?: string;
+  limit?: number;
+}
+
+/**
+ * Captures in a recording, oldest first, with their process name and counts.
+ *
+ * @example
+ * const captures = await listCaptures(store, { name: 'nginx' })
+ */
+export async function listCaptures(store: Store, filter: CaptureFilter = {}): Promise<CaptureSummary[]> {
+  let query = kyselyOf(store)
+    .selectFrom('captures as c')
+    .innerJoin('processes as p', 'p.capture_id', 'c.capture_id')
+    .select([
+      'c.capture_id',
+      'c.started_at_us',
+      'c.pid',
+      'p.name',
+      'c.thread_count as threads',
+      'c.handle_count as handles',
+      'c.region_count as regions',
+      'p.working_set_size_bytes',
+      'p.private_usage_bytes',
+      'c.skipped_count as skipped',
+      'c.denied_count as denied',
+      'c.duration_us',
+      'c.label',
+    ]);
+  if (filter.pid !== undefined) query = query.where('c.pid', '=', filter.pid);
+  if (filter.name !== undefined) {
+    const pattern = `%${filter.name}%`;
+    query = query.where((eb) => eb.or([eb('p.name', 'like', pattern), eb('p.image_file_name', 'like', pattern)]));
+  }
+  if (filter.limit !== undefined) {
+    const newest = await query.orderBy('c.capture_id', 'desc').limit(filter.limit).execute();
+    return newest.reverse();
+  }
+  return query.orderBy('c.capture_id').execute();
+}
+
+/** The capture row of an id, or a PssError ERROR_NOT_FOUND naming the recording. */
+export async function getCapture(store: Store, captureId: number): Promise<Selectable<Database['captures']>> {
+  const row = await kyselyOf(store).selectFrom('captures').selectAll().where('capture_id', '=', captureId).executeTakeFirst();
+  if (row === undefined) {
+    throw new PssError('ERROR_NOT_FOUND', `no capture ${captureId} in ${store.path} (see 'pssql list')`, { path: store.path });
+  }
+  return row;
+}
+
+/** The newest capture (of a pid or name when given), or undefined in an empty recording. */
+export async function latestCapture(store: Store, filter: Omit<CaptureFilter, 'limit'> = {}): Promise<CaptureSummary | undefined> {
+  const [latest] = await listCaptures(store, { ...filter, limit: 1 });
+  return latest;
+}
+
+/**
+ * Resolves how a user names a capture: its id, `latest` (or `last`), `first`, or `latest-N`
+ * (the Nth before the newest).
+ */
+export async function resolveCapture(store: Store, ref: string | number): Promise<number> {
+  const text = String(ref).trim();
+  if (/^\d+$/.test(text)) return (await getCapture(store, Number(text))).capture_id;
+  const match = /^(latest|last|first)(?:-(\d+))?$/.exec(text);
+  if (match === null) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `invalid capture '${text}': give a capture id, 'first', 'latest' or 'latest-N'`, {
+      option: 'capture',
+    });
+  }
+  const first = match[1] === 'first';
+  const back = Number(match[2] ?? 0);
+  const row = await kyselyOf(store)
+    .selectFrom('captures')
+    .select('capture_id')
+    .orderBy('capture_id', first ? 'asc' : 'desc')
+    .offset(back)
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new PssError('ERROR_NOT_FOUND', `no capture '${text}' in ${store.path} (see 'pssql list')`, { path: store.path });
+  }
+  return row.capture_id;
+}
+
+/** The walked entries of one kind, as views present them. */
+export type EntryKind = 'threads' | 'handles' | 'regions';
+
+/**
+ * Every entry of a kind in one capture, typed by its view.
+ *
+ * @example
+ * for (const h of await captureEntries(store, 42, 'handles')) console.log(h.handle_value, h.object_name)
+ */
+export async function captureEntries<K extends EntryKind>(store: Store, captureId: number, kind: K): Promise<Selectable<Database[K]>[]> {
+  const orderBy = kind === 'threads' ? 'thread_id' : kind === 'handles' ? 'handle_value' : 'base_address';
+  // The typed overloads of Kysely cannot follow a generic table name; the result type is that of the view.
+  const rows = await kyselyOf(store)
+    .selectFrom(kind as 'handles')
+    .selectAll()
+    .where('capture_id', '=', captureId)
+    .orderBy(orderBy as 'handle_value')
+    .execute();
+  return rows as unknown as Selectable<Database[K]>[];
+}

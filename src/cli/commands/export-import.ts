@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import { PssError } from '../../pss/pss-error.js';
+import { snapshotFromJson, snapshotToJson } from '../../pss/snapshot-json.js';
+import { recorderOf } from '../../store/recorder.js';
+import { openStoredSnapshot } from '../../store/stored-snapshot.js';
+import { defineCommand, printRows, withStore } from '../context.js';
+
+export const exportCommand = defineCommand({
+  command: 'export <capture>',
+  describe: 'write one capture as a snapshot JSON file (to record it elsewhere with import)',
+  builder: (yargs) =>
+    yargs
+      .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N'", demandOption: true })
+      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: stdout)', requiresArg: true }),
+  handler: async (args) => {
+    const { resolveCapture } = await import('../../analysis/captures.js');
+    const json = await withStore(args, { readonly: true }, async (store) => {
+      const snapshot = openStoredSnapshot(store, await resolveCapture(store, args.capture));
+      try {
+        return JSON.stringify(snapshotToJson(snapshot));
+      } finally {
+        snapshot.free();
+      }
+    });
+    if (args.output === undefined) process.stdout.write(`${json}\n`);
+    else fs.writeFileSync(args.output, `${json}\n`, { mode: 0o600 });
+  },
+});
+
+export const importCommand = defineCommand({
+  command: 'import <file..>',
+  describe: 'record snapshot JSON files (from export, or from a capture on another machine)',
+  builder: (yargs) =>
+    yargs
+      .positional('file', { type: 'string', array: true, describe: "snapshot JSON files ('-' for stdin)" })
+      .option('label', { type: 'string', describe: 'free text stored with each capture', requiresArg: true }),
+  handler: async (args) => {
+    const rows: Record<string, unknown>[] = [];
+    await withStore(args, {}, (store) => {
+      for (const file of args.file ?? []) {
+        let text: string;
+        try {
+          text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+        } catch (error) {
+          throw new PssError('ERROR_FILE_NOT_FOUND', `cannot read ${file}: ${(error as Error).message}`, { path: file });
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw new PssError('ERROR_BAD_FORMAT', `${file} is not a pssql snapshot (not JSON)`, { path: file });
+        }
+        const snapshot = snapshotFromJson(json);
+        const result = recorderOf(store).record(snapshot, { label: args.label ?? null });
+        rows.push({ capture_id: result.captureId, file, pid: snapshot.info.processId, platform: snapshot.info.platform, ...result.counts });
+      }
+    });
+    printRows(args, { columns: ['capture_id', 'file', 'pid', 'platform', 'threads', 'handles', 'regions'], rows });
+  },
+});

@@ -1,0 +1,92 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { PssError } from '../pss/pss-error.js';
+import { openStore, type Store } from '../store/open-store.js';
+import { FORMATS, type Format, type RowSet, renderRecord, renderRows } from './output.js';
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  db: string;
+  format: Format;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export type Args<T = object> = ArgumentsCamelCase<GlobalOptions & T>;
+
+/**
+ * A yargs command module whose argument types are inferred from its builder, on top of the
+ * global options.
+ */
+export function defineCommand<U extends GlobalOptions>(module: {
+  command: string | string[];
+  describe: string;
+  builder: (yargs: Argv<GlobalOptions>) => Argv<U>;
+  handler: (args: ArgumentsCamelCase<U>) => Promise<void> | void;
+}): CommandModule<GlobalOptions, U> {
+  return module;
+}
+
+/** Adds the global options to a yargs instance. */
+export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
+  return yargs
+    .option('db', {
+      type: 'string',
+      default: process.env.PSSQL_DB ?? 'pssql.db',
+      defaultDescription: '$PSSQL_DB or ./pssql.db',
+      describe: 'the recording (a SQLite file)',
+      global: true,
+      requiresArg: true,
+    })
+    .option('format', {
+      alias: 'f',
+      choices: FORMATS,
+      default: 'table' as Format,
+      describe: 'output format for rows: table for people; json, ndjson, csv for scripts',
+      global: true,
+    })
+    .option('verbose', { type: 'boolean', default: false, describe: 'more detail, and stack traces on errors', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or status on stderr', global: true });
+}
+
+/** Writes rows to stdout in the chosen format. */
+export function printRows(args: GlobalOptions, set: RowSet): void {
+  process.stdout.write(renderRows(set, { format: args.format, safe: process.stdout.isTTY === true }));
+}
+
+/** Writes one record to stdout (vertical in a table). */
+export function printRecord(args: GlobalOptions, record: Record<string, unknown>): void {
+  process.stdout.write(renderRecord(record, { format: args.format, safe: process.stdout.isTTY === true }));
+}
+
+/** Progress and status for people: stderr, only on a terminal, never with --quiet. */
+export function status(args: GlobalOptions, message: string): void {
+  if (!args.quiet && process.stderr.isTTY) process.stderr.write(`${message}\n`);
+}
+
+/** A warning on stderr (shown unless --quiet). */
+export function warn(args: GlobalOptions, message: string): void {
+  if (!args.quiet) process.stderr.write(`pssql: ${message}\n`);
+}
+
+/** Opens the recording of --db, runs `body` and closes it. */
+export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T> {
+  const store = openStore(args.db, options);
+  try {
+    return await body(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Parses a pid argument: a positive integer within the kernel's pid range. */
+export function parsePid(value: unknown): number {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text)) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `invalid pid '${String(value)}': expected a positive integer`, { option: 'pid' });
+  }
+  const pid = Number(text);
+  if (pid <= 0 || pid > 4_194_304) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `invalid pid ${text}: pids are 1 to 4194304`, { option: 'pid' });
+  }
+  return pid;
+}

@@ -1,0 +1,71 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isPssError } from '../pss/pss-error.js';
+import { PSSQL_VERSION } from '../version.js';
+import { captureCommand } from './commands/capture.js';
+import { exportCommand, importCommand } from './commands/export-import.js';
+import { listCommand } from './commands/list.js';
+import { showCommand } from './commands/show.js';
+import { globalOptions } from './context.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
+
+/** A mistake in the command line, reported by yargs. */
+class UsageError extends Error {}
+
+const EXIT_CODE_HELP = `Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 not found (process, capture, report),
+4 access denied, 5 not a (usable) pssql recording, 6 out of a resource (disk full, busy),
+7 a diff --fail-if threshold was exceeded.`;
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let verbose = argv.includes('--verbose');
+  const cli = globalOptions(yargs(argv))
+    .scriptName('pssql')
+    .usage('pssql <command> [options]\n\nRecord process snapshots into SQLite and analyse them with SQL.')
+    .command(captureCommand)
+    .command(listCommand)
+    .command(showCommand)
+    .command(exportCommand)
+    .command(importCommand)
+    .demandCommand(1, 'name a command (see the list above)')
+    .recommendCommands()
+    .strict()
+    .completion('completion', 'print a bash completion script')
+    .version(PSSQL_VERSION)
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilog(EXIT_CODE_HELP)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  try {
+    const args = await cli.parseAsync();
+    verbose = Boolean(args.verbose);
+    return Number(process.exitCode ?? ExitCode.Ok);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      // yargs writes some messages over several lines; a usage error is one line.
+      const message = error.message.replace(/\s*\n\s*/g, ' ').trim();
+      process.stderr.write(`pssql: ${message}\nRun 'pssql --help' (or 'pssql <command> --help') for usage.\n`);
+      return ExitCode.Usage;
+    }
+    const code = exitCodeOf(error);
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const prefix = code === ExitCode.Internal && !isPssError(error) ? 'internal error: ' : '';
+    process.stderr.write(`pssql: ${prefix}${message}\n`);
+    if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+    else if (code === ExitCode.Internal) process.stderr.write('Run with --verbose for the stack trace, and please report it.\n');
+    return code;
+  }
+}
+
+/** Entry point of the `pssql` binary. */
+export async function run(): Promise<void> {
+  // A reader that stops early (pssql ... | head) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await main(hideBin(process.argv));
+}

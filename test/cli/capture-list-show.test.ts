@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import test from 'ava';
+import { pssql, pssqlJson, tempDir } from '../helpers/cli.js';
+import { mapsLineCount, procEntries, startTarget, type Target } from '../helpers/target.js';
+
+let target: Target;
+test.before(async () => {
+  target = await startTarget(['--files', '2', '--pipes', '3', '--tcp', '1', '--eventfds', '1', '--threads', '2', '--regions', '6']);
+});
+test.after.always(async () => {
+  await target?.stop();
+});
+
+test('capture records a live process with the counts /proc shows', (t) => {
+  const db = `${tempDir()}/cli.db`;
+  const [row] = pssqlJson(['capture', String(target.pid), '--db', db, '--label', 'first']);
+  t.is(row?.capture_id, 1);
+  t.is(row?.pid, target.pid);
+  t.is(row?.name, 'target');
+  t.is(row?.handles, procEntries(target.pid, 'fd').length);
+  t.is(row?.threads, 3);
+  t.is(row?.regions, mapsLineCount(target.pid));
+
+  const [listed] = pssqlJson(['list', '--db', db]);
+  t.like(listed, { capture_id: 1, pid: target.pid, name: 'target', handles: row?.handles, label: 'first' });
+
+  const handles = pssqlJson(['show', 'latest', 'handles', '--db', db]);
+  t.is(handles.length, row?.handles as number);
+  t.is(handles.filter((h) => h.type_name === 'Pipe').length, 6, '3 pipes are 6 fds of type Pipe');
+  const sockets = pssqlJson(['show', '1', 'handles', '--type', 'socket', '--db', db]);
+  t.true(sockets.some((s) => s.protocol === 'tcp' && s.socket_state === 'LISTEN' && s.local_address === `127.0.0.1:${target.tcpPort}`));
+
+  const threads = pssqlJson(['show', '1', 'threads', '--db', db]);
+  t.deepEqual(threads.map((th) => th.name).sort(), ['fx-worker-0', 'fx-worker-1', 'target']);
+  const regions = pssqlJson(['show', '1', 'regions', '--db', db]);
+  t.is(regions.length, row?.regions as number);
+  t.regex(String(regions[0]?.base_address), /^0x[0-9a-f]+$/, 'addresses are hex strings in JSON');
+  const [process] = pssqlJson(['show', '1', 'process', '--db', db]);
+  t.is(process?.process_id, target.pid);
+  const counters = pssqlJson(['show', '1', 'counters', '--db', db]);
+  t.deepEqual(counters.map((c) => c.phase).sort(), ['aux_pages', 'handles', 'threads', 'total', 'va_clone', 'va_space']);
+});
+
+test('the table format is readable: headers, hex addresses, human sizes', (t) => {
+  const db = `${tempDir()}/table.db`;
+  t.is(pssql(['capture', String(target.pid), '--db', db]).code, 0);
+  const out = pssql(['show', 'latest', 'regions', '--db', db]).stdout;
+  t.regex(out.split('\n')[0] ?? '', /^\s*base_address\s+region_size_bytes\s+protection/);
+  t.regex(out, /0x[0-9a-f]{8,}\s+4\.0 KiB\s+rw-/);
+  const empty = pssql(['show', 'latest', 'handles', '--type', 'NoSuchType', '--db', db]);
+  t.is(empty.code, 0);
+  t.regex(empty.stdout, /^handle_value\s+type_name/, 'headers even without rows');
+  const csv = pssql(['list', '--db', db, '--format', 'csv']).stdout.split('\n');
+  t.regex(csv[0] ?? '', /^capture_id,started_at_us,pid,name,/);
+  const ndjson = pssql(['show', 'latest', 'threads', '--db', db, '--format', 'ndjson']).stdout.trim().split('\n');
+  t.is(ndjson.length, 3);
+  t.is(JSON.parse(ndjson[0] ?? '{}').thread_id, target.pid);
+});
+
+test('the default recording is pssql.db in the working directory, or $PSSQL_DB', (t) => {
+  const dir = tempDir();
+  t.is(pssql(['capture', String(target.pid)], { cwd: dir }).code, 0);
+  t.true(fs.existsSync(`${dir}/pssql.db`));
+  t.is(pssql(['capture', String(target.pid)], { cwd: dir, env: { PSSQL_DB: `${dir}/env.db` } }).code, 0);
+  t.is(pssqlJson(['list'], { cwd: dir, env: { PSSQL_DB: `${dir}/env.db` } }).length, 1);
+  t.is(pssqlJson(['list'], { cwd: dir }).length, 1);
+});
+
+test('export and import move a capture to another recording unchanged', (t) => {
+  const dir = tempDir();
+  pssql(['capture', String(target.pid), '--db', `${dir}/a.db`]);
+  t.is(pssql(['export', 'latest', '--db', `${dir}/a.db`, '-o', `${dir}/snap.json`]).code, 0);
+  const [imported] = pssqlJson(['import', `${dir}/snap.json`, '--db', `${dir}/b.db`]);
+  t.is(imported?.pid, target.pid);
+  const a = pssqlJson(['show', 'latest', 'handles', '--all', '--db', `${dir}/a.db`]);
+  const b = pssqlJson(['show', 'latest', 'handles', '--all', '--db', `${dir}/b.db`]);
+  const strip = (rows: Record<string, unknown>[]) => rows.map(({ capture_id, handle_version_id, type_name_id, object_name_id, ...rest }) => rest);
+  t.deepEqual(strip(b), strip(a));
+});
+
+test('capturing several pids records each; one that fails does not stop the others', (t) => {
+  const db = `${tempDir()}/several.db`;
+  const result = pssql(['capture', String(target.pid), '4194000', String(process.pid), '--db', db, '--format', 'json']);
+  t.is(result.code, 3, 'the failure decides the exit code');
+  t.regex(result.stderr, /^pssql: cannot capture pid 4194000: no such process\n$/);
+  t.deepEqual(
+    (JSON.parse(result.stdout) as { pid: number }[]).map((r) => r.pid),
+    [target.pid, process.pid],
+  );
+});
