@@ -131,7 +131,7 @@ export const KNOWN: KnownSnapshot = {
     privateUsageBytes: 98_765_432_109,
     executeFlags: 0x0000_0035,
     imageFileName: FULL_IMAGE_PATH,
-    name: null,
+    name: 'app.exe',
     commandLine: null,
     state: null,
     nice: null,

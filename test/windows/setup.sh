@@ -5,6 +5,7 @@
 # warm run costs well under a second.
 #
 #   test/windows/setup.sh            # prints the paths the runner needs as KEY=value lines
+#   test/windows/setup.sh --system   # only the Debian packages (CI runs this before npm ci)
 #
 # Exit status 3 means "Wine cannot be set up on this machine" (not root, no apt-get): the ava
 # test skips on that, unless CI=true.
@@ -15,8 +16,6 @@ root="$(cd "$here/../.." && pwd)"
 cache="${PSSQL_WINDOWS_CACHE:-$root/test/.cache/windows}"
 # The Windows node matches the host's, so both run the same JavaScript the same way.
 node_version="${PSSQL_WINDOWS_NODE_VERSION:-$(node -p 'process.versions.node')}"
-# koffi for Windows is the very version the project installed, so the binding meets one koffi.
-koffi_version="$(node -p "require('$root/node_modules/koffi/package.json').version")"
 
 unavailable() { echo "setup: cannot set up Wine here: $*" >&2; exit 3; }
 step() { echo "setup: $1 (${2}s)" >&2; }
@@ -44,6 +43,9 @@ if ((${#missing[@]})); then
   step "apt-get install ${missing[*]}" $((SECONDS - started))
 fi
 wine="$(find_wine)" || unavailable "no wine64 after installing it"
+[ "${1:-}" = "--system" ] && exit 0
+# koffi for Windows is the very version the project installed, so the binding meets one koffi.
+koffi_version="$(node -p "require('$root/node_modules/koffi/package.json').version")"
 
 # 2. A private Wine prefix; wineboot creates it once (the slow part of a cold start).
 export WINEPREFIX="$cache/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="

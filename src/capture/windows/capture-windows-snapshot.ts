@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { hostname } from 'node:os';
 import { CaptureFlags, CONTEXT_FLAGS, hasFlag, PssError, type Snapshot, Win32Error } from '../../pss/index.js';
 import { accessMask, describeAccess, type RequiredAccess, requiredAccess } from './access-rights.js';
@@ -37,7 +38,8 @@ export function captureWindowsSnapshot(options: WindowsCaptureOptions): Snapshot
   }
   const threadContextFlags =
     options.threadContextFlags ?? (hasFlag(flags, CaptureFlags.ThreadContext) ? CONTEXT_FLAGS.CONTEXT_FULL : 0);
-  const api = loadWindowsApi(options.pssLibrary ?? (process.env.PSSQL_PSS_LIBRARY || undefined));
+  const pssLibrary = options.pssLibrary ?? (process.env.PSSQL_PSS_LIBRARY || undefined);
+  const api = loadWindowsApi(pssLibrary);
 
   const required = requiredAccess(flags);
   const processHandle = openProcess(api, pid, required);
@@ -62,7 +64,8 @@ export function captureWindowsSnapshot(options: WindowsCaptureOptions): Snapshot
     return new WindowsSnapshot(api, snapshot[0], {
       processId: pid,
       platform: 'win32',
-      backend: 'kernel32',
+      // A capture through a stand-in DLL (the test harness) says so.
+      backend: pssLibrary === undefined ? 'kernel32' : `dll:${basename(pssLibrary)}`,
       host: hostname(),
       captureFlags: flags >>> 0,
       threadContextFlags: threadContextFlags >>> 0,

@@ -66,6 +66,7 @@ function inlineString(units: Uint16Array): string | null {
 }
 
 function decodeProcessInformation(r: Raw): QueryRecordMap[QueryClass.ProcessInformation] {
+  const imageFileName = inlineString(r.ImageFileName);
   return {
     exitStatus: r.ExitStatus,
     pebBaseAddress: address(r.PebBaseAddress),
@@ -92,8 +93,9 @@ function decodeProcessInformation(r: Raw): QueryRecordMap[QueryClass.ProcessInfo
     peakPagefileUsageBytes: Number(r.PeakPagefileUsage),
     privateUsageBytes: Number(r.PrivateUsage),
     executeFlags: r.ExecuteFlags,
-    imageFileName: inlineString(r.ImageFileName),
-    name: null,
+    imageFileName,
+    // Windows has no separate short name: the image's file name stands for it, as Task Manager shows.
+    name: imageFileName === null ? null : (imageFileName.split(/[\\/]/).pop() ?? null),
     commandLine: null,
     state: null,
     nice: null,

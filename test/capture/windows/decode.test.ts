@@ -69,7 +69,7 @@ test('PSS_PROCESS_INFORMATION: every field, the inline image path up to its NUL'
     quotaPeakNonPagedPoolUsageBytes: 9, quotaNonPagedPoolUsageBytes: 10, pagefileUsageBytes: 11, peakPagefileUsageBytes: 12,
     privateUsageBytes: 2 ** 53 - 1, executeFlags: 0x3f,
     imageFileName: 'C:\\Windows\\System32\\ünï.exe',
-    name: null, commandLine: null, state: null, nice: null, threadCount: null, majorFaultCount: null, swapBytes: null,
+    name: 'ünï.exe', commandLine: null, state: null, nice: null, threadCount: null, majorFaultCount: null, swapBytes: null,
   });
 });
 

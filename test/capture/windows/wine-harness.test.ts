@@ -9,7 +9,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import {
   type WalkEntryMap,
 } from '../../../src/pss/index.js';
 import { openStore, openStoredSnapshot, recordSnapshot } from '../../../src/store/index.js';
+import { pssqlJson } from '../../helpers/cli.js';
 import { checkSnapshotContract } from '../../pss/snapshot-contract.js';
 import { KNOWN, KNOWN_CAPTURE_FLAGS } from '../../windows/known-snapshot.js';
 
@@ -93,7 +94,7 @@ function defineTests(results: WineResults): void {
     t.deepEqual(rest, {
       processId: results.pid,
       platform: 'win32',
-      backend: 'kernel32',
+      backend: 'dll:pss-test.dll',
       captureFlags: KNOWN_CAPTURE_FLAGS,
       threadContextFlags: CONTEXT_FLAGS.CONTEXT_FULL,
       skippedCount: 0,
@@ -225,5 +226,27 @@ function defineTests(results: WineResults): void {
     } finally {
       store.close();
     }
+  });
+
+  test('the same commands record and show a Windows capture as a Linux one', (t) => {
+    const file = join(scratch, 'windows-snapshot.json');
+    writeFileSync(file, JSON.stringify(results.snapshot));
+    const db = join(scratch, 'cli.db');
+    const [imported] = pssqlJson(['import', file, '--db', db]);
+    t.like(imported, { capture_id: 1, pid: results.pid, platform: 'win32', handles: KNOWN.handles.length });
+    const [listed] = pssqlJson(['list', '--db', db]);
+    t.like(listed, { pid: results.pid, name: 'app.exe', handles: KNOWN.handles.length, threads: KNOWN.threads.length });
+    const handles = pssqlJson(['show', 'latest', 'handles', '--db', db]);
+    t.deepEqual(
+      handles.map((h) => h.type_name),
+      KNOWN.handles.map((h) => h.typeName),
+    );
+    const regions = pssqlJson(['show', 'latest', 'regions', '--db', db]);
+    t.deepEqual(
+      regions.map((r) => r.base_address),
+      KNOWN.vaSpace.map((r) => `0x${r.baseAddress.toString(16)}`),
+    );
+    const [summary] = pssqlJson(['show', 'latest', '--db', db]);
+    t.like(summary, { platform: 'win32', name: 'app.exe' });
   });
 }
