@@ -152,7 +152,7 @@ CREATE TABLE thread_versions (
 ) STRICT;
 
 CREATE INDEX thread_versions_by_instance ON thread_versions (instance_id, first_seq);
-CREATE INDEX thread_versions_current ON thread_versions (instance_id) WHERE last_seq IS NULL;
+CREATE INDEX thread_versions_by_end ON thread_versions (instance_id, last_seq);
 
 -- PSS_THREAD_NAME entries, only where they differ from the threads' own names.
 CREATE TABLE thread_names (
@@ -188,7 +188,7 @@ CREATE TABLE handle_versions (
 ) STRICT;
 
 CREATE INDEX handle_versions_by_instance ON handle_versions (instance_id, first_seq);
-CREATE INDEX handle_versions_current ON handle_versions (instance_id) WHERE last_seq IS NULL;
+CREATE INDEX handle_versions_by_end ON handle_versions (instance_id, last_seq);
 
 -- Type-specific information of process handles (pidfds on Linux).
 CREATE TABLE handle_process_details (
@@ -284,7 +284,7 @@ CREATE TABLE region_versions (
 ) STRICT;
 
 CREATE INDEX region_versions_by_instance ON region_versions (instance_id, first_seq);
-CREATE INDEX region_versions_current ON region_versions (instance_id) WHERE last_seq IS NULL;
+CREATE INDEX region_versions_by_end ON region_versions (instance_id, last_seq);
 
 -- PSS_AUXILIARY_PAGE_ENTRY of each capture (Windows).
 CREATE TABLE auxiliary_pages (

@@ -7,6 +7,7 @@ import type { Store } from './open-store.js';
 import { sqliteError } from './open-store.js';
 import { encodeProcess, PHASE_NAMES } from './process-codec.js';
 import { TABLES } from './schema.js';
+import { checkRetention, pruneCaptures, type Retention } from './prune.js';
 import { StringTable } from './string-table.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { PerformancePhase } from '../pss/query-records.js';
@@ -15,6 +16,8 @@ import type { PerformancePhase } from '../pss/query-records.js';
 export interface RecordOptions {
   /** Free text stored with the capture. */
   label?: string | null;
+  /** Captures to delete in the same transaction: older ones of this process, or too old ones. */
+  retention?: Retention;
 }
 
 /** What recording one capture wrote. */
@@ -28,6 +31,8 @@ export interface RecordResult {
   counts: Record<Kind, number | null>;
   /** Entry versions written because the entry is new or changed. */
   versionsWritten: number;
+  /** Captures deleted by the retention options. */
+  capturesPruned: number;
 }
 
 /** The kinds of entries stored as versions. */
@@ -149,7 +154,9 @@ export class Recorder {
   record(snapshot: Snapshot, options: RecordOptions = {}): RecordResult {
     const info = snapshot.info;
     const process = snapshot.query(QueryClass.ProcessInformation);
+    if (options.retention !== undefined) checkRetention(options.retention);
     let rowsWritten = 0;
+    let capturesPruned = 0;
     let entries = 0;
     let versionsWritten = 0;
     let committed: { instanceId: number; state: InstanceState } | null = null;
@@ -291,6 +298,9 @@ export class Recorder {
         rowsWritten++;
       });
       this.run('UPDATE process_instances SET last_seq = ? WHERE instance_id = ?', [seq, instanceId]);
+      if (options.retention !== undefined) {
+        capturesPruned = pruneCaptures(this.store.db, options.retention, [instanceId], Date.now() * 1000);
+      }
       committed = { instanceId, state: next };
       return captureId;
     };
@@ -306,7 +316,7 @@ export class Recorder {
     this.strings.commit();
     const done = committed as { instanceId: number; state: InstanceState } | null;
     if (done !== null) this.instances.set(done.instanceId, done.state);
-    return { captureId, rowsWritten, entries, versionsWritten, counts };
+    return { captureId, rowsWritten, entries, versionsWritten, counts, capturesPruned };
   }
 }
 

@@ -1,0 +1,62 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+/** How many captures to keep: per process instance, and by age. */
+export interface Retention {
+  /** Keep only the newest N captures of each process instance that is recorded. */
+  keep?: number;
+  /** Delete captures that started more than this long ago (µs), in the whole recording. */
+  maxAgeUs?: number;
+}
+
+const VERSION_TABLES = ['thread_versions', 'handle_versions', 'region_versions'] as const;
+
+/** Checks retention options at the boundary. */
+export function checkRetention(retention: Retention): void {
+  if (retention.keep !== undefined && (!Number.isSafeInteger(retention.keep) || retention.keep < 1)) {
+    throw new RangeError(`keep must be a positive integer (got ${String(retention.keep)})`);
+  }
+  if (retention.maxAgeUs !== undefined && (!Number.isFinite(retention.maxAgeUs) || retention.maxAgeUs <= 0)) {
+    throw new RangeError(`maxAgeUs must be a positive duration (got ${String(retention.maxAgeUs)})`);
+  }
+}
+
+/**
+ * Deletes the captures that retention no longer keeps, and the entry versions only they used.
+ * Run it inside the transaction that records a capture, so that a recording never holds a
+ * half-pruned state. Captures are always deleted oldest first, so a version that ended before
+ * the oldest capture left of its instance is garbage; current versions (last_seq NULL) are the
+ * state the next capture is compared with and stay while the instance has any capture.
+ *
+ * @returns the number of captures deleted
+ */
+export function pruneCaptures(db: BetterSqlite3.Database, retention: Retention, instanceIds: readonly number[], nowUs: number): number {
+  const doomed = new Set<number>();
+  if (retention.keep !== undefined) {
+    const old = db.prepare('SELECT capture_id FROM captures WHERE instance_id = ? ORDER BY seq DESC LIMIT -1 OFFSET ?').pluck();
+    for (const instanceId of instanceIds) for (const id of old.all(instanceId, retention.keep) as number[]) doomed.add(id);
+  }
+  if (retention.maxAgeUs !== undefined) {
+    const cutoff = Math.floor(nowUs - retention.maxAgeUs);
+    for (const id of db.prepare('SELECT capture_id FROM captures WHERE started_at_us < ?').pluck().all(cutoff) as number[]) doomed.add(id);
+  }
+  if (doomed.size === 0) return 0;
+
+  const affected = new Set<number>();
+  const instanceOf = db.prepare('SELECT instance_id FROM captures WHERE capture_id = ?').pluck();
+  const remove = db.prepare('DELETE FROM captures WHERE capture_id = ?');
+  for (const id of doomed) {
+    affected.add(instanceOf.get(id) as number);
+    remove.run(id);
+  }
+  for (const instanceId of affected) {
+    const oldest = db.prepare('SELECT min(seq) FROM captures WHERE instance_id = ?').pluck().get(instanceId) as number | null;
+    if (oldest === null) {
+      // No capture left: the instance and all its versions go (detail rows follow by cascade).
+      for (const table of VERSION_TABLES) db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
+      db.prepare('DELETE FROM process_instances WHERE instance_id = ?').run(instanceId);
+    } else {
+      for (const table of VERSION_TABLES) db.prepare(`DELETE FROM ${table} WHERE instance_id = ? AND last_seq < ?`).run(instanceId, oldest);
+    }
+  }
+  return doomed.size;
+}
