@@ -14,4 +14,5 @@ export { captureLinuxSnapshot, type LinuxCaptureOptions } from './capture/linux/
 export { captureWindowsSnapshot, type WindowsCaptureOptions } from './capture/windows/index.js';
 export * from './store/index.js';
 export * from './analysis/captures.js';
+export * from './analysis/series.js';
 export { PSSQL_VERSION } from './version.js';

@@ -7,6 +7,10 @@ import type { Database } from '../store/schema.js';
 /** One line of `pssql list`: a capture with its process and counts. */
 export interface CaptureSummary {
   capture_id: number;
+  /** The process instance (a pid with its creation time): its captures form one series. */
+  instance_id: number;
+  /** 1, 2, 3... within the process instance. */
+  seq: number;
   started_at_us: number;
   pid: number;
   name: string | null;
@@ -21,11 +25,32 @@ export interface CaptureSummary {
   label: string | null;
 }
 
-/** Which captures: of a pid, of a process name or image path (substring), at most `limit` (newest). */
+/**
+ * Which captures: of a pid, of a process name or image path (substring), started within a time
+ * range (µs since the Unix epoch, inclusive), at most `limit` (the newest).
+ */
 export interface CaptureFilter {
   pid?: number;
   name?: string;
+  sinceUs?: number;
+  untilUs?: number;
   limit?: number;
+}
+
+/**
+ * The captures a filter selects, joined with their process information (`c` and `p`), with
+ * nothing selected yet: the one place that says what "captures of a process" means.
+ */
+export function selectCaptures(store: Store, filter: Omit<CaptureFilter, 'limit'> = {}) {
+  let query = kyselyOf(store).selectFrom('captures as c').innerJoin('processes as p', 'p.capture_id', 'c.capture_id');
+  if (filter.pid !== undefined) query = query.where('c.pid', '=', filter.pid);
+  if (filter.name !== undefined) {
+    const pattern = `%${filter.name}%`;
+    query = query.where((eb) => eb.or([eb('p.name', 'like', pattern), eb('p.image_file_name', 'like', pattern)]));
+  }
+  if (filter.sinceUs !== undefined) query = query.where('c.started_at_us', '>=', filter.sinceUs);
+  if (filter.untilUs !== undefined) query = query.where('c.started_at_us', '<=', filter.untilUs);
+  return query;
 }
 
 /**
@@ -35,34 +60,38 @@ export interface CaptureFilter {
  * const captures = await listCaptures(store, { name: 'nginx' })
  */
 export async function listCaptures(store: Store, filter: CaptureFilter = {}): Promise<CaptureSummary[]> {
-  let query = kyselyOf(store)
-    .selectFrom('captures as c')
-    .innerJoin('processes as p', 'p.capture_id', 'c.capture_id')
-    .select([
-      'c.capture_id',
-      'c.started_at_us',
-      'c.pid',
-      'p.name',
-      'c.thread_count as threads',
-      'c.handle_count as handles',
-      'c.region_count as regions',
-      'p.working_set_size_bytes',
-      'p.private_usage_bytes',
-      'c.skipped_count as skipped',
-      'c.denied_count as denied',
-      'c.duration_us',
-      'c.label',
-    ]);
-  if (filter.pid !== undefined) query = query.where('c.pid', '=', filter.pid);
-  if (filter.name !== undefined) {
-    const pattern = `%${filter.name}%`;
-    query = query.where((eb) => eb.or([eb('p.name', 'like', pattern), eb('p.image_file_name', 'like', pattern)]));
-  }
-  if (filter.limit !== undefined) {
-    const newest = await query.orderBy('c.capture_id', 'desc').limit(filter.limit).execute();
-    return newest.reverse();
-  }
-  return query.orderBy('c.capture_id').execute();
+  const query = selectCaptures(store, filter).select([
+    'c.capture_id',
+    'c.instance_id',
+    'c.seq',
+    'c.started_at_us',
+    'c.pid',
+    'p.name',
+    'c.thread_count as threads',
+    'c.handle_count as handles',
+    'c.region_count as regions',
+    'p.working_set_size_bytes',
+    'p.private_usage_bytes',
+    'c.skipped_count as skipped',
+    'c.denied_count as denied',
+    'c.duration_us',
+    'c.label',
+  ]);
+  return newestLast(query, filter.limit);
+}
+
+/**
+ * Runs a query of captures oldest first; with a limit, only the newest `limit` of them (still
+ * oldest first), so that a series ends with the latest capture.
+ */
+export async function newestLast<Row>(
+  query: { orderBy(column: 'c.capture_id', direction?: 'asc' | 'desc'): { limit(n: number): { execute(): Promise<Row[]> }; execute(): Promise<Row[]> } },
+  limit: number | undefined,
+): Promise<Row[]> {
+  if (limit === undefined) return query.orderBy('c.capture_id').execute();
+  if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError(`limit must be a positive integer (got ${String(limit)})`);
+  const newest = await query.orderBy('c.capture_id', 'desc').limit(limit).execute();
+  return newest.reverse();
 }
 
 /** The capture row of an id, or a PssError ERROR_NOT_FOUND naming the recording. */
