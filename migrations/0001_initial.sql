@@ -23,7 +23,9 @@ CREATE TABLE strings (
   raw BLOB
 ) STRICT;
 
-CREATE INDEX strings_by_value ON strings (value);
+-- A text is stored once: by its value when it is valid UTF-8, by its bytes otherwise.
+CREATE UNIQUE INDEX strings_by_text ON strings (value) WHERE raw IS NULL;
+CREATE UNIQUE INDEX strings_by_bytes ON strings (raw) WHERE raw IS NOT NULL;
 
 -- One process on one host: a pid with its creation time. Its captures share entry versions.
 CREATE TABLE process_instances (

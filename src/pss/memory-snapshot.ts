@@ -61,26 +61,27 @@ class MemoryWalkMarker implements WalkMarker {
   freed = false;
   /** The (snapshot, class) the first walk bound this marker to. */
   binding: { snapshot: MemorySnapshot; cls: WalkClass } | null = null;
-  position = 0n;
+  /** Byte offset as a number: walks are hot, bigint arithmetic is not free. */
+  position = 0;
 
   private check(fn: string): void {
     if (this.freed) throw invalidHandle('walk marker', fn);
   }
   getPosition(): bigint {
     this.check('PssWalkMarkerGetPosition');
-    return this.position;
+    return BigInt(this.position);
   }
   setPosition(position: bigint): void {
     this.check('PssWalkMarkerSetPosition');
-    if (typeof position !== 'bigint' || position < 0n) {
+    if (typeof position !== 'bigint' || position < 0n || position > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new TypeError('position must be a bigint from getPosition()');
     }
-    this.position = position;
+    this.position = Number(position);
   }
   seekToBeginning(): void {
     this.check('PssWalkMarkerSeekToBeginning');
     this.binding = null;
-    this.position = 0n;
+    this.position = 0;
   }
   free(): void {
     this.check('PssWalkMarkerFree');
@@ -192,14 +193,14 @@ export class MemorySnapshot implements Snapshot {
         { function: fn },
       );
     }
-    const size = BigInt(WALK_ENTRY_SIZE[cls]);
+    const size = WALK_ENTRY_SIZE[cls];
     const entries = this.store.entries(cls);
-    if (marker.position % size !== 0n || marker.position > BigInt(entries.length) * size) {
+    if (marker.position % size !== 0 || marker.position > entries.length * size) {
       throw new PssError('ERROR_INVALID_PARAMETER', 'the walk marker holds a position of another walk', {
         function: fn,
       });
     }
-    const index = Number(marker.position / size);
+    const index = marker.position / size;
     if (index === entries.length) return null;
     marker.position += size;
     return entries[index] as WalkEntryMap[C];

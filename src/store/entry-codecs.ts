@@ -33,6 +33,8 @@ export interface EntryCodec<E> {
   columns: readonly string[];
   /** The column that identifies an entry within a capture (tid, fd, base address). */
   keyColumn: string;
+  /** The key of an entry, without encoding it. */
+  keyOf(entry: E): unknown;
   /** SQL ordering of the walk: by key, unsigned for addresses (stored as signed 64-bit). */
   orderBy: string;
   encode(entry: E, strings: StringTable, startedAtUs: number): { values: Row; details: DetailRow[] };
@@ -71,6 +73,7 @@ export const threadCodec: EntryCodec<ThreadEntry> = {
   idColumn: 'thread_version_id',
   columns: valueColumns('thread_versions', 'thread_version_id'),
   keyColumn: 'thread_id',
+  keyOf: (t) => t.threadId,
   orderBy: 'v.thread_id',
   encode: (t, strings, start) => ({
     values: {
@@ -254,6 +257,7 @@ export const handleCodec: EntryCodec<HandleEntry> = {
   idColumn: 'handle_version_id',
   columns: valueColumns('handle_versions', 'handle_version_id'),
   keyColumn: 'handle_value',
+  keyOf: (h) => h.handle,
   orderBy: 'v.handle_value',
   encode: (h, strings, start) => {
     const details: DetailRow[] = [];
@@ -321,6 +325,7 @@ export const regionCodec: EntryCodec<VaSpaceEntry> = {
   idColumn: 'region_version_id',
   columns: valueColumns('region_versions', 'region_version_id'),
   keyColumn: 'base_address',
+  keyOf: (v) => v.baseAddress,
   orderBy: 'v.base_address < 0, v.base_address',
   encode: (v, strings) => ({
     values: {

@@ -1,16 +1,15 @@
-import { isPssError } from '../pss/pss-error.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import { QueryClass, WalkClass } from '../pss/information-class.js';
+import { isPssError } from '../pss/pss-error.js';
+import type { PerformancePhase } from '../pss/query-records.js';
 import type { Snapshot } from '../pss/snapshot.js';
 import { PSSQL_VERSION } from '../version.js';
 import { DETAIL_TABLES, type DetailRow, type DetailTable, detailColumns, type EntryCodec, handleCodec, regionCodec, threadCodec } from './entry-codecs.js';
-import type { Store } from './open-store.js';
-import { sqliteError } from './open-store.js';
+import { type Store, sqliteError } from './open-store.js';
 import { encodeProcess, PHASE_NAMES } from './process-codec.js';
-import { TABLES } from './schema.js';
 import { checkRetention, pruneCaptures, type Retention } from './prune.js';
+import type { TABLES } from './schema.js';
 import { StringTable } from './string-table.js';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { PerformancePhase } from '../pss/query-records.js';
 
 /** Options of a recording. */
 export interface RecordOptions {
@@ -19,6 +18,9 @@ export interface RecordOptions {
   /** Captures to delete in the same transaction: older ones of this process, or too old ones. */
   retention?: Retention;
 }
+
+/** The kinds of entries stored as versions. */
+export type Kind = 'threads' | 'handles' | 'regions';
 
 /** What recording one capture wrote. */
 export interface RecordResult {
@@ -35,12 +37,15 @@ export interface RecordResult {
   capturesPruned: number;
 }
 
-/** The kinds of entries stored as versions. */
-export type Kind = 'threads' | 'handles' | 'regions';
-
+/** A current version of an entry: its row, its stored values, and the entry object it came from. */
 interface VersionRef {
   id: number;
+  /** Stored values in column order, then each detail table's index and values. */
   signature: unknown[];
+  /** The entry last recorded as this version: the same object again means unchanged. */
+  entry: unknown;
+  /** Generation of the capture that last saw it. */
+  seen: number;
 }
 
 /** The current versions of one process instance, as its last recorded capture left them. */
@@ -59,8 +64,15 @@ const KINDS: readonly { kind: Kind; walk: WalkClass; count: QueryClass; codec: A
   { kind: 'regions', walk: WalkClass.VaSpace, count: QueryClass.VaSpaceInformation, codec: regionCodec },
 ];
 
-function insertSql(table: string, columns: readonly string[]): string {
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+const MAX_I64 = 0x7fffffffffffffffn;
+
+/** Values as SQLite stores them: unsigned 64-bit values above 2^63 as their signed twin. */
+function bindable(values: unknown[]): unknown[] {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'bigint' && v > MAX_I64) values[i] = BigInt.asIntN(64, v);
+  }
+  return values;
 }
 
 function sameSignature(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -75,17 +87,22 @@ function sameSignature(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-function signatureOf(codec: AnyCodec, values: Record<string, unknown>, details: readonly DetailRow[]): unknown[] {
-  const signature = codec.columns.map((c) => values[c] ?? null);
-  for (const table of DETAIL_TABLES) {
-    const detail = details.find((d) => d.table === table);
-    if (detail !== undefined) signature.push(table, ...detailColumns(table).map((c) => detail.values[c] ?? null));
+/** The stored form of an entry: its values in column order, then each detail row. */
+function signatureOf(columns: readonly string[], values: Record<string, unknown>, details: readonly DetailRow[]): unknown[] {
+  const signature = new Array<unknown>(columns.length);
+  for (let i = 0; i < columns.length; i++) signature[i] = values[columns[i] as string] ?? null;
+  for (const detail of details) {
+    signature.push(DETAIL_TABLES.indexOf(detail.table));
+    for (const column of detailColumns(detail.table)) signature.push(detail.values[column] ?? null);
   }
   return signature;
 }
 
-const u64Binding = (value: unknown): unknown =>
-  typeof value === 'bigint' && value > 0x7fffffffffffffffn ? BigInt.asIntN(64, value) : value;
+/** The statements of one versioned kind, prepared once per recorder. */
+interface KindStatements {
+  insert: BetterSqlite3.Statement;
+  close: BetterSqlite3.Statement;
+}
 
 /**
  * Writes snapshots into a store, each in one transaction: a capture is recorded whole or not at
@@ -96,29 +113,40 @@ const u64Binding = (value: unknown): unknown =>
 export class Recorder {
   private readonly strings: StringTable;
   private readonly instances = new Map<number, InstanceState>();
+  private readonly kinds: Record<Kind, KindStatements>;
+  private readonly details: Record<DetailTable, BetterSqlite3.Statement>;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private generation = 0;
 
   constructor(readonly store: Store) {
     if (store.readonly) throw new TypeError('cannot record into a read-only store');
-    this.strings = new StringTable(store.db);
+    const db = store.db;
+    this.strings = new StringTable(db);
+    const insertSql = (table: string, columns: readonly string[]) =>
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    const kinds = {} as Record<Kind, KindStatements>;
+    for (const { kind, codec } of KINDS) {
+      kinds[kind] = {
+        insert: db.prepare(insertSql(codec.table, [...codec.columns, 'instance_id', 'first_seq'])),
+        close: db.prepare(`UPDATE ${codec.table} SET last_seq = ? WHERE ${codec.idColumn} = ?`),
+      };
+    }
+    this.kinds = kinds;
+    const details = {} as Record<DetailTable, BetterSqlite3.Statement>;
+    for (const table of DETAIL_TABLES) details[table] = db.prepare(insertSql(table, [...detailColumns(table), 'handle_version_id']));
+    this.details = details;
   }
 
-  private statement(sql: string): BetterSqlite3.Statement {
+  /** Inserts a row of a table that is written once per capture (cached statement per column set). */
+  private insert(table: keyof typeof TABLES, values: Record<string, unknown>): number {
+    const columns = Object.keys(values);
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.store.db.prepare(sql);
       this.statements.set(sql, statement);
     }
-    return statement;
-  }
-
-  private run(sql: string, values: readonly unknown[]): BetterSqlite3.RunResult {
-    return this.statement(sql).run(...values.map(u64Binding));
-  }
-
-  private insert(table: keyof typeof TABLES, values: Record<string, unknown>): number {
-    const columns = Object.keys(values);
-    return Number(this.run(insertSql(table, columns), columns.map((c) => values[c] ?? null)).lastInsertRowid);
+    return Number(statement.run(bindable(columns.map((c) => values[c] ?? null))).lastInsertRowid);
   }
 
   /** The current versions of an instance from the database (another recorder may have written since). */
@@ -134,7 +162,7 @@ export class Recorder {
           for (const row of rows) {
             const id = row.handle_version_id as number;
             const list = details.get(id) ?? [];
-            list.push({ table: table as DetailTable, values: row });
+            list.push({ table, values: row });
             details.set(id, list);
           }
         }
@@ -144,7 +172,8 @@ export class Recorder {
         const id = row[codec.idColumn] as number;
         let key = row[codec.keyColumn];
         if (state.kinds[kind].has(key)) key = `${String(key)}#${id}`;
-        state.kinds[kind].set(key, { id, signature: signatureOf(codec, row, details.get(id) ?? []) });
+        const ordered = (details.get(id) ?? []).sort((a, b) => DETAIL_TABLES.indexOf(a.table) - DETAIL_TABLES.indexOf(b.table));
+        state.kinds[kind].set(key, { id, signature: signatureOf(codec.columns, row, ordered), entry: null, seen: 0 });
       }
     }
     return state;
@@ -155,18 +184,18 @@ export class Recorder {
     const info = snapshot.info;
     const process = snapshot.query(QueryClass.ProcessInformation);
     if (options.retention !== undefined) checkRetention(options.retention);
+    const counts: Record<Kind, number | null> = { threads: null, handles: null, regions: null };
     let rowsWritten = 0;
-    let capturesPruned = 0;
     let entries = 0;
     let versionsWritten = 0;
-    let committed: { instanceId: number; state: InstanceState } | null = null;
-    const counts: Record<Kind, number | null> = { threads: null, handles: null, regions: null };
+    let capturesPruned = 0;
+    let recorded: { instanceId: number; state: InstanceState } | null = null;
 
     const write = (): number => {
       // The process instance: a pid with its creation time on one host.
-      let instance = this.statement(
-        'SELECT instance_id, last_seq FROM process_instances WHERE host = ? AND pid = ? AND create_time_us IS ?',
-      ).get(info.host, info.processId, process.createTimeUs) as { instance_id: number; last_seq: number } | undefined;
+      let instance = this.store
+        .reader<{ instance_id: number; last_seq: number }>('SELECT instance_id, last_seq FROM process_instances WHERE host = ? AND pid = ? AND create_time_us IS ?')
+        .get(info.host, info.processId, process.createTimeUs);
       if (instance === undefined) {
         const id = this.insert('process_instances', {
           host: info.host,
@@ -182,41 +211,52 @@ export class Recorder {
       const seq = instance.last_seq + 1;
       let state = this.instances.get(instanceId);
       if (state === undefined || state.lastSeq !== instance.last_seq) state = this.loadState(instanceId, instance.last_seq);
+      const mark = ++this.generation;
 
-      const next: InstanceState = { lastSeq: seq, kinds: { threads: new Map(), handles: new Map(), regions: new Map() } };
       for (const { kind, walk, count: countQuery, codec } of KINDS) {
-        const previous = new Map(state.kinds[kind]);
-        const current = next.kinds[kind];
-        const close = (ref: VersionRef): void => {
-          this.run(`UPDATE ${codec.table} SET last_seq = ? WHERE ${codec.idColumn} = ?`, [seq - 1, ref.id]);
-        };
-        let count: number | null = null;
+        const versions = state.kinds[kind];
+        const { insert, close } = this.kinds[kind];
         if (captured(() => snapshot.query(countQuery)) !== null) {
-          count = 0;
+          let count = 0;
           for (const entry of snapshot.entries(walk)) {
             count++;
-            const { values, details } = codec.encode(entry, this.strings, info.startedAtUs);
-            const signature = signatureOf(codec, values, details);
-            let key = values[codec.keyColumn];
-            if (current.has(key)) key = `${String(key)}#dup${count}`;
-            const before = previous.get(key);
-            previous.delete(key);
-            if (before !== undefined && sameSignature(before.signature, signature)) {
-              current.set(key, before);
+            let key = codec.keyOf(entry);
+            let ref = versions.get(key);
+            if (ref !== undefined && ref.seen === mark) {
+              // The same key twice in one capture (never on Linux): keep both, apart.
+              key = `${String(key)}#dup${count}`;
+              ref = versions.get(key);
+            }
+            if (ref !== undefined && ref.entry === entry) {
+              ref.seen = mark; // the very entry object of the last capture: unchanged
               continue;
             }
-            if (before !== undefined) close(before);
-            const id = this.insert(codec.table, { instance_id: instanceId, first_seq: seq, last_seq: null, ...values });
-            for (const detail of details) this.insert(detail.table, { handle_version_id: id, ...detail.values });
+            const { values, details } = codec.encode(entry, this.strings, info.startedAtUs);
+            const signature = signatureOf(codec.columns, values, details);
+            if (ref !== undefined && sameSignature(ref.signature, signature)) {
+              ref.seen = mark;
+              ref.entry = entry;
+              continue;
+            }
+            if (ref !== undefined) close.run(seq - 1, ref.id);
+            const id = Number(insert.run(bindable(signature.slice(0, codec.columns.length)), instanceId, seq).lastInsertRowid);
+            for (const detail of details) {
+              this.details[detail.table].run(bindable(detailColumns(detail.table).map((c) => detail.values[c] ?? null)), id);
+            }
             rowsWritten += 1 + details.length;
             versionsWritten++;
-            current.set(key, { id, signature });
+            versions.set(key, { id, signature, entry, seen: mark });
           }
+          counts[kind] = count;
           entries += count;
         }
         // What the previous capture had and this one has not (or did not capture) ends here.
-        for (const ref of previous.values()) close(ref);
-        counts[kind] = count;
+        for (const [key, ref] of versions) {
+          if (ref.seen !== mark) {
+            close.run(seq - 1, ref.id);
+            versions.delete(key);
+          }
+        }
       }
 
       const threadNames = captured(() => [...snapshot.entries(WalkClass.ThreadName)].map((n) => n.threadName));
@@ -270,7 +310,7 @@ export class Recorder {
       }
       if (threadNames !== null) {
         // Thread names equal to the threads' own names (always so on Linux) are not stored twice.
-        const own = ownThreadNames(snapshot);
+        const own = captured(() => [...snapshot.entries(WalkClass.Threads)].map((t) => t.name ?? ''));
         const derived = own !== null && own.length === threadNames.length && own.every((name, i) => name === threadNames[i]);
         if (!derived) {
           threadNames.forEach((name, ord) => {
@@ -297,11 +337,11 @@ export class Recorder {
         });
         rowsWritten++;
       });
-      this.run('UPDATE process_instances SET last_seq = ? WHERE instance_id = ?', [seq, instanceId]);
+      this.store.db.prepare('UPDATE process_instances SET last_seq = ? WHERE instance_id = ?').run(seq, instanceId);
       if (options.retention !== undefined) {
         capturesPruned = pruneCaptures(this.store.db, options.retention, [instanceId], Date.now() * 1000);
       }
-      committed = { instanceId, state: next };
+      recorded = { instanceId, state: { ...state, lastSeq: seq } };
       return captureId;
     };
 
@@ -309,20 +349,16 @@ export class Recorder {
     try {
       captureId = this.store.db.transaction(write).immediate();
     } catch (error) {
+      // The transaction rolled back: what this recorder believed it wrote is not there.
       this.strings.rollback();
       this.instances.clear();
       throw sqliteError(error, this.store.path);
     }
     this.strings.commit();
-    const done = committed as { instanceId: number; state: InstanceState } | null;
+    const done = recorded as { instanceId: number; state: InstanceState } | null;
     if (done !== null) this.instances.set(done.instanceId, done.state);
     return { captureId, rowsWritten, entries, versionsWritten, counts, capturesPruned };
   }
-}
-
-/** The names the Threads walk itself gives, in walk order. */
-function ownThreadNames(snapshot: Snapshot): string[] | null {
-  return captured(() => [...snapshot.entries(WalkClass.Threads)].map((t) => t.name ?? ''));
 }
 
 /** Runs a read of something that may not have been captured; null when it was not. */
@@ -337,6 +373,16 @@ function captured<T>(read: () => T): T | null {
 
 const recorders = new WeakMap<Store, Recorder>();
 
+/** The recorder a store uses (one per store, so its caches serve every capture), with statistics. */
+export function recorderOf(store: Store): Recorder {
+  let recorder = recorders.get(store);
+  if (recorder === undefined) {
+    recorder = new Recorder(store);
+    recorders.set(store, recorder);
+  }
+  return recorder;
+}
+
 /**
  * Records a snapshot into a store in one transaction and returns the new capture's id. Everything
  * the snapshot captured is written; a failure leaves the store as it was.
@@ -347,14 +393,4 @@ const recorders = new WeakMap<Store, Recorder>();
  */
 export function recordSnapshot(store: Store, snapshot: Snapshot, options: RecordOptions = {}): number {
   return recorderOf(store).record(snapshot, options).captureId;
-}
-
-/** The recorder a store uses (one per store, so its caches serve every capture), with statistics. */
-export function recorderOf(store: Store): Recorder {
-  let recorder = recorders.get(store);
-  if (recorder === undefined) {
-    recorder = new Recorder(store);
-    recorders.set(store, recorder);
-  }
-  return recorder;
 }

@@ -11,13 +11,18 @@ export class StringTable {
   private readonly texts = new Map<number, string>();
   /** Ids added in the open transaction: forgotten if it rolls back. */
   private pending: string[] = [];
-  private readonly find: BetterSqlite3.Statement;
-  private readonly insert: BetterSqlite3.Statement;
+  private readonly addText: BetterSqlite3.Statement;
+  private readonly findText: BetterSqlite3.Statement;
+  private readonly addBytes: BetterSqlite3.Statement;
+  private readonly findBytes: BetterSqlite3.Statement;
   private readonly read: BetterSqlite3.Statement;
 
   constructor(db: BetterSqlite3.Database) {
-    this.find = db.prepare('SELECT string_id FROM strings WHERE value = ? AND raw IS ?').pluck();
-    this.insert = db.prepare('INSERT INTO strings (value, raw) VALUES (?, ?)');
+    // Insert first: a new text (most of them, in a first capture) costs one statement.
+    this.addText = db.prepare('INSERT INTO strings (value, raw) VALUES (?, NULL) ON CONFLICT (value) WHERE raw IS NULL DO NOTHING RETURNING string_id').pluck();
+    this.findText = db.prepare('SELECT string_id FROM strings WHERE value = ? AND raw IS NULL').pluck();
+    this.addBytes = db.prepare('INSERT INTO strings (value, raw) VALUES (?, ?) ON CONFLICT (raw) WHERE raw IS NOT NULL DO NOTHING RETURNING string_id').pluck();
+    this.findBytes = db.prepare('SELECT string_id FROM strings WHERE raw = ?').pluck();
     this.read = db.prepare('SELECT value, raw FROM strings WHERE string_id = ?');
   }
 
@@ -26,14 +31,13 @@ export class StringTable {
     if (text === null) return null;
     let id = this.ids.get(text);
     if (id === undefined) {
-      const exact = isExactText(text);
-      const value = exact ? text : printableText(text);
-      const raw = exact ? null : encodeBytes(text);
-      id = this.find.get(value, raw) as number | undefined;
-      if (id === undefined) {
-        id = Number(this.insert.run(value, raw).lastInsertRowid);
-        this.pending.push(text);
+      if (isExactText(text)) {
+        id = (this.addText.get(text) ?? this.findText.get(text)) as number;
+      } else {
+        const raw = encodeBytes(text);
+        id = (this.addBytes.get(printableText(text), raw) ?? this.findBytes.get(raw)) as number;
       }
+      this.pending.push(text);
       this.ids.set(text, id);
     }
     return id;

@@ -17,7 +17,7 @@
  * ───── SLOT: the only part that depends on the capture and recorder API (issue 2). ─────
  * Fill in `openRecorder` and `runReport`; everything else (timing, rows, bytes, memory) is done.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,10 +35,34 @@ const REPORTS = ['handles-by-type', 'leak-suspects', 'memory-over-time'] as cons
 
 class NotYetAvailable extends Error {}
 
-/** SLOT: open (create and migrate) a pssql database and return a recorder on it. */
+/** Opens (creates and migrates) a pssql database and returns a recorder on it. */
 async function openRecorder(dbFile: string): Promise<Recorder> {
-  void dbFile;
-  throw new NotYetAvailable('pssql capture into SQLite is not yet available (capture and recorder API, issue 2)');
+  const { captureSnapshot, openStore, recorderOf } = await import('../../src/index.js');
+  const store = openStore(dbFile);
+  const recorder = recorderOf(store);
+  const one = (pid: number): void => {
+    const snapshot = captureSnapshot({ pid });
+    try {
+      recorder.record(snapshot);
+    } finally {
+      snapshot.free();
+    }
+  };
+  return {
+    async capture(pid) {
+      if (pid !== null) return one(pid);
+      // Every process on the machine; one that exits or may not be read is skipped, as psutil does.
+      for (const name of readdirSync('/proc')) {
+        if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+        try {
+          one(Number(name));
+        } catch {
+          // gone or denied
+        }
+      }
+    },
+    close: () => store.close(),
+  };
 }
 
 /** SLOT: run a saved report on a recording; returns the number of rows it answered. */

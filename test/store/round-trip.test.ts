@@ -81,11 +81,11 @@ test('an unchanged process costs no entry rows in the next capture', (t) => {
     t.is(second.versionsWritten, 0);
     t.is(second.entries, first.entries);
     t.true(second.rowsWritten <= 8, `only the capture, its process row and counters (${second.rowsWritten})`);
-    // The same entries, but each with the capture time of its own capture.
-    const withoutTime = (s: Snapshot) => [...s.entries(WalkClass.Handles)].map(({ captureTimeUs, ...rest }) => rest);
-    t.deepEqual(withoutTime(openStoredSnapshot(store, second.captureId)), withoutTime(openStoredSnapshot(store, first.captureId)));
-    const [h1] = openStoredSnapshot(store, second.captureId).entries(WalkClass.Handles);
-    t.is(h1?.captureTimeUs, openStoredSnapshot(store, second.captureId).info.startedAtUs);
+    // The same entries (Linux has no per-entry capture time: the capture's time stands for it).
+    t.deepEqual(
+      [...openStoredSnapshot(store, second.captureId).entries(WalkClass.Handles)],
+      [...openStoredSnapshot(store, first.captureId).entries(WalkClass.Handles)],
+    );
   } finally {
     store.close();
   }

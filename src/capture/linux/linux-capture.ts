@@ -13,6 +13,7 @@ import type { PerformanceCounters, PhaseCounters } from '../../pss/query-records
 import type { Snapshot } from '../../pss/snapshot.js';
 import type { CaptureContext } from './capture-context.js';
 import { ProcFiles } from './proc-files.js';
+import { processCache } from './process-cache.js';
 import { readProcessInformation, readProcessStat } from './read-process.js';
 import { readHandles } from './read-handles.js';
 import { readRegions } from './read-regions.js';
@@ -104,16 +105,9 @@ export function captureLinuxSnapshot(options: LinuxCaptureOptions): Snapshot {
 
   const timer = new PhaseTimer();
   const startedAtUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
-  const ctx: CaptureContext = {
-    files: new ProcFiles(options.procRoot ?? '/proc'),
-    pid,
-    flags,
-    captureTimeUs: startedAtUs,
-    skipped: 0,
-    denied: 0,
-  };
-
-  const stat = readProcessStat(ctx);
+  const files = new ProcFiles(options.procRoot ?? '/proc');
+  const stat = readProcessStat(files, pid);
+  const ctx: CaptureContext = { files, pid, flags, cache: processCache(files.root, pid, stat.startTicks, flags, details), skipped: 0, denied: 0 };
   const processInfo = readProcessInformation(ctx, stat);
   const walks: SnapshotData['walks'] = {};
   const perf: PerformanceCounters = {
@@ -142,7 +136,7 @@ export function captureLinuxSnapshot(options: LinuxCaptureOptions): Snapshot {
   }
 
   // The capture is only whole if the same process is still there (not exited, pid not reused).
-  const after = readProcessStat(ctx);
+  const after = readProcessStat(files, pid);
   const wasAlive = stat.state !== 'Z' && stat.state !== 'X';
   if (after.startTicks !== stat.startTicks || (wasAlive && (after.state === 'Z' || after.state === 'X'))) {
     throw new PssError('ERROR_NOT_FOUND', `cannot capture pid ${pid}: the process exited during the capture`, { pid });

@@ -7,6 +7,9 @@ import { PssError } from '../../pss/pss-error.js';
 import type { HandleEntry, HandleTypeSpecific, SocketInfo } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
+import { readRawParallel } from './parallel-reads.js';
+import { reuseIfEqual } from './process-cache.js';
+import type { RawItem } from './raw-reads.js';
 import { readSocketTable } from './read-sockets.js';
 
 const O_ACCMODE = 0o3;
@@ -180,20 +183,26 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
   let sockets: Map<number, SocketInfo> | null = null;
 
   const handles: HandleEntry[] = [];
-  for (const fd of fds) {
-    const link = files.readLink(`${dir}/${fd}`);
-    if (link === VANISHED) {
-      ctx.skipped++;
-      continue;
-    }
-    const infoText = files.readText(files.path(pid, 'fdinfo', fd));
-    if (infoText === VANISHED) {
+  const previous = ctx.cache.handles;
+  const seen = new Map<number, { link: string; info: string; entry: HandleEntry }>();
+  const raws = readRawParallel(files, { root: files.root, pid, dir: 'fd', ids: fds });
+  for (const [i, fd] of fds.entries()) {
+    const [link, infoText] = raws[i] as RawItem;
+    // An fd closed between the listing and its link, or between its link and its fdinfo: skipped.
+    if (link === VANISHED || infoText === VANISHED || infoText === undefined) {
       ctx.skipped++;
       continue;
     }
     if (link === DENIED) ctx.denied++;
     if (infoText === DENIED) ctx.denied++;
-    const target = failed(link) ? null : decodeBytes(link);
+    const linkText = failed(link) ? null : (link as string);
+    const cached = previous.get(fd);
+    if (cached !== undefined && cached.link === linkText && cached.info === infoText) {
+      handles.push(cached.entry);
+      seen.set(fd, cached);
+      continue;
+    }
+    const target = linkText === null ? null : decodeBytes(Buffer.from(linkText, 'latin1'));
     const info = failed(infoText) ? null : parseFdInfo(infoText);
     const openFlags = info?.openFlags ?? null;
     const typeName = target === null ? 'Unknown' : handleTypeName(target, openFlags);
@@ -221,11 +230,12 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
       if (typeSpecific !== null || socket !== null) handleFlags |= HandleFlags.HaveTypeSpecificInformation;
     }
 
-    handles.push({
+    const entry = reuseIfEqual<HandleEntry>(cached?.entry, {
       handle: fd,
       flags: handleFlags,
       objectType,
-      captureTimeUs: ctx.captureTimeUs,
+      // Linux reads an fd at one moment of the capture; the capture's own time stands for it.
+      captureTimeUs: null,
       attributes: basic ? ((openFlags as number) & O_CLOEXEC ? 0 : OBJ_INHERIT) : null,
       grantedAccess: basic ? grantedAccessOf(openFlags as number) : null,
       handleCount: null,
@@ -242,6 +252,13 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
       mountId: basic ? (info?.mountId ?? null) : null,
       socket,
     });
+    handles.push(entry);
+    // Sockets (their state lives in /proc/PID/net) and memfds (their size) change without their
+    // fdinfo changing: they are read again every time.
+    if (linkText !== null && !failed(infoText) && typeName !== 'Socket' && typeName !== 'Memfd') {
+      seen.set(fd, { link: linkText, info: infoText, entry });
+    }
   }
+  ctx.cache.handles = seen;
   return handles;
 }

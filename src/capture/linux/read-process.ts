@@ -3,7 +3,7 @@ import { ProcessFlags, STILL_ACTIVE } from '../../pss/process-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import type { ProcessInformation } from '../../pss/query-records.js';
 import type { CaptureContext } from './capture-context.js';
-import { DENIED, failed } from './proc-files.js';
+import { DENIED, failed, type ProcFiles } from './proc-files.js';
 import {
   exitStatusOf,
   parseStat,
@@ -15,17 +15,17 @@ import {
 } from './proc-stat.js';
 
 /** Reads and parses /proc/PID/stat, or throws the error a user sees for a missing process. */
-export function readProcessStat(ctx: CaptureContext): StatFields {
-  const path = ctx.files.path(ctx.pid, 'stat');
-  const text = ctx.files.readText(path);
+export function readProcessStat(files: ProcFiles, pid: number): StatFields {
+  const path = files.path(pid, 'stat');
+  const text = files.readText(path);
   if (failed(text)) {
     throw text === DENIED
-      ? new PssError('ERROR_ACCESS_DENIED', `cannot capture pid ${ctx.pid}: permission denied reading ${path}`, { pid: ctx.pid, path })
-      : new PssError('ERROR_NOT_FOUND', `cannot capture pid ${ctx.pid}: no such process`, { pid: ctx.pid, path });
+      ? new PssError('ERROR_ACCESS_DENIED', `cannot capture pid ${pid}: permission denied reading ${path}`, { pid, path })
+      : new PssError('ERROR_NOT_FOUND', `cannot capture pid ${pid}: no such process`, { pid, path });
   }
   const stat = parseStat(text);
   if (stat === null) {
-    throw new PssError('ERROR_INVALID_DATA', `cannot capture pid ${ctx.pid}: cannot parse ${path}`, { pid: ctx.pid, path });
+    throw new PssError('ERROR_INVALID_DATA', `cannot capture pid ${pid}: cannot parse ${path}`, { pid, path });
   }
   return stat;
 }

@@ -7,7 +7,9 @@ import type { CaptureContext } from './capture-context.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
 
 /** One line of /proc/PID/maps, plus the smaps sizes when read from smaps. */
-interface MapLine {
+export interface MapLine {
+  /** The line as read (latin1), which identifies it in the next capture. */
+  text: string;
   start: bigint;
   end: bigint;
   size: number;
@@ -17,6 +19,8 @@ interface MapLine {
   inode: number;
   /** The pathname column: a file, `[heap]`, `[stack]`, `[anon:name]`, or '' for anonymous memory. */
   path: string;
+  /** `device:inode` of the mapped file, or null when the region maps no file. */
+  file: string | null;
   rss: number | null;
   pss: number | null;
   private: number | null;
@@ -57,15 +61,19 @@ function parseMapLine(line: string): MapLine | null {
   while (p < line.length && line.charCodeAt(p) === 32) p++;
   let path = line.slice(p);
   if (path.includes('\\012')) path = path.replaceAll('\\012', '\n'); // the kernel escapes newlines in names
+  const device = line.slice(s3 + 1, s4);
+  const inode = Number(line.slice(s4 + 1, s5));
   return {
+    text: line,
     start,
     end,
     size: Number(end - start),
     perms: line.slice(s1 + 1, s2),
     offset: Number.parseInt(line.slice(s2 + 1, s3), 16),
-    device: line.slice(s3 + 1, s4),
-    inode: Number(line.slice(s4 + 1, s5)),
+    device,
+    inode,
     path,
+    file: inode !== 0 && path.startsWith('/') ? `${device}:${inode}` : null,
     rss: null,
     pss: null,
     private: null,
@@ -73,8 +81,11 @@ function parseMapLine(line: string): MapLine | null {
   };
 }
 
-/** Parses maps, or smaps (a header line per region followed by `Key: value kB` lines). */
-export function parseMaps(text: string, smaps: boolean): MapLine[] {
+/**
+ * Parses maps, or smaps (a header line per region followed by `Key: value kB` lines). Lines seen
+ * in the last capture (`known`, maps only) are not parsed again.
+ */
+export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<string, { line: MapLine }>): MapLine[] {
   const regions: MapLine[] = [];
   let current: MapLine | null = null;
   let start = 0;
@@ -84,7 +95,8 @@ export function parseMaps(text: string, smaps: boolean): MapLine[] {
     const c = text.charCodeAt(start);
     // Region lines start with a lowercase hex digit; smaps field names with an uppercase letter.
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
-      current = parseMapLine(text.slice(start, end));
+      const line = text.slice(start, end);
+      current = (smaps ? undefined : known?.get(line)?.line) ?? parseMapLine(line);
       if (current !== null) regions.push(current);
     } else if (smaps && current !== null) {
       const line = text.slice(start, end);
@@ -103,12 +115,9 @@ export function parseMaps(text: string, smaps: boolean): MapLine[] {
   return regions;
 }
 
-const isFile = (m: MapLine): boolean => m.inode !== 0 && m.path.startsWith('/');
-const fileKey = (m: MapLine): string => `${m.device}:${m.inode}`;
-
 /** MEM_IMAGE for executables and libraries (files mapped executable somewhere), MEM_MAPPED for other shared or file memory. */
 function typeOf(m: MapLine, imageFiles: ReadonlySet<string>): MemType {
-  if (isFile(m)) return imageFiles.has(fileKey(m)) ? MemType.Image : MemType.Mapped;
+  if (m.file !== null) return imageFiles.has(m.file) ? MemType.Image : MemType.Mapped;
   if (m.path === '[vdso]') return MemType.Image;
   if (m.perms[3] === 's' || m.inode !== 0) return MemType.Mapped;
   return MemType.Private;
@@ -132,46 +141,65 @@ export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry
       { pid, path, option: 'PSS_CAPTURE_VA_SPACE' },
     );
   }
-  const lines = parseMaps(text, details);
+  // An unchanged maps file (an idle process) gives the very regions of the last capture.
+  if (!details && ctx.cache.mapsText === text && ctx.cache.regionList !== null) return ctx.cache.regionList;
+  const cached = ctx.cache.regions;
+  const lines = parseMaps(text, details, cached);
   const sectionInfo = hasFlag(ctx.flags, CaptureFlags.VaSpaceSectionInformation);
 
   const imageFiles = new Set<string>();
   const imageSpan = new Map<string, { base: bigint; end: bigint }>();
-  for (const m of lines) if (isFile(m) && m.perms[2] === 'x') imageFiles.add(fileKey(m));
+  for (const m of lines) if (m.file !== null && m.perms[2] === 'x') imageFiles.add(m.file);
   for (const m of lines) {
-    if (!isFile(m) || !imageFiles.has(fileKey(m))) continue;
-    const span = imageSpan.get(fileKey(m));
-    if (span === undefined) imageSpan.set(fileKey(m), { base: m.start, end: m.end });
+    if (m.file === null || !imageFiles.has(m.file)) continue;
+    const span = imageSpan.get(m.file);
+    if (span === undefined) imageSpan.set(m.file, { base: m.start, end: m.end });
     else if (m.end > span.end) span.end = m.end;
   }
   const mtimes = new Map<string, number | null>();
-  const mtimeOf = (m: MapLine): number | null => {
-    let mtime = mtimes.get(fileKey(m));
+  const mtimeOf = (m: MapLine & { file: string }): number | null => {
+    let mtime = mtimes.get(m.file);
     if (mtime === undefined) {
       const stat = files.stat(`${files.path(pid, 'root')}${m.path}`);
       mtime = failed(stat) || stat.ino !== m.inode ? null : Math.floor(stat.mtimeMs / 1000);
-      mtimes.set(fileKey(m), mtime);
+      mtimes.set(m.file, mtime);
     }
     return mtime;
   };
 
   const regions: VaSpaceEntry[] = [];
+  const seen: typeof cached = new Map();
   let previous: MapLine | null = null;
   let allocationBase = 0n;
   let allocationProtect = 0;
   for (const m of lines) {
-    const file = isFile(m);
+    const file = m.file !== null;
     const protect = protectionOf(m.perms, file);
-    const continues = previous !== null && file && isFile(previous) && fileKey(previous) === fileKey(m) && previous.end === m.start;
+    const continues = previous !== null && file && previous.file === m.file && previous.end === m.start;
     if (!continues) {
       allocationBase = m.start;
       allocationProtect = protect;
     }
     previous = m;
     const type = typeOf(m, imageFiles);
-    const image = sectionInfo && type === MemType.Image && file ? imageSpan.get(fileKey(m)) : undefined;
+    const image = sectionInfo && type === MemType.Image && m.file !== null ? imageSpan.get(m.file) : undefined;
+    const timeDateStamp = image === undefined ? null : mtimeOf(m as MapLine & { file: string });
+    // The same line with the same neighbourhood (allocation, image) is the same entry as last time.
+    const last = details ? undefined : cached.get(m.text)?.entry;
+    if (
+      last !== undefined &&
+      last.allocationBase === allocationBase &&
+      last.allocationProtect === allocationProtect &&
+      last.imageBase === (image?.base ?? null) &&
+      last.sizeOfImageBytes === (image === undefined ? null : Number(image.end - image.base)) &&
+      last.timeDateStamp === timeDateStamp
+    ) {
+      regions.push(last);
+      seen.set(m.text, { line: m, entry: last });
+      continue;
+    }
     const name = m.path === '' ? null : /[^\x00-\x7f]/.test(m.path) ? decodeBytes(Buffer.from(m.path, 'latin1')) : m.path;
-    regions.push({
+    const entry: VaSpaceEntry = {
       baseAddress: m.start,
       allocationBase,
       allocationProtect,
@@ -180,7 +208,7 @@ export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry
       state: m.perms.startsWith('---') ? MemState.Reserve : MemState.Commit,
       protect,
       type,
-      timeDateStamp: image === undefined ? null : mtimeOf(m),
+      timeDateStamp,
       sizeOfImageBytes: image === undefined ? null : Number(image.end - image.base),
       imageBase: image === undefined ? null : image.base,
       checkSum: null,
@@ -193,7 +221,12 @@ export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry
       proportionalBytes: m.pss,
       privateBytes: m.private,
       swapBytes: m.swap,
-    });
+    };
+    regions.push(entry);
+    if (!details) seen.set(m.text, { line: m, entry });
   }
+  ctx.cache.regions = seen;
+  ctx.cache.mapsText = details ? null : text;
+  ctx.cache.regionList = details ? null : regions;
   return regions;
 }

@@ -5,6 +5,9 @@ import { ThreadFlags } from '../../pss/thread-flags.js';
 import type { ThreadEntry } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
+import { readRawParallel } from './parallel-reads.js';
+import { reuseIfEqual } from './process-cache.js';
+import type { RawItem } from './raw-reads.js';
 import {
   exitStatusOf,
   isRealTimePolicy,
@@ -53,24 +56,28 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
   }
   const withContext = hasFlag(ctx.flags, CaptureFlags.ThreadContext);
   const threads: ThreadEntry[] = [];
-  for (const tid of tids) {
-    const base = files.path(pid, 'task', tid);
-    const statText = files.readText(`${base}/stat`);
-    const stat = failed(statText) ? null : parseStat(statText);
-    const statusText = stat === null ? VANISHED : files.readText(`${base}/status`);
-    if (stat === null || failed(statusText)) {
-      ctx.skipped++;
-      continue;
-    }
-    const syscallText = files.readText(`${base}/syscall`);
-    if (syscallText === VANISHED) {
+  const previous = ctx.cache.threads;
+  const seen = new Map<number, { raw: string; entry: ThreadEntry }>();
+  const raws = readRawParallel(files, { root: files.root, pid, dir: 'task', ids: tids });
+  for (const [i, tid] of tids.entries()) {
+    const [statText, statusText, syscallText] = raws[i] as RawItem;
+    const stat = typeof statText === 'string' ? parseStat(statText) : null;
+    // A thread that ended between the listing and its files: skipped.
+    if (stat === null || typeof statusText !== 'string' || syscallText === VANISHED || syscallText === undefined) {
       ctx.skipped++;
       continue;
     }
     if (syscallText === DENIED) ctx.denied++;
+    const raw = `${statText as string}\0${statusText}\0${failed(syscallText) ? '' : syscallText}`;
+    const cached = previous.get(tid);
+    if (cached !== undefined && cached.raw === raw && syscallText !== DENIED) {
+      threads.push(cached.entry);
+      seen.set(tid, cached);
+      continue;
+    }
     const syscall = failed(syscallText) ? NOT_IN_SYSCALL : parseSyscall(syscallText);
     const dead = stat.state === 'Z' || stat.state === 'X';
-    threads.push({
+    const entry = reuseIfEqual<ThreadEntry>(cached?.entry, {
       exitStatus: dead && stat.exitCode !== null ? exitStatusOf(stat.exitCode) : STILL_ACTIVE,
       tebBaseAddress: null,
       processId: pid,
@@ -85,7 +92,8 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       kernelTimeUs: stat.kernelTimeUs,
       userTimeUs: stat.userTimeUs,
       win32StartAddress: null,
-      captureTimeUs: ctx.captureTimeUs,
+      // Linux reads a thread at one moment of the capture; the capture's own time stands for it.
+      captureTimeUs: null,
       flags: dead ? ThreadFlags.Terminated : ThreadFlags.None,
       suspendCount: stat.state === 'T' || stat.state === 't' ? 1 : 0,
       contextRecord: null,
@@ -96,6 +104,9 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       voluntaryContextSwitches: statusNumber(statusText, 'voluntary_ctxt_switches'),
       involuntaryContextSwitches: statusNumber(statusText, 'nonvoluntary_ctxt_switches'),
     });
+    threads.push(entry);
+    if (syscallText !== DENIED) seen.set(tid, { raw, entry });
   }
+  ctx.cache.threads = seen;
   return threads;
 }

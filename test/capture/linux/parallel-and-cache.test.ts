@@ -1,0 +1,66 @@
+import test from 'ava';
+import { captureLinuxSnapshot } from '../../../src/capture/linux/index.js';
+import { PARALLEL_THRESHOLD, readRawParallel } from '../../../src/capture/linux/parallel-reads.js';
+import { DENIED, ProcFiles, VANISHED } from '../../../src/capture/linux/proc-files.js';
+import { clearProcessCaches } from '../../../src/capture/linux/process-cache.js';
+import { packRaw, type RawItem, readRaw, unpackRaw } from '../../../src/capture/linux/raw-reads.js';
+import { WalkClass } from '../../../src/pss/index.js';
+import { procEntries, startTarget } from '../../helpers/target.js';
+
+test('raw reads survive packing for the other thread, failures included', (t) => {
+  const items: RawItem[] = [['socket:[1]', 'pos:\t0\n'], [VANISHED], [DENIED, 'flags:\t02\n'], ['/tmp/\u00ff\u00fe', DENIED]];
+  t.deepEqual(unpackRaw(packRaw(items, 2), 2), items);
+  const tasks: RawItem[] = [['1 (a) S', 'Name:\tx\n', 'running\n'], ['2 (b) R', VANISHED], [VANISHED]];
+  t.deepEqual(unpackRaw(packRaw(tasks, 3), 3), tasks);
+});
+
+test('reading with the reader thread gives exactly what one thread reads', async (t) => {
+  const target = await startTarget(['--files', String(PARALLEL_THRESHOLD + 500), '--threads', String(PARALLEL_THRESHOLD + 10)]);
+  try {
+    const files = new ProcFiles('/proc');
+    const fds = procEntries(target.pid, 'fd');
+    const fdJob = { root: '/proc', pid: target.pid, dir: 'fd' as const, ids: fds };
+    t.deepEqual(readRawParallel(files, fdJob), readRaw(files, fdJob, 0, fds.length));
+    const tids = procEntries(target.pid, 'task');
+    const taskJob = { root: '/proc', pid: target.pid, dir: 'task' as const, ids: tids };
+    const parallel = readRawParallel(files, taskJob);
+    t.is(parallel.length, tids.length);
+    // Thread files of idle threads do not change between the two reads.
+    t.deepEqual(parallel.map((item) => item[0]), readRaw(files, taskJob, 0, tids.length).map((item) => item[0]));
+    const snapshot = captureLinuxSnapshot({ pid: target.pid });
+    t.is([...snapshot.entries(WalkClass.Handles)].length, fds.length);
+    t.is([...snapshot.entries(WalkClass.Threads)].length, tids.length);
+  } finally {
+    await target.stop();
+  }
+});
+
+test('a second capture of an idle process hands back the same entry objects; changes are new objects', async (t) => {
+  clearProcessCaches();
+  const target = await startTarget(['--files', '20', '--pipes', '2', '--tcp', '1', '--memfds', '1', '--threads', '3', '--regions', '8', '--open-every', '150']);
+  try {
+    const first = captureLinuxSnapshot({ pid: target.pid });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const second = captureLinuxSnapshot({ pid: target.pid });
+    const before = new Map([...first.entries(WalkClass.Handles)].map((h) => [h.handle, h]));
+    let same = 0;
+    let added = 0;
+    for (const h of second.entries(WalkClass.Handles)) {
+      const old = before.get(h.handle);
+      if (old === undefined) added++;
+      else if (old === h) same++;
+      else t.true(h.typeName === 'Socket' || h.typeName === 'Memfd', `fd ${h.handle} (${h.typeName}) is read again only if it is a socket or memfd`);
+    }
+    t.true(added >= 1, 'the target opened files in between');
+    const rereadable = [...before.values()].filter((h) => h.typeName === 'Socket' || h.typeName === 'Memfd').length;
+    t.is(same, before.size - rereadable, 'every fd but sockets and memfds is the very same object');
+    const threads = [...first.entries(WalkClass.Threads)];
+    const again = [...second.entries(WalkClass.Threads)];
+    t.true(threads.slice(1, -1).every((th, i) => again[i + 1] === th), 'idle worker threads are the same objects');
+    // Another capture with other flags does not reuse these objects.
+    const other = captureLinuxSnapshot({ pid: target.pid, flags: 0x4 });
+    t.false([...other.entries(WalkClass.Handles)].some((h) => before.get(h.handle) === h));
+  } finally {
+    await target.stop();
+  }
+});
