@@ -281,6 +281,45 @@ export const TABLES = {
     page_contents: nullable(blob('The page.')),
     page_size: integer('Page size.'),
   }),
+  object_types: table('Lookup: PSS_OBJECT_TYPE values (handles.object_type) with their names.', {
+    object_type: integer('The value, as in handles.object_type.'),
+    name: text("pssql's name: unknown, process, thread, mutant, event, section, semaphore."),
+    windows_name: text('The Windows name, e.g. PSS_OBJECT_TYPE_EVENT.'),
+  }),
+  memory_states: table('Lookup: region states (regions.state) with their names.', {
+    state: integer('The value, as in regions.state.'),
+    name: text('commit, reserve or free.'),
+    windows_name: text('MEM_COMMIT, MEM_RESERVE or MEM_FREE.'),
+  }),
+  memory_types: table('Lookup: region types (regions.type) with their names.', {
+    type: integer('The value, as in regions.type.'),
+    name: text('private, mapped or image.'),
+    windows_name: text('MEM_PRIVATE, MEM_MAPPED or MEM_IMAGE.'),
+  }),
+  page_protections: table('Lookup: base page protections; join on `protect & 0xff` (the high bits are modifiers like PAGE_GUARD).', {
+    protect: integer('The base protection, the low byte of regions.protect.'),
+    name: text('The Windows name, e.g. PAGE_READWRITE.'),
+    short_name: text("rwx form, e.g. 'rw-' ('c' = copy-on-write)."),
+    readable: integer('1 when the pages can be read.'),
+    writable: integer('1 when the pages can be written (including copy-on-write).'),
+    executable: integer('1 when the pages can be executed.'),
+    copy_on_write: integer('1 for copy-on-write (PAGE_WRITECOPY, PAGE_EXECUTE_WRITECOPY).'),
+  }),
+  thread_states: table('Lookup: Linux thread and process state letters (threads.state, processes.state).', {
+    state: text('The letter: R, S, D, T, Z...'),
+    name: text('running, sleeping, disk-sleep, stopped, zombie...'),
+  }),
+  handle_flags: table('Lookup: PSS_HANDLE_FLAGS bits (handles.flags & flag): which parts of a handle entry are valid.', {
+    flag: integer('The bit.'),
+    name: text("pssql's name, e.g. have-name."),
+    windows_name: text('The Windows name, e.g. PSS_HANDLE_HAVE_NAME.'),
+  }),
+  capture_flags: table('Lookup: PSS_CAPTURE_FLAGS bits (captures.capture_flags & flag): what a capture took.', {
+    flag: integer('The bit.'),
+    name: text('The name `pssql capture --flags` accepts, e.g. handles.'),
+    windows_name: text('The Windows name, e.g. PSS_CAPTURE_HANDLES.'),
+    description: text('What it captures.'),
+  }),
 } as const satisfies Record<string, Relation>;
 
 /** The views: one row per entry per capture, with names decoded. */

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { MemState, MemType, PAGE_PROTECTION_NAMES, PAGE_PROTECTION_SHORT } from '../pss/memory.js';
 import { ObjectType } from '../pss/object-type.js';
-import { humanBytes } from '../pss/units.js';
+import { humanBytes, humanDuration } from '../pss/units.js';
 
 /*
  * SQL functions registered on every connection, for what SQL lacks: reports and `pssql query`
@@ -45,7 +45,48 @@ export const SQL_FUNCTIONS: readonly { name: string; description: string }[] = [
   { name: 'access_mode(open_flags)', description: "'r', 'w' or 'rw' from Linux open flags" },
   { name: 'is_writable(protect)', description: '1 when the protection allows writing (including copy-on-write)' },
   { name: 'is_executable(protect)', description: '1 when the protection allows execution' },
+  { name: 'human_duration(us)', description: "a duration in µs as '12.3 ms', '2.50 s', '1h05m'" },
+  { name: 'regr_slope(y, x)', description: 'aggregate: least-squares slope of y over x (as in SQL:2003); NULL below 2 distinct x' },
+  { name: 'regr_r2(y, x)', description: 'aggregate: how well a line fits, 0 to 1 (1 for a perfectly steady trend)' },
 ];
+
+/**
+ * Running least-squares sums (Welford's updates): stable even for x in µs since the epoch, where
+ * the textbook sum of squares loses every digit that matters.
+ */
+class LeastSquares {
+  n = 0;
+  meanX = 0;
+  meanY = 0;
+  /** Sum of (x - meanX)², (y - meanY)² and their cross products. */
+  sxx = 0;
+  syy = 0;
+  sxy = 0;
+
+  add(y: unknown, x: unknown): this {
+    const xv = asNumber(x);
+    const yv = asNumber(y);
+    if (xv === null || yv === null) return this; // pairs with a NULL are left out, as in SQL:2003
+    this.n++;
+    const dx = xv - this.meanX;
+    const dy = yv - this.meanY;
+    this.meanX += dx / this.n;
+    this.meanY += dy / this.n;
+    this.sxx += dx * (xv - this.meanX);
+    this.syy += dy * (yv - this.meanY);
+    this.sxy += dx * (yv - this.meanY);
+    return this;
+  }
+
+  slope(): number | null {
+    return this.n < 2 || this.sxx === 0 ? null : this.sxy / this.sxx;
+  }
+
+  r2(): number | null {
+    if (this.n < 2 || this.sxx === 0) return null;
+    return this.syy === 0 ? 1 : (this.sxy * this.sxy) / (this.sxx * this.syy);
+  }
+}
 
 /** Registers pssql's SQL functions on a connection. */
 export function registerSqlFunctions(db: BetterSqlite3.Database): void {
@@ -100,4 +141,16 @@ export function registerSqlFunctions(db: BetterSqlite3.Database): void {
     const v = asNumber(p);
     return v === null ? null : (v & 0xf0) !== 0 ? 1 : 0;
   });
+  db.function('human_duration', options, (us: unknown) => {
+    const v = asNumber(us);
+    return v === null ? null : humanDuration(v);
+  });
+  const leastSquares = (result: (fit: LeastSquares) => number | null) => ({
+    ...options,
+    start: () => new LeastSquares(),
+    step: ((fit: LeastSquares, y: unknown, x: unknown) => fit.add(y, x)) as (fit: LeastSquares, y: unknown) => LeastSquares,
+    result,
+  });
+  db.aggregate('regr_slope', leastSquares((fit) => fit.slope()));
+  db.aggregate('regr_r2', leastSquares((fit) => fit.r2()));
 }
