@@ -50,10 +50,11 @@ export function readRawParallel(files: ProcFiles, job: RawJob): RawItem[] {
   }
   const answer = receiveMessageOnPort(port1)?.message as WorkerAnswer | undefined;
   port1.close();
-  if (answer === undefined || 'error' in answer) {
-    throw new PssError('ERROR_READ_FAULT', `the /proc reader thread failed: ${answer === undefined ? 'no answer' : answer.error}`, {
-      pid: job.pid,
-    });
+  if (answer === undefined) throw new PssError('ERROR_READ_FAULT', 'the /proc reader thread gave no answer', { pid: job.pid });
+  if ('error' in answer) {
+    // Its PssErrors (too many open files) keep their code; anything else is a read fault.
+    const code = answer.code === 'ERROR_TOO_MANY_OPEN_FILES' ? answer.code : 'ERROR_READ_FAULT';
+    throw new PssError(code, answer.error, { pid: job.pid });
   }
   return [...unpackRaw(answer.data, rawWidth(job.dir)), ...mine];
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { PssError } from '../../pss/pss-error.js';
 
 /** The item vanished while it was read: a race with the target, which is normal. */
 export const VANISHED: unique symbol = Symbol('vanished');
@@ -11,6 +12,13 @@ function failureOf(error: unknown): ReadFailure {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR') return VANISHED;
   if (code === 'EACCES' || code === 'EPERM') return DENIED;
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    const path = (error as NodeJS.ErrnoException).path;
+    throw new PssError('ERROR_TOO_MANY_OPEN_FILES', `too many open files while reading ${path ?? '/proc'}: raise the limit (ulimit -n)`, {
+      ...(path === undefined ? {} : { path }),
+      cause: error,
+    });
+  }
   throw error;
 }
 

@@ -16,7 +16,7 @@ export interface WorkerRequest {
   done: SharedArrayBuffer;
 }
 
-export type WorkerAnswer = { data: ArrayBuffer } | { error: string };
+export type WorkerAnswer = { data: ArrayBuffer } | { error: string; code?: string };
 
 const files = new Map<string, ProcFiles>();
 
@@ -29,7 +29,9 @@ parentPort?.on('message', (request: WorkerRequest) => {
     answer = { data };
     request.port.postMessage(answer, [data]);
   } catch (error) {
-    answer = { error: error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error) };
+    answer = { error: error instanceof Error ? error.message : String(error) };
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') answer.code = code;
     request.port.postMessage(answer);
   }
   request.port.close();
