@@ -1,0 +1,80 @@
+import { loadKoffi } from '../capture/windows/load-koffi.js';
+import { PssError } from '../pss/pss-error.js';
+import type { ListedProcess } from './list-processes.js';
+
+/** x64 PROCESSENTRY32W: its size and the offsets pssql reads (tlhelp32.h). */
+export const PROCESSENTRY32W = { size: 568, th32ProcessID: 8, th32ParentProcessID: 32, szExeFile: 44, exeFileChars: 260 } as const;
+
+const TH32CS_SNAPPROCESS = 0x2;
+const ERROR_NO_MORE_FILES = 18;
+const INVALID_HANDLE_VALUE = 0xffff_ffff_ffff_ffffn;
+
+interface ToolhelpApi {
+  CreateToolhelp32Snapshot(flags: number, pid: number): object;
+  Process32FirstW(snapshot: object, entry: Uint8Array): number;
+  Process32NextW(snapshot: object, entry: Uint8Array): number;
+  CloseHandle(handle: object): number;
+  GetLastError(): number;
+  address(handle: object): bigint;
+}
+
+let api: ToolhelpApi | undefined;
+
+function toolhelp(): ToolhelpApi {
+  if (api === undefined) {
+    const koffi = loadKoffi();
+    const kernel32 = koffi.load('kernel32.dll');
+    // The entry is passed as raw bytes and decoded by offset, as the Pss* records are.
+    api = {
+      CreateToolhelp32Snapshot: kernel32.func('void * __stdcall CreateToolhelp32Snapshot(uint32_t dwFlags, uint32_t th32ProcessID)'),
+      Process32FirstW: kernel32.func('int __stdcall Process32FirstW(void *hSnapshot, void *lppe)'),
+      Process32NextW: kernel32.func('int __stdcall Process32NextW(void *hSnapshot, void *lppe)'),
+      CloseHandle: kernel32.func('int __stdcall CloseHandle(void *hObject)'),
+      GetLastError: kernel32.func('uint32_t __stdcall GetLastError()'),
+      address: (handle) => koffi.address(handle),
+    } as ToolhelpApi;
+  }
+  return api;
+}
+
+/** Decodes one PROCESSENTRY32W; the exe name is a NUL-terminated UTF-16 array of 260 units. */
+export function decodeProcessEntry(entry: Uint8Array): { pid: number; parentPid: number; exeFile: string } {
+  const view = new DataView(entry.buffer, entry.byteOffset, entry.byteLength);
+  let end = PROCESSENTRY32W.szExeFile;
+  const limit = PROCESSENTRY32W.szExeFile + 2 * PROCESSENTRY32W.exeFileChars;
+  while (end < limit && view.getUint16(end, true) !== 0) end += 2;
+  return {
+    pid: view.getUint32(PROCESSENTRY32W.th32ProcessID, true),
+    parentPid: view.getUint32(PROCESSENTRY32W.th32ParentProcessID, true),
+    exeFile: Buffer.from(entry.buffer, entry.byteOffset + PROCESSENTRY32W.szExeFile, end - PROCESSENTRY32W.szExeFile).toString('utf16le'),
+  };
+}
+
+/**
+ * Lists the processes of this Windows machine with CreateToolhelp32Snapshot, which needs no
+ * right on the processes themselves. The System Idle Process (pid 0) is left out: it cannot be
+ * captured.
+ */
+export function listWindowsProcesses(): ListedProcess[] {
+  const k = toolhelp();
+  const snapshot = k.CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+  if (snapshot === null || k.address(snapshot) === INVALID_HANDLE_VALUE) {
+    throw new PssError(k.GetLastError(), 'cannot list processes: CreateToolhelp32Snapshot failed', { function: 'CreateToolhelp32Snapshot' });
+  }
+  try {
+    const entry = new Uint8Array(PROCESSENTRY32W.size);
+    new DataView(entry.buffer).setUint32(0, PROCESSENTRY32W.size, true);
+    const listed: ListedProcess[] = [];
+    for (let ok = k.Process32FirstW(snapshot, entry); ok !== 0; ok = k.Process32NextW(snapshot, entry)) {
+      const { pid, exeFile } = decodeProcessEntry(entry);
+      if (pid !== 0) listed.push({ pid, name: exeFile, imageFileName: null, argv0: null, startKey: null });
+    }
+    const code = k.GetLastError();
+    if (code !== ERROR_NO_MORE_FILES && code !== 0) {
+      throw new PssError(code, 'cannot list processes: Process32NextW failed', { function: 'Process32NextW' });
+    }
+    return listed.sort((a, b) => a.pid - b.pid);
+  } finally {
+    k.CloseHandle(snapshot);
+  }
+}

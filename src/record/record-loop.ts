@@ -1,0 +1,445 @@
+import * as fs from 'node:fs';
+import { type CaptureOptions, captureSnapshot } from '../capture/index.js';
+import { QueryClass } from '../pss/information-class.js';
+import { STILL_ACTIVE } from '../pss/process-flags.js';
+import { isPssError, PssError } from '../pss/pss-error.js';
+import type { Snapshot } from '../pss/snapshot.js';
+import type { Store } from '../store/open-store.js';
+import { checkRetention, type Retention } from '../store/prune.js';
+import { recorderOf } from '../store/recorder.js';
+import { type ListedProcess, listProcesses, processMatchesName } from './list-processes.js';
+import { nextTick } from './tick-schedule.js';
+
+/** Options of {@link record}. At least one of `pids`, `names` or `all` selects what to record. */
+export interface RecordLoopOptions {
+  /** The recording to write into (opened writable by the caller, who closes it). */
+  store: Store;
+  /** Processes to record by id. One that exits is dropped. */
+  pids?: readonly number[];
+  /** Processes to record by name (short name, executable or argv[0] file name), including ones that start later. */
+  names?: readonly string[];
+  /** Record every process of the system (but this one), including ones that start later. */
+  all?: boolean;
+  /** Time from the start of one round to the start of the next, µs. */
+  everyUs: number;
+  /** Stop after this many rounds (each round captures every target once). */
+  count?: number;
+  /** Stop once this much time has passed since the start: no round starts later, µs. */
+  forUs?: number;
+  /** Keep only the newest N captures of each process instance (pruned in each capture's transaction). */
+  keep?: number;
+  /** Delete captures older than this, µs (pruned in each capture's transaction). */
+  maxAgeUs?: number;
+  /** CaptureFlags of every capture; the default is that of {@link captureSnapshot}. */
+  flags?: number;
+  /** Linux: per-region resident/private/swap sizes (reads smaps: slower). */
+  details?: boolean;
+  /** Free text stored with every capture. */
+  label?: string | null;
+  /** Told of every step; see {@link RecordEvent}. Runs synchronously inside the loop. */
+  onEvent?: (event: RecordEvent) => void;
+  /** Aborting it stops the recording as {@link Recording.stop} does. */
+  signal?: AbortSignal;
+  /** Capture options passed through to every capture (another backend, a fixture proc tree). */
+  capture?: Pick<CaptureOptions, 'backend' | 'procRoot' | 'pssLibrary'>;
+}
+
+/** A process being recorded. */
+export interface RecordTarget {
+  pid: number;
+  /** Its short name, once listed or captured. */
+  name: string | null;
+  /** How it was chosen: by pid, by one of the names, or by `all`. */
+  selectedBy: 'pid' | 'name' | 'all';
+}
+
+/** Why a target stopped being recorded. */
+export type DropReason = 'exited' | 'denied' | 'failing';
+
+/** A target that is no longer recorded. */
+export interface DroppedTarget extends RecordTarget {
+  reason: DropReason;
+  /** After how many rounds of the recording. */
+  round: number;
+  /** Captures of it written before it was dropped. */
+  captured: number;
+  message: string;
+}
+
+/** Why a recording ended. */
+export type StopReason = 'count' | 'duration' | 'stopped' | 'no-targets';
+
+/** What a recording did, so far or in the end. */
+export interface RecordSummary {
+  /** Rounds started (a round captures every target once). */
+  rounds: number;
+  /** Captures written. */
+  captures: number;
+  /** Captures that failed (the process exited or could not be read), whether or not the target was then dropped. */
+  failures: number;
+  /** Processes recorded at some point. */
+  targets: number;
+  dropped: DroppedTarget[];
+  rowsWritten: number;
+  versionsWritten: number;
+  capturesPruned: number;
+  /** Rounds that ran past the next tick. */
+  overruns: number;
+  /** Ticks skipped because a round overran them. */
+  ticksSkipped: number;
+  startedAtUs: number;
+  durationUs: number;
+  /** Bytes of the recording on disk, its write-ahead log included. */
+  databaseBytes: number;
+  /** Null while the recording runs. */
+  stopReason: StopReason | null;
+}
+
+/** Progress of a recording, for status lines and logs. */
+export type RecordEvent =
+  | { type: 'target-added'; round: number; target: RecordTarget }
+  | { type: 'capture-start'; round: number; target: RecordTarget }
+  | {
+      type: 'capture';
+      round: number;
+      target: RecordTarget;
+      captureId: number;
+      /** What the capture and its transaction cost together, µs. */
+      costUs: number;
+      rowsWritten: number;
+      versionsWritten: number;
+      entries: number;
+      capturesPruned: number;
+    }
+  /** A capture that failed (target kept, or dropped right after), or a listing of processes that failed (target null). */
+  | { type: 'failure'; round: number; target: RecordTarget | null; error: Error }
+  | { type: 'target-dropped'; round: number; target: DroppedTarget; error: Error | null }
+  | { type: 'round'; round: number; costUs: number; captures: number; targets: number }
+  | { type: 'overrun'; round: number; costUs: number; everyUs: number; ticksSkipped: number }
+  | { type: 'stopping'; round: number; reason: StopReason };
+
+/** A recording in progress. */
+export interface Recording {
+  /** Settles when the recording ends: with its summary, or with the error that ended it (the recording could not be written). */
+  readonly done: Promise<RecordSummary>;
+  /**
+   * Asks the recording to stop: the capture in progress is finished and written (a capture is
+   * one synchronous transaction, so the request lands between captures), no other starts.
+   * Returns `done`.
+   */
+  stop(): Promise<RecordSummary>;
+  /** The summary so far. */
+  summary(): RecordSummary;
+}
+
+/** Failures in a row after which a target that is still there is given up. */
+const MAX_CONSECUTIVE_FAILURES = 3;
+/** The shortest interval a recording accepts, µs: below it the loop would only measure itself. */
+export const MIN_EVERY_US = 10_000;
+
+interface TargetState extends RecordTarget {
+  /** Tells this process from a later one with the same pid: from the listing, then from the first capture. */
+  startKey: number | null;
+  createTimeUs: number | null | undefined;
+  consecutiveFailures: number;
+  captured: number;
+}
+
+function checkOptions(options: RecordLoopOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (options.store === undefined || options.store.readonly) throw new TypeError('store must be a recording opened for writing');
+  const positiveInteger = (value: unknown, name: string): void => {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)) {
+      throw new RangeError(`${name} must be a positive integer (got ${String(value)})`);
+    }
+  };
+  for (const pid of options.pids ?? []) positiveInteger(pid, 'pids[]');
+  for (const name of options.names ?? []) {
+    if (typeof name !== 'string' || name === '') throw new TypeError('names[] must be non-empty strings');
+  }
+  if ((options.pids ?? []).length === 0 && (options.names ?? []).length === 0 && options.all !== true) {
+    throw new TypeError('say what to record: pids, names or all');
+  }
+  if (typeof options.everyUs !== 'number' || !Number.isFinite(options.everyUs) || options.everyUs < MIN_EVERY_US) {
+    throw new RangeError(`everyUs must be at least ${MIN_EVERY_US} µs (10ms) (got ${String(options.everyUs)})`);
+  }
+  positiveInteger(options.count, 'count');
+  if (options.forUs !== undefined && (!Number.isFinite(options.forUs) || options.forUs <= 0)) {
+    throw new RangeError(`forUs must be a positive duration (got ${String(options.forUs)})`);
+  }
+  checkRetention(retentionOf(options));
+}
+
+function retentionOf(options: RecordLoopOptions): Retention {
+  const retention: Retention = {};
+  if (options.keep !== undefined) retention.keep = options.keep;
+  if (options.maxAgeUs !== undefined) retention.maxAgeUs = options.maxAgeUs;
+  return retention;
+}
+
+/** Bytes of a recording on disk: the database file and its write-ahead log. */
+export function databaseBytes(path: string): number {
+  let bytes = 0;
+  for (const file of [path, `${path}-wal`]) {
+    try {
+      bytes += fs.statSync(file).size;
+    } catch {
+      // No WAL (checkpointed and removed) is normal.
+    }
+  }
+  return bytes;
+}
+
+const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+const targetOf = (t: TargetState): RecordTarget => ({ pid: t.pid, name: t.name, selectedBy: t.selectedBy });
+
+class RecordLoop {
+  private readonly targets = new Map<number, TargetState>();
+  /** Processes given up (denied, failing) by pid and start, so that the listing does not bring them back. */
+  private readonly givenUp = new Set<string>();
+  private readonly retention: Retention;
+  private readonly totals: RecordSummary;
+  private readonly startMs = performance.now();
+  private stopRequested = false;
+  private wake: (() => void) | null = null;
+  private round = 0;
+
+  constructor(private readonly options: RecordLoopOptions) {
+    this.retention = retentionOf(options);
+    this.totals = {
+      rounds: 0,
+      captures: 0,
+      failures: 0,
+      targets: 0,
+      dropped: [],
+      rowsWritten: 0,
+      versionsWritten: 0,
+      capturesPruned: 0,
+      overruns: 0,
+      ticksSkipped: 0,
+      startedAtUs: nowUs(),
+      durationUs: 0,
+      databaseBytes: databaseBytes(options.store.path),
+      stopReason: null,
+    };
+    for (const pid of new Set(options.pids ?? [])) {
+      this.addTarget({ pid, name: null, selectedBy: 'pid', startKey: null, createTimeUs: undefined, consecutiveFailures: 0, captured: 0 });
+    }
+  }
+
+  requestStop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+  }
+
+  summary(): RecordSummary {
+    return {
+      ...this.totals,
+      dropped: [...this.totals.dropped],
+      durationUs: nowUs() - this.totals.startedAtUs,
+      databaseBytes: databaseBytes(this.options.store.path),
+    };
+  }
+
+  private emit(event: RecordEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private addTarget(target: TargetState): void {
+    this.targets.set(target.pid, target);
+    this.totals.targets++;
+    this.emit({ type: 'target-added', round: this.round, target: targetOf(target) });
+  }
+
+  private drop(target: TargetState, reason: DropReason, error: Error | null): void {
+    this.targets.delete(target.pid);
+    if (reason !== 'exited') this.givenUp.add(`${target.pid}:${target.startKey}`);
+    // A process seen before has exited; one never captured was never there for us (wrong pid, no right).
+    const message =
+      reason === 'exited' && (target.captured > 0 || error === null)
+        ? `pid ${target.pid}${target.name === null ? '' : ` (${target.name})`} exited`
+        : (error?.message ?? `pid ${target.pid} failed`);
+    const dropped: DroppedTarget = { ...targetOf(target), reason, round: this.round, captured: target.captured, message };
+    this.totals.dropped.push(dropped);
+    this.emit({ type: 'target-dropped', round: this.round, target: dropped, error });
+  }
+
+  /** Adds the processes that the names or `all` select and that are not recorded yet. */
+  private discover(): void {
+    const names = this.options.names ?? [];
+    if (names.length === 0 && this.options.all !== true) return;
+    let listed: ListedProcess[];
+    try {
+      listed = listProcesses(this.options.capture?.procRoot === undefined ? {} : { procRoot: this.options.capture.procRoot });
+    } catch (error) {
+      // A listing that fails this round may work the next; the targets already known go on.
+      this.totals.failures++;
+      this.emit({ type: 'failure', round: this.round, target: null, error: error as Error });
+      return;
+    }
+    for (const p of listed) {
+      // pssql records others; recording itself would only measure the recording.
+      if (p.pid === process.pid || this.targets.has(p.pid) || this.givenUp.has(`${p.pid}:${p.startKey}`)) continue;
+      const byName = names.some((name) => processMatchesName(p, name));
+      if (!byName && this.options.all !== true) continue;
+      this.addTarget({
+        pid: p.pid,
+        name: p.name,
+        selectedBy: byName ? 'name' : 'all',
+        startKey: p.startKey,
+        createTimeUs: undefined,
+        consecutiveFailures: 0,
+        captured: 0,
+      });
+    }
+  }
+
+  /** Captures one target and writes it in one transaction; a failure to write ends the recording. */
+  private captureOne(target: TargetState): void {
+    this.emit({ type: 'capture-start', round: this.round, target: targetOf(target) });
+    const started = performance.now();
+    let snapshot: Snapshot;
+    try {
+      snapshot = captureSnapshot({
+        ...this.options.capture,
+        pid: target.pid,
+        ...(this.options.flags === undefined ? {} : { flags: this.options.flags }),
+        details: this.options.details ?? false,
+      });
+    } catch (error) {
+      this.captureFailed(target, error);
+      return;
+    }
+    try {
+      const process = snapshot.query(QueryClass.ProcessInformation);
+      // A zombie, or another process under a reused pid: the process recorded so far is gone.
+      const reused = target.createTimeUs !== undefined && process.createTimeUs !== target.createTimeUs;
+      if (process.exitStatus !== STILL_ACTIVE || reused) {
+        this.totals.failures++;
+        this.drop(target, 'exited', null);
+        return;
+      }
+      target.createTimeUs = process.createTimeUs;
+      target.name = process.name ?? target.name;
+      const result = recorderOf(this.options.store).record(snapshot, { label: this.options.label ?? null, retention: this.retention });
+      target.consecutiveFailures = 0;
+      target.captured++;
+      this.totals.captures++;
+      this.totals.rowsWritten += result.rowsWritten;
+      this.totals.versionsWritten += result.versionsWritten;
+      this.totals.capturesPruned += result.capturesPruned;
+      this.emit({
+        type: 'capture',
+        round: this.round,
+        target: targetOf(target),
+        captureId: result.captureId,
+        costUs: Math.round((performance.now() - started) * 1000),
+        rowsWritten: result.rowsWritten,
+        versionsWritten: result.versionsWritten,
+        entries: result.entries,
+        capturesPruned: result.capturesPruned,
+      });
+    } finally {
+      snapshot.free();
+    }
+  }
+
+  private captureFailed(target: TargetState, error: unknown): void {
+    if (!(error instanceof Error)) throw error;
+    this.totals.failures++;
+    if (isPssError(error, 'ERROR_NOT_FOUND')) return this.drop(target, 'exited', error);
+    if (isPssError(error, 'ERROR_ACCESS_DENIED')) return this.drop(target, 'denied', error);
+    // Bad flags or an unsupported platform fail every capture the same way: a usage error, not a target's.
+    if (isPssError(error, 'ERROR_INVALID_PARAMETER') || isPssError(error, 'ERROR_NOT_SUPPORTED') || !(error instanceof PssError)) throw error;
+    target.consecutiveFailures++;
+    this.emit({ type: 'failure', round: this.round, target: targetOf(target), error });
+    if (target.consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) this.drop(target, 'failing', error);
+  }
+
+  private sleepUntil(atMs: number): Promise<void> {
+    const ms = atMs - performance.now();
+    if (ms <= 0 || this.stopRequested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  private finish(reason: StopReason): RecordSummary {
+    this.totals.stopReason = reason;
+    this.emit({ type: 'stopping', round: this.round, reason });
+    return this.summary();
+  }
+
+  async run(): Promise<RecordSummary> {
+    const everyMs = this.options.everyUs / 1000;
+    const endMs = this.options.forUs === undefined ? Number.POSITIVE_INFINITY : this.startMs + this.options.forUs / 1000;
+    const open = (this.options.names ?? []).length > 0 || this.options.all === true;
+    let tick = 0;
+    for (;;) {
+      await this.sleepUntil(this.startMs + tick * everyMs);
+      if (this.stopRequested) return this.finish('stopped');
+
+      this.round++;
+      this.totals.rounds = this.round;
+      const roundStart = performance.now();
+      const capturesBefore = this.totals.captures;
+      this.discover();
+      for (const target of [...this.targets.values()]) {
+        if (this.stopRequested) break;
+        this.captureOne(target);
+        // Let signal handlers and timers run between captures: a stop lands here, never inside one.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const costUs = Math.round((performance.now() - roundStart) * 1000);
+      this.emit({ type: 'round', round: this.round, costUs, captures: this.totals.captures - capturesBefore, targets: this.targets.size });
+      if (this.targets.size === 0 && !open) return this.finish('no-targets');
+      if (this.stopRequested) return this.finish('stopped');
+      if (this.options.count !== undefined && this.round >= this.options.count) return this.finish('count');
+
+      const next = nextTick({ startMs: this.startMs, everyMs, lastTick: tick, nowMs: performance.now() });
+      if (next.atMs >= endMs) return this.finish('duration');
+      if (next.skipped > 0) {
+        this.totals.overruns++;
+        this.totals.ticksSkipped += next.skipped;
+        this.emit({ type: 'overrun', round: this.round, costUs, everyUs: this.options.everyUs, ticksSkipped: next.skipped });
+      }
+      tick = next.tick;
+    }
+  }
+}
+
+/**
+ * Records processes on a schedule until a count, a duration or a stop: every `everyUs`, start to
+ * start, each target is captured and written in its own transaction (with retention applied in
+ * the same transaction). Targets that exit are noted and dropped; processes that start later and
+ * match `names` (or any, with `all`) are picked up. A round that overruns its interval is reported
+ * and the ticks it ran over are skipped.
+ *
+ * @example
+ * const recording = record({ store, names: ['nginx'], everyUs: parseDuration('5s'), count: 12,
+ *   onEvent: (e) => { if (e.type === 'capture') console.log(e.target.pid, e.captureId) } })
+ * process.once('SIGINT', () => recording.stop())
+ * const summary = await recording.done
+ */
+export function record(options: RecordLoopOptions): Recording {
+  checkOptions(options);
+  const loop = new RecordLoop(options);
+  const done = loop.run();
+  const stop = (): Promise<RecordSummary> => {
+    loop.requestStop();
+    return done;
+  };
+  if (options.signal !== undefined) {
+    if (options.signal.aborted) loop.requestStop();
+    else options.signal.addEventListener('abort', () => loop.requestStop(), { once: true });
+  }
+  return { done, stop, summary: () => loop.summary() };
+}
