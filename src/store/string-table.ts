@@ -18,10 +18,11 @@ export class StringTable {
   private readonly read: BetterSqlite3.Statement;
 
   constructor(db: BetterSqlite3.Database) {
-    // Insert first: a new text (most of them, in a first capture) costs one statement.
-    this.addText = db.prepare('INSERT INTO strings (value, raw) VALUES (?, NULL) ON CONFLICT (value) WHERE raw IS NULL DO NOTHING RETURNING string_id').pluck();
+    // Insert first: a new text (most of them, in a first capture) costs one plain INSERT (a
+    // RETURNING statement costs twice as much); the unique indexes make a known one a no-op.
+    this.addText = db.prepare('INSERT OR IGNORE INTO strings (value, raw) VALUES (?, NULL)');
     this.findText = db.prepare('SELECT string_id FROM strings WHERE value = ? AND raw IS NULL').pluck();
-    this.addBytes = db.prepare('INSERT INTO strings (value, raw) VALUES (?, ?) ON CONFLICT (raw) WHERE raw IS NOT NULL DO NOTHING RETURNING string_id').pluck();
+    this.addBytes = db.prepare('INSERT OR IGNORE INTO strings (value, raw) VALUES (?, ?)');
     this.findBytes = db.prepare('SELECT string_id FROM strings WHERE raw = ?').pluck();
     this.read = db.prepare('SELECT value, raw FROM strings WHERE string_id = ?');
   }
@@ -32,10 +33,12 @@ export class StringTable {
     let id = this.ids.get(text);
     if (id === undefined) {
       if (isExactText(text)) {
-        id = (this.addText.get(text) ?? this.findText.get(text)) as number;
+        const added = this.addText.run(text);
+        id = added.changes === 1 ? Number(added.lastInsertRowid) : (this.findText.get(text) as number);
       } else {
         const raw = encodeBytes(text);
-        id = (this.addBytes.get(printableText(text), raw) ?? this.findBytes.get(raw)) as number;
+        const added = this.addBytes.run(printableText(text), raw);
+        id = added.changes === 1 ? Number(added.lastInsertRowid) : (this.findBytes.get(raw) as number);
       }
       this.pending.push(text);
       this.ids.set(text, id);
