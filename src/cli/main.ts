@@ -5,6 +5,7 @@ import { PSSQL_VERSION } from '../version.js';
 import { captureCommand } from './commands/capture.js';
 import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
+import { recordCommand } from './commands/record.js';
 import { showCommand } from './commands/show.js';
 import { globalOptions } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(showCommand)
     .command(exportCommand)
     .command(importCommand)
+    .command(recordCommand)
     .demandCommand(1, 'name a command (see the list above)')
     .recommendCommands()
     .strict()

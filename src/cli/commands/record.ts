@@ -1,0 +1,214 @@
+import { parseCaptureFlags } from '../../pss/capture-flags.js';
+import { PssError } from '../../pss/pss-error.js';
+import { humanBytes, humanDuration } from '../../pss/units.js';
+import { parseDuration } from '../../record/parse-duration.js';
+import { databaseBytes, MIN_EVERY_US, type RecordEvent, type RecordSummary, record } from '../../record/record-loop.js';
+import { defineCommand, type GlobalOptions, parsePid, printRecord, withStore } from '../context.js';
+import { exitCodeOf } from '../exit-codes.js';
+
+/**
+ * The live status line: one line on stderr, redrawn in place, only on a terminal and never with
+ * --quiet. Messages printed meanwhile clear it first, so the two never mix on one line.
+ */
+class StatusLine {
+  private shown = false;
+  constructor(private readonly enabled: boolean) {}
+
+  /** Draws `text`, and `hint` after it when the terminal is wide enough; never wraps. */
+  draw(text: string, hint = ''): void {
+    if (!this.enabled) return;
+    const width = process.stderr.columns ?? 80;
+    const line = text.length + hint.length < width ? text + hint : text.length < width ? text : `${text.slice(0, width - 2)}…`;
+    process.stderr.write(`\r\x1b[2K${line}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) process.stderr.write('\r\x1b[2K');
+    this.shown = false;
+  }
+
+  /** Prints a message on its own line, above the status line. */
+  print(message: string, draw: () => void): void {
+    this.clear();
+    process.stderr.write(`pssql: ${message}\n`);
+    draw();
+  }
+}
+
+function who(target: { pid: number; name: string | null }): string {
+  return target.name === null ? `pid ${target.pid}` : `pid ${target.pid} (${target.name})`;
+}
+
+/** The summary as one record: structured lists for JSON, text for tables and CSV. */
+function summaryRecord(summary: RecordSummary, structured: boolean): Record<string, unknown> {
+  const dropped = summary.dropped.map((d) => ({ pid: d.pid, name: d.name, reason: d.reason, round: d.round }));
+  return {
+    captures: summary.captures,
+    rounds: summary.rounds,
+    failures: summary.failures,
+    targets: summary.targets,
+    targets_dropped: summary.dropped.length,
+    dropped: structured ? dropped : dropped.map((d) => `${d.pid}${d.name === null ? '' : ` ${d.name}`} (${d.reason})`).join(', '),
+    rows_written: summary.rowsWritten,
+    versions_written: summary.versionsWritten,
+    captures_pruned: summary.capturesPruned,
+    overruns: summary.overruns,
+    duration_us: summary.durationUs,
+    database_size_bytes: summary.databaseBytes,
+    stopped_by: summary.stopReason,
+  };
+}
+
+export const recordCommand = defineCommand({
+  command: 'record [pid..]',
+  describe: 'capture processes again and again on a schedule, until a count, a duration or Ctrl-C',
+  builder: (yargs) =>
+    yargs
+      .positional('pid', { describe: 'process ids to record', type: 'string', array: true })
+      .option('name', {
+        type: 'string',
+        array: true,
+        describe: 'record processes with this name (short name, executable or argv[0] file name), also ones that start later',
+        requiresArg: true,
+      })
+      .option('all', { type: 'boolean', default: false, describe: 'record every process (but pssql itself), also ones that start later' })
+      .option('every', { type: 'string', default: '5s', describe: 'time from the start of one round to the start of the next', requiresArg: true })
+      .option('count', { type: 'number', describe: 'stop after N rounds (a round captures every target once)', requiresArg: true })
+      .option('for', { type: 'string', describe: 'stop after this long: no round starts later', requiresArg: true })
+      .option('keep', { type: 'number', describe: 'keep only the newest N captures of each process', requiresArg: true })
+      .option('max-age', { type: 'string', describe: 'delete captures older than this (in the whole recording)', requiresArg: true })
+      .option('flags', { type: 'string', describe: "what to capture (names as in 'pssql capture --help')", requiresArg: true })
+      .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
+      .option('label', { type: 'string', describe: 'free text stored with every capture', requiresArg: true })
+      .example('$0 record 1234 --every 5s --for 1h', 'capture pid 1234 every 5 seconds for an hour')
+      .example('$0 record --name nginx --every 1m --keep 1440', 'every nginx, also new ones, one day of captures each')
+      .example('$0 record --all --every 10m --max-age 7d', 'the whole machine every 10 minutes, a week kept')
+      .epilog(
+        [
+          'Durations: a number and a unit, largest first: 500ms, 5s, 1m30s, 1h, 7d (units us, ms, s, m, h, d, w).',
+          'The interval is measured start to start; a round that takes longer than --every is reported and the',
+          'ticks it ran over are skipped. Ctrl-C (SIGINT) or SIGTERM finishes the capture in progress, writes it,',
+          'and exits 0 with a summary. Every capture is one transaction, pruned by --keep/--max-age in the same one.',
+          'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
+        ].join('\n'),
+      ),
+  handler: async (args) => {
+    const pids = (args.pid ?? []).map(parsePid);
+    const names = args.name ?? [];
+    if (pids.length === 0 && names.length === 0 && !args.all) {
+      throw new PssError('ERROR_INVALID_PARAMETER', 'say what to record: pids, --name NAME or --all', { option: 'pid' });
+    }
+    const everyUs = parseDuration(args.every, '--every');
+    if (everyUs < MIN_EVERY_US) {
+      throw new PssError('ERROR_INVALID_PARAMETER', `--every ${args.every} is too short: 10ms at least`, { option: 'every' });
+    }
+    const forUs = args.for === undefined ? undefined : parseDuration(args.for, '--for');
+    const maxAgeUs = args.maxAge === undefined ? undefined : parseDuration(args.maxAge, '--max-age');
+    const flags = args.flags === undefined ? undefined : parseCaptureFlags(args.flags);
+
+    const status = new StatusLine(!args.quiet && process.stderr.isTTY === true);
+    const totals = { captures: 0, rows: 0, lastCostUs: 0, targets: 0 };
+    const drawStatus = (): void =>
+      status.draw(
+        `recording ${totals.targets} process${totals.targets === 1 ? '' : 'es'}: ${totals.captures} captures, ` +
+          `last ${humanDuration(totals.lastCostUs)}, ${totals.rows} rows, ${humanBytes(databaseBytes(args.db))}`,
+        ' (Ctrl-C to stop)',
+      );
+    const say = (message: string): void => {
+      if (!args.quiet) status.print(message, drawStatus);
+    };
+    const verbose = (message: string): void => {
+      if (args.verbose) say(message);
+    };
+    // With --all, processes come and go all the time: only --verbose tells each one.
+    const routine = args.all ? verbose : say;
+    let firstDropError: Error | null = null;
+
+    const onEvent = (event: RecordEvent): void => {
+      switch (event.type) {
+        case 'target-added':
+          totals.targets++;
+          verbose(`recording ${who(event.target)}, chosen by ${event.target.selectedBy}`);
+          break;
+        case 'capture-start':
+          verbose(`round ${event.round}: capturing ${who(event.target)}`);
+          break;
+        case 'capture':
+          totals.captures++;
+          totals.rows += event.rowsWritten;
+          totals.lastCostUs = event.costUs;
+          verbose(
+            `round ${event.round}: capture ${event.captureId} of ${who(event.target)}: ${humanDuration(event.costUs)}, ` +
+              `${event.entries} entries, ${event.rowsWritten} rows (${event.versionsWritten} new versions)` +
+              (event.capturesPruned > 0 ? `, ${event.capturesPruned} old captures pruned` : ''),
+          );
+          drawStatus();
+          break;
+        case 'failure':
+          say(event.target === null ? event.error.message : `${who(event.target)}: ${event.error.message}`);
+          break;
+        case 'target-dropped':
+          totals.targets--;
+          firstDropError ??= event.error;
+          // A target never captured (no such pid, no right) is an error of the command line, said as it is.
+          if (event.target.captured === 0) say(event.target.message);
+          else if (event.target.reason === 'exited') routine(`${event.target.message}: no longer recorded`);
+          else say(`${event.target.message}: no longer recorded`);
+          break;
+        case 'round':
+          drawStatus();
+          break;
+        case 'overrun':
+          say(
+            `round ${event.round} overran --every ${humanDuration(event.everyUs)} (it took ${humanDuration(event.costUs)}` +
+              `${event.startedLateUs >= 1000 ? ` and started ${humanDuration(event.startedLateUs)} late` : ''}): ` +
+              `${event.ticksSkipped} tick${event.ticksSkipped === 1 ? '' : 's'} skipped`,
+          );
+          break;
+        case 'stopping':
+          break;
+      }
+    };
+
+    const summary = await withStore(args, {}, async (store) => {
+      const recording = record({
+        store,
+        pids,
+        names,
+        all: args.all,
+        everyUs,
+        ...(args.count === undefined ? {} : { count: args.count }),
+        ...(forUs === undefined ? {} : { forUs }),
+        ...(args.keep === undefined ? {} : { keep: args.keep }),
+        ...(maxAgeUs === undefined ? {} : { maxAgeUs }),
+        ...(flags === undefined ? {} : { flags }),
+        details: args.details,
+        label: args.label ?? null,
+        onEvent,
+      });
+      const onSignal = (signal: NodeJS.Signals): void => {
+        say(`${signal}: stopping after the capture in progress`);
+        void recording.stop();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        return await recording.done;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        status.clear();
+      }
+    });
+    // Nothing was ever captured because the processes named are not there (or not ours): an error,
+    // whose message was already printed when the target was dropped.
+    if (summary.captures === 0 && summary.stopReason === 'no-targets' && firstDropError !== null) {
+      process.exitCode = exitCodeOf(firstDropError);
+      return;
+    }
+    // The size once the store is closed: its write-ahead log is checkpointed into the file.
+    summary.databaseBytes = databaseBytes(args.db);
+    printRecord(args as GlobalOptions, summaryRecord(summary, args.format === 'json' || args.format === 'ndjson'));
+  },
+});
