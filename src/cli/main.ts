@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { isPssError } from '../pss/pss-error.js';
 import { PSSQL_VERSION } from '../version.js';
 import { captureCommand } from './commands/capture.js';
+import { diffCommand } from './commands/diff.js';
 import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
 import { recordCommand } from './commands/record.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(exportCommand)
     .command(importCommand)
     .command(recordCommand)
+    .command(diffCommand)
     .demandCommand(1, 'name a command (see the list above)')
     .recommendCommands()
     .strict()
