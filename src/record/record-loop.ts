@@ -115,7 +115,8 @@ export type RecordEvent =
   | { type: 'failure'; round: number; target: RecordTarget | null; error: Error }
   | { type: 'target-dropped'; round: number; target: DroppedTarget; error: Error | null }
   | { type: 'round'; round: number; costUs: number; captures: number; targets: number }
-  | { type: 'overrun'; round: number; costUs: number; everyUs: number; ticksSkipped: number }
+  /** A round ended past the next tick: it took too long, or started late (a busy machine, a slow first capture). */
+  | { type: 'overrun'; round: number; costUs: number; startedLateUs: number; everyUs: number; ticksSkipped: number }
   | { type: 'stopping'; round: number; reason: StopReason };
 
 /** A recording in progress. */
@@ -199,7 +200,8 @@ class RecordLoop {
   private readonly givenUp = new Set<string>();
   private readonly retention: Retention;
   private readonly totals: RecordSummary;
-  private readonly startMs = performance.now();
+  /** Tick 0: when the first round starts. */
+  private startMs = 0;
   private stopRequested = false;
   private wake: (() => void) | null = null;
   private round = 0;
@@ -379,12 +381,16 @@ class RecordLoop {
   }
 
   async run(): Promise<RecordSummary> {
+    // The caller gets the handle first (to install signal handlers) and the grid starts with round 1.
+    await Promise.resolve();
+    this.startMs = performance.now();
     const everyMs = this.options.everyUs / 1000;
     const endMs = this.options.forUs === undefined ? Number.POSITIVE_INFINITY : this.startMs + this.options.forUs / 1000;
     const open = (this.options.names ?? []).length > 0 || this.options.all === true;
     let tick = 0;
     for (;;) {
-      await this.sleepUntil(this.startMs + tick * everyMs);
+      const tickMs = this.startMs + tick * everyMs;
+      await this.sleepUntil(tickMs);
       if (this.stopRequested) return this.finish('stopped');
 
       this.round++;
@@ -409,7 +415,8 @@ class RecordLoop {
       if (next.skipped > 0) {
         this.totals.overruns++;
         this.totals.ticksSkipped += next.skipped;
-        this.emit({ type: 'overrun', round: this.round, costUs, everyUs: this.options.everyUs, ticksSkipped: next.skipped });
+        const startedLateUs = Math.max(0, Math.round((roundStart - tickMs) * 1000));
+        this.emit({ type: 'overrun', round: this.round, costUs, startedLateUs, everyUs: this.options.everyUs, ticksSkipped: next.skipped });
       }
       tick = next.tick;
     }
