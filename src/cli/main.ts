@@ -8,6 +8,7 @@ import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
 import { recordCommand } from './commands/record.js';
 import { showCommand } from './commands/show.js';
+import { trendCommand } from './commands/trend.js';
 import { globalOptions } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(importCommand)
     .command(recordCommand)
     .command(diffCommand)
+    .command(trendCommand)
     .demandCommand(1, 'name a command (see the list above)')
     .recommendCommands()
     .strict()

@@ -1,0 +1,116 @@
+import test from 'ava';
+import { renderTrendHtml, renderTrendSvg } from '../../src/analysis/trend-chart.js';
+import { sparkline } from '../../src/analysis/trend-sparkline.js';
+import { processTrend } from '../../src/analysis/trend.js';
+import { PssError } from '../../src/pss/index.js';
+import { record } from '../../src/record/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers/cli.js';
+import { startTarget } from '../helpers/target.js';
+import { startNamedTarget, uniqueName } from '../record/named-target.js';
+import { descendants, parseXml, type XmlElement } from './trend-xml.js';
+
+const seriesKeys = (root: XmlElement) => [...descendants(root)].filter((e) => e.attributes.class === 'series').map((e) => e.attributes['data-key']);
+
+/** The handles of each type per capture, as the views count them. */
+function handleCounts(store: Store): Map<string, number[]> {
+  const rows = store.db
+    .prepare('SELECT capture_id, type_name, count(*) AS n FROM handles GROUP BY capture_id, type_name ORDER BY capture_id')
+    .all() as { capture_id: number; type_name: string; n: number }[];
+  const ids = [...new Set(rows.map((r) => r.capture_id))];
+  const counts = new Map<string, number[]>();
+  for (const r of rows) {
+    if (!counts.has(r.type_name)) counts.set(r.type_name, ids.map(() => 0));
+    (counts.get(r.type_name) as number[])[ids.indexOf(r.capture_id)] = r.n;
+  }
+  return counts;
+}
+
+test('a trend has a series per handle type with the counts of every capture, and a chart with one line each', async (t) => {
+  const target = await startTarget(['--files', '2', '--pipes', '2', '--eventfds', '1', '--open-every', '25']);
+  const store = openStore(`${tempDir()}/trend.db`);
+  try {
+    await record({ store, pids: [target.pid], everyUs: 40_000, count: 6 }).done;
+    const trend = await processTrend(store, { pid: target.pid });
+    t.is(trend.points.length, 6);
+    t.deepEqual(trend.pids, [target.pid]);
+    t.is(trend.name, 'target');
+    const counts = handleCounts(store);
+    const types = trend.series.filter((s) => s.key.startsWith('handles.'));
+    t.deepEqual(types.map((s) => s.label).sort(), [...counts.keys()].sort());
+    for (const s of types) t.deepEqual(s.values, counts.get(s.label), s.key);
+    const files = types.find((s) => s.label === 'File')?.values as number[];
+    t.true((files.at(-1) as number) > (files[0] as number), 'the leak grows');
+    for (const key of ['handles', 'threads', 'regions', 'working_set_size_bytes', 'private_usage_bytes', 'virtual_size_bytes']) {
+      t.is(trend.series.find((s) => s.key === key)?.values.length, 6, key);
+    }
+
+    const svg = parseXml(renderTrendSvg(trend));
+    t.is(svg.name, 'svg');
+    t.is(svg.attributes.xmlns, 'http://www.w3.org/2000/svg');
+    t.deepEqual(seriesKeys(svg), trend.series.map((s) => s.key), 'one line per series, handle types among them');
+    const panels = [...descendants(svg)].filter((e) => e.attributes.class === 'panel').map((e) => e.attributes['data-panel']);
+    t.deepEqual(panels, ['handles', 'threads', 'regions', 'memory', 'virtual']);
+    const texts = [...descendants(svg)].filter((e) => e.name === 'text').map((e) => e.text);
+    t.true(texts.includes('Handles by type'), 'titled panels');
+    t.true(texts.some((x) => /^File \d+ $/.test(x)), 'a legend with the last value');
+    t.true(texts.includes('0'), 'a time axis from the first capture');
+    const filesLine = [...descendants(svg)].find((e) => e.attributes['data-key'] === 'handles.File');
+    t.is(filesLine?.children.filter((c) => c.name === 'circle').length, 6, 'a point per capture');
+
+    const html = parseXml(renderTrendHtml(trend));
+    t.is(html.name, 'html');
+    const body = html.children.find((c) => c.name === 'body') as XmlElement;
+    t.deepEqual(
+      body.children.map((c) => c.name),
+      ['h1', 'svg', 'table'],
+    );
+    t.deepEqual(seriesKeys(body), trend.series.map((s) => s.key));
+  } finally {
+    store.close();
+    await target.stop();
+  }
+});
+
+test('a name that restarted is one trend across its pids, marked where the new one begins; two at once are ambiguous', async (t) => {
+  const name = uniqueName('psstrend');
+  const store = openStore(`${tempDir()}/restart.db`);
+  try {
+    const first = await startNamedTarget(name);
+    await record({ store, pids: [first.pid], everyUs: 20_000, count: 2 }).done;
+    await first.stop();
+    const second = await startNamedTarget(name, ['--files', '3']);
+    await record({ store, pids: [second.pid], everyUs: 20_000, count: 2 }).done;
+
+    const trend = await processTrend(store, { name });
+    t.deepEqual(trend.pids, [first.pid, second.pid]);
+    t.is(trend.points.length, 4);
+    const svg = parseXml(renderTrendSvg(trend));
+    const notes = [...descendants(svg)].filter((e) => e.attributes.class === 'note').map((e) => e.text);
+    t.true(notes.includes(`pid ${second.pid}`));
+
+    // A third process of that name recorded while the second runs: which one is meant?
+    const third = await startNamedTarget(name);
+    await record({ store, pids: [second.pid, third.pid], everyUs: 20_000, count: 2 }).done;
+    await second.stop();
+    await third.stop();
+    const error = await t.throwsAsync(processTrend(store, { name }), { instanceOf: PssError });
+    t.is(error?.code, 'ERROR_INVALID_PARAMETER');
+    t.regex(error?.message ?? '', new RegExp(`names 3 processes recorded at the same time .*${third.pid} \\(${name}\\): 2 captures.*: give one pid`));
+    t.is((await processTrend(store, { pid: third.pid })).points.length, 2);
+    await t.throwsAsync(processTrend(store, { pid: 1 }), { instanceOf: PssError, message: /^no captures of pid 1 in / });
+  } finally {
+    store.close();
+  }
+});
+
+test('sparklines: lowest ▁, highest █, gaps, flat lines, and buckets that keep spikes', (t) => {
+  t.is(sparkline([1, 2, 3, 5, 8]), '▁▂▃▅█');
+  t.is(sparkline([4, 4, 4]), '▁▁▁');
+  t.is(sparkline([1, null, 3]), '▁ █');
+  t.is(sparkline([null, null]), '  ');
+  t.is(sparkline([]), '');
+  t.is(sparkline([0, 0, 0, 9, 0, 0, 0, 0], 4), '▁█▁▁', 'a spike inside a bucket is not averaged away');
+  t.is(sparkline([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5).length, 5);
+  t.throws(() => sparkline([1], 0), { instanceOf: RangeError });
+});
