@@ -15,4 +15,24 @@ export { captureWindowsSnapshot, type WindowsCaptureOptions } from './capture/wi
 export * from './store/index.js';
 export * from './analysis/captures.js';
 export * from './analysis/series.js';
+export * from './record/index.js';
+export {
+  type ChangedEntry,
+  DIFF_KINDS,
+  type DiffKind,
+  type DiffOptions,
+  type DiffSide,
+  diffSnapshots,
+  type FieldChange,
+  type HandleTypeDiff,
+  type KindDiff,
+  MEMORY_FIELDS,
+  type MemoryDelta,
+  type MemoryField,
+  type SnapshotDiff,
+} from './analysis/diff.js';
+export { checkThresholds, parseThreshold, type Threshold, type ThresholdOp, type ThresholdResult } from './analysis/diff-threshold.js';
+export { processTrend, type ProcessTrend, type TrendFilter, type TrendPanel, type TrendSeries } from './analysis/trend.js';
+export { renderTrendHtml, renderTrendSvg, trendTitle } from './analysis/trend-chart.js';
+export { sparkline } from './analysis/trend-sparkline.js';
 export { PSSQL_VERSION } from './version.js';

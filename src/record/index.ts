@@ -8,7 +8,7 @@ export {
   type DropReason,
   record,
   type RecordEvent,
-  type Recording,
+  type RecordingHandle,
   type RecordLoopOptions,
   type RecordSummary,
   type RecordTarget,

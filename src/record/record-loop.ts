@@ -38,7 +38,7 @@ export interface RecordLoopOptions {
   label?: string | null;
   /** Told of every step; see {@link RecordEvent}. Runs synchronously inside the loop. */
   onEvent?: (event: RecordEvent) => void;
-  /** Aborting it stops the recording as {@link Recording.stop} does. */
+  /** Aborting it stops the recording as {@link RecordingHandle.stop} does. */
   signal?: AbortSignal;
   /** Capture options passed through to every capture (another backend, a fixture proc tree). */
   capture?: Pick<CaptureOptions, 'backend' | 'procRoot' | 'pssLibrary'>;
@@ -120,7 +120,7 @@ export type RecordEvent =
   | { type: 'stopping'; round: number; reason: StopReason };
 
 /** A recording in progress. */
-export interface Recording {
+export interface RecordingHandle {
   /** Settles when the recording ends: with its summary, or with the error that ended it (the recording could not be written). */
   readonly done: Promise<RecordSummary>;
   /**
@@ -436,7 +436,7 @@ class RecordLoop {
  * process.once('SIGINT', () => recording.stop())
  * const summary = await recording.done
  */
-export function record(options: RecordLoopOptions): Recording {
+export function record(options: RecordLoopOptions): RecordingHandle {
   checkOptions(options);
   const loop = new RecordLoop(options);
   const done = loop.run();
