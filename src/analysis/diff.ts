@@ -130,16 +130,7 @@ function compareFields<R>(fields: readonly DiffField<R>[], before: R, after: R, 
   return changes;
 }
 
-/** Entries of a walk class, or null when that side did not capture it. */
-function entriesOf<C extends WalkClass>(snapshot: Snapshot, cls: C): WalkEntryMap[C][] | null {
-  try {
-    return [...snapshot.entries(cls)];
-  } catch (error) {
-    if (isPssError(error, 'ERROR_NOT_FOUND')) return null;
-    throw error;
-  }
-}
-
+/** What `read` gives, or null when the snapshot did not capture it (ERROR_NOT_FOUND). */
 function queried<T>(read: () => T): T | null {
   try {
     return read();
@@ -167,8 +158,8 @@ function byKey<R>(entries: readonly R[], fields: readonly DiffField<R>[], keyNam
 function diffKind(kind: DiffKind, a: Snapshot, b: Snapshot, includeVolatile: boolean): { diff: KindDiff; before: unknown[] | null; after: unknown[] | null } {
   const { walk, fields, key } = WALKS[kind];
   const typed = fields as readonly DiffField<unknown>[];
-  const before = entriesOf(a, walk) as unknown[] | null;
-  const after = entriesOf(b, walk) as unknown[] | null;
+  const before = queried(() => [...a.entries(walk)]) as unknown[] | null;
+  const after = queried(() => [...b.entries(walk)]) as unknown[] | null;
   const diff: KindDiff = { kind, key, before: before?.length ?? null, after: after?.length ?? null, added: [], removed: [], changed: [] };
   // A kind captured on one side only cannot be compared: everything would look added or removed.
   if (before === null || after === null) return { diff, before, after };

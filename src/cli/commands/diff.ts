@@ -13,7 +13,8 @@ interface CaptureRef {
   ref: string;
 }
 
-const REF = /^(\d+|latest|last|first|(?:latest|last)-\d+)$/;
+/** A capture reference as resolveCapture takes it: an id, latest, last or first, with -N. */
+const REF = /^(\d+|(?:latest|last|first)(?:-\d+)?)$/;
 
 /** Splits `FILE:REF` at its last colon when what follows is a capture reference; else the ref is in --db. */
 export function parseCaptureRef(text: string, defaultDb: string): CaptureRef {
