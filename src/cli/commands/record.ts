@@ -151,10 +151,12 @@ export const recordCommand = defineCommand({
         case 'target-dropped':
           totals.targets--;
           firstDropError ??= event.error;
-          // A target never captured (no such pid, no right) is an error of the command line, said as it is.
-          if (event.target.captured === 0) say(event.target.message);
-          else if (event.target.reason === 'exited') routine(`${event.target.message}: no longer recorded`);
-          else say(`${event.target.message}: no longer recorded`);
+          {
+            // A target never captured (no such pid, no right) is said as it is; with --all, exits are routine.
+            const message = event.target.captured === 0 ? event.target.message : `${event.target.message}: no longer recorded`;
+            if (event.target.reason === 'exited') routine(message);
+            else say(message);
+          }
           break;
         case 'round':
           drawStatus();
