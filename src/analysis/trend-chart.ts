@@ -29,25 +29,43 @@ const MARGIN = { left: 84, right: 230, top: 34, bottom: 40 };
 const escapeXml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
-/** Round steps for an axis from lo to hi with about `count` ticks: 1, 2 or 5 times a power of ten. */
-function niceScale(lo: number, hi: number, count: number, bytes: boolean): { lo: number; hi: number; ticks: number[] } {
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** A y axis: its range, its ticks, and how to write a tick so that every label is exact. */
+interface Axis {
+  lo: number;
+  hi: number;
+  ticks: number[];
+  label: (value: number) => string;
+}
+
+/**
+ * Round ticks for an axis from lo to hi, about `count` of them: 1, 2 or 5 times a power of ten,
+ * counted in the unit the labels use (KiB, MiB, GiB for bytes), with the decimals the step needs,
+ * so that labels are even: 4.0, 4.1, 4.2 MiB, never 4.1, 4.3 MiB from steps of 1/8.
+ */
+function niceAxis(lo: number, hi: number, count: number, bytes: boolean): Axis {
   if (hi === lo) {
     const pad = bytes ? Math.max(Math.abs(hi) * 0.05, 4096) : Math.max(1, Math.abs(hi) * 0.05);
     lo -= pad;
     hi += pad;
   }
-  const raw = (hi - lo) / count;
-  // Bytes step in powers of 1024 times 1, 2, 4, 8..., so the labels are round in KiB/MiB/GiB.
-  const base = bytes ? 2 : 10;
-  const magnitude = base ** Math.floor(Math.log(raw) / Math.log(base));
-  const steps = bytes ? [1, 2, 4, 8] : [1, 2, 5, 10];
-  let step = (steps.find((s) => s * magnitude >= raw) ?? 10) * magnitude;
-  if (!bytes) step = Math.max(step, 1); // counts are whole: no tick between 6 and 7
-  const first = Math.floor(lo / step) * step;
-  const last = Math.ceil(hi / step) * step;
+  const power = bytes ? Math.min(BYTE_UNITS.length - 1, Math.max(0, Math.floor(Math.log(Math.max(Math.abs(lo), Math.abs(hi), 1)) / Math.log(1024)))) : 0;
+  const unit = 1024 ** power;
+  const raw = (hi - lo) / unit / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  let step = ([1, 2, 5, 10].find((s) => s * magnitude >= raw) ?? 10) * magnitude;
+  // Counts and bytes are whole: no tick between 6 and 7.
+  if (power === 0) step = Math.max(step, 1);
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const first = Math.floor(lo / unit / step) * step;
+  const last = Math.ceil(hi / unit / step) * step;
   const ticks: number[] = [];
-  for (let v = first; v <= last + step / 2; v += step) ticks.push(Math.round(v * 1e6) / 1e6);
-  return { lo: first, hi: last, ticks };
+  for (let v = first; v <= last + step / 2; v += step) ticks.push(Number(v.toFixed(decimals)) * unit);
+  const label = bytes
+    ? (value: number) => `${(value / unit).toFixed(decimals)} ${BYTE_UNITS[power]}`
+    : (value: number) => Math.round(value).toLocaleString('en-US');
+  return { lo: first * unit, hi: last * unit, ticks, label };
 }
 
 const TIME_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
@@ -100,7 +118,7 @@ function panelSvg(trend: ProcessTrend, panel: TrendPanel, series: readonly Trend
 
   const unit = series[0]?.unit ?? 'count';
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const scale = niceScale(Math.min(...all), Math.max(...all), 4, unit === 'bytes');
+  const scale = niceAxis(Math.min(...all), Math.max(...all), 4, unit === 'bytes');
   const y = (v: number): number => y0 + plotH - ((v - scale.lo) / (scale.hi - scale.lo)) * plotH;
 
   const out: string[] = [`<g class="panel" data-panel="${panel}">`];
@@ -108,7 +126,7 @@ function panelSvg(trend: ProcessTrend, panel: TrendPanel, series: readonly Trend
   for (const tick of scale.ticks) {
     const ty = y(tick).toFixed(1);
     out.push(`<line x1="${x0}" x2="${x0 + plotW}" y1="${ty}" y2="${ty}" class="grid"/>`);
-    out.push(`<text x="${x0 - 8}" y="${ty}" class="ylabel" text-anchor="end" dominant-baseline="middle">${escapeXml(formatValue(tick, unit))}</text>`);
+    out.push(`<text x="${x0 - 8}" y="${ty}" class="ylabel" text-anchor="end" dominant-baseline="middle">${escapeXml(scale.label(tick))}</text>`);
   }
   const stepS = TIME_STEPS_S.find((s) => span / s <= 8) ?? Math.ceil(span / 8);
   for (let s = 0; s <= span + 1e-9 && span > 0; s += stepS) {
