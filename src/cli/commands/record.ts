@@ -140,7 +140,7 @@ export const recordCommand = defineCommand({
           totals.lastCostUs = event.costUs;
           verbose(
             `round ${event.round}: capture ${event.captureId} of ${who(event.target)}: ${humanDuration(event.costUs)}, ` +
-              `${event.entries} entries, ${event.rowsWritten} rows (${event.versionsWritten} new versions)` +
+              `${event.entries} entries, ${event.rowsWritten} rows (${event.versionsWritten} new version${event.versionsWritten === 1 ? '' : 's'})` +
               (event.capturesPruned > 0 ? `, ${event.capturesPruned} old captures pruned` : ''),
           );
           drawStatus();
