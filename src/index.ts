@@ -7,6 +7,12 @@
  * const store = openStore('pssql.db')
  * recordSnapshot(store, captureSnapshot({ pid: 1234 }))
  * store.close()
+ *
+ * @example
+ * import { openRecording } from 'pssql'
+ * const rec = openRecording('pssql.db')   // read-only: typed Kysely, helpers, saved reports
+ * const { rows } = await rec.report('leak-suspects', { pid: 1234 })
+ * rec.close()
  */
 export * from './pss/index.js';
 export { captureSnapshot, type CaptureOptions } from './capture/index.js';
@@ -15,6 +21,12 @@ export { captureWindowsSnapshot, type WindowsCaptureOptions } from './capture/wi
 export * from './store/index.js';
 export * from './analysis/captures.js';
 export * from './analysis/series.js';
+export { openRecording, type CaptureRef, type Recording, type RecordingOptions } from './analysis/recording.js';
+export { prepareReadOnly, runReadOnly, type QueryResult, type ReadOnlyStatement } from './analysis/read-only-query.js';
+export { BUILT_IN_REPORTS_DIR, findReport, loadReports } from './analysis/report-catalog.js';
+export { parseReport, RESERVED_PARAMETER_NAMES, type ReportDefinition } from './analysis/report-definition.js';
+export { PARAMETER_TYPES, type ParameterType, type ReportParameter } from './analysis/report-parameter.js';
+export { runReport } from './analysis/run-report.js';
 export * from './record/index.js';
 export {
   type ChangedEntry,

@@ -19,6 +19,9 @@ export interface SeriesPoint {
   started_at_us: number;
 }
 
+/** The columns of a {@link SeriesPoint}, from the captures (c) and processes (p) of selectCaptures. */
+const POINT_COLUMNS = ['c.capture_id', 'c.instance_id', 'c.seq', 'c.pid', 'p.name', 'c.started_at_us'] as const;
+
 /** One capture of a process: its entry counts and memory. */
 export interface ProcessPoint extends SeriesPoint {
   /** NULL when the capture did not take threads (and so for handles and regions). */
@@ -63,12 +66,7 @@ export interface RegionTypePoint extends SeriesPoint {
  */
 export async function processSeries(store: Store, filter: CaptureFilter = {}): Promise<ProcessPoint[]> {
   const query = selectCaptures(store, filter).select([
-    'c.capture_id',
-    'c.instance_id',
-    'c.seq',
-    'c.pid',
-    'p.name',
-    'c.started_at_us',
+    ...POINT_COLUMNS,
     'c.thread_count as threads',
     'c.handle_count as handles',
     'c.region_count as regions',
@@ -152,15 +150,7 @@ type CountedPoint = SeriesPoint & { counted: number | null };
 
 /** The points of a series, each with the capture's count of the entries the series is about. */
 async function seriesPoints(store: Store, filter: CaptureFilter, counted: 'c.handle_count' | 'c.region_count'): Promise<CountedPoint[]> {
-  const query = selectCaptures(store, filter).select([
-    'c.capture_id',
-    'c.instance_id',
-    'c.seq',
-    'c.pid',
-    'p.name',
-    'c.started_at_us',
-    `${counted} as counted`,
-  ]);
+  const query = selectCaptures(store, filter).select([...POINT_COLUMNS, `${counted} as counted`]);
   return newestLast(query, filter.limit);
 }
 

@@ -5,12 +5,13 @@ import { procEntries } from '../helpers/target.js';
 import { type RecordedTarget, recordCaptures, recordTarget } from './record-target.js';
 
 /*
- * A target that opens no file at first and one more every 300 ms: captured at once (no File
- * yet), then three more times; a fifth capture takes threads only (no handles, no regions).
+ * A target that opens no file at first and one more every second: captured at once (no File
+ * yet), then three more times 500 ms apart; a fifth capture takes threads only (no handles, no
+ * regions).
  */
 let recorded: RecordedTarget;
 test.before(async () => {
-  recorded = await recordTarget(['--pipes', '3', '--threads', '2', '--regions', '4', '--open-every', '300'], 4, 350);
+  recorded = await recordTarget(['--pipes', '3', '--threads', '2', '--regions', '4', '--open-every', '1000'], 4, 500);
   recorded.captureIds.push(...(await recordCaptures(recorded.db, recorded.target.pid, 1, 0, { flags: CaptureFlags.Threads })));
 });
 test.after.always(async () => {
@@ -68,7 +69,7 @@ test('handleTypeSeries: every type in every capture, 0 before it appears, NULL w
   const files = series('File');
   t.is(files.length, 5, 'File has a point in every capture');
   t.is(files[0], 0, 'no file in the first capture: a zero, not a gap');
-  t.true((files[3] ?? 0) >= 2, `files opened every 300 ms: ${files.join(', ')}`);
+  t.true((files[3] ?? 0) >= 1, `a file opened each second: ${files.join(', ')}`);
   for (let i = 1; i < 4; i++) t.true((files[i] ?? 0) >= (files[i - 1] ?? 0));
   t.deepEqual(
     points.filter((p) => p.capture_id === recorded.captureIds[4]).map((p) => p.handle_count),

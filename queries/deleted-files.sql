@@ -1,0 +1,30 @@
+-- name: deleted-files
+-- description: Files deleted on disk but still held by one capture: mapped (an old library after an upgrade?) or open as fds (disk space not freed). Linux names them with ' (deleted)'.
+-- param: capture capture = latest  the capture to report on
+--
+-- Memory that the kernel names like a deleted file (memfds, System V shared memory, shared
+-- anonymous mappings, GPU buffers) was never a file on disk: it is left out.
+WITH held AS (
+  SELECT 'mapped' AS held_as, mapped_file_name AS name, NULL AS handle_value, region_size_bytes AS size_bytes
+  FROM regions
+  WHERE capture_id = :capture AND mapped_file_name LIKE '% (deleted)'
+  UNION ALL
+  SELECT 'fd', object_name, handle_value, NULL
+  FROM handles
+  WHERE capture_id = :capture AND object_name LIKE '% (deleted)'
+)
+SELECT
+  substr(name, 1, length(name) - length(' (deleted)')) AS file,
+  held_as,
+  count(*) AS entries,
+  group_concat(handle_value, ',') AS fds,
+  sum(size_bytes) AS mapped_bytes
+FROM held
+WHERE name NOT LIKE '/memfd:%'
+  AND name NOT LIKE '/SYSV%'
+  AND name NOT LIKE '/dev/zero %'
+  AND name NOT LIKE '/[aio] %'
+  AND name NOT LIKE '/anon_hugepage %'
+  AND name NOT LIKE '/drm mm object %'
+GROUP BY file, held_as
+ORDER BY file, held_as;

@@ -1,0 +1,19 @@
+-- name: handles-matching
+-- description: Handles of one capture by type and object name pattern, e.g. --type File --pattern '%.log'.
+-- param: capture capture = latest  the capture to report on
+-- param: type text = null  only this type (File, Pipe, Socket, Directory...; any case)
+-- param: pattern text = %  only object names LIKE this (% any text, _ one character; ASCII case ignored)
+--
+-- A handle without a name (Windows handles captured without names) matches only the default '%'.
+SELECT
+  handle_value,
+  type_name,
+  object_name,
+  access_mode(open_flags) AS access,
+  position_bytes,
+  inode
+FROM handles
+WHERE capture_id = :capture
+  AND (:type IS NULL OR type_name = :type COLLATE NOCASE)
+  AND (object_name LIKE :pattern OR (object_name IS NULL AND :pattern = '%'))
+ORDER BY type_name, handle_value;

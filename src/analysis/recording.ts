@@ -1,0 +1,99 @@
+import type { Kysely, Selectable } from 'kysely';
+import { kyselyOf } from '../store/kysely.js';
+import { openStore, type Store } from '../store/open-store.js';
+import type { Database } from '../store/schema.js';
+import {
+  type CaptureFilter,
+  type CaptureSummary,
+  captureEntries,
+  type EntryKind,
+  getCapture,
+  latestCapture,
+  listCaptures,
+  resolveCapture,
+} from './captures.js';
+import { type QueryResult, runReadOnly } from './read-only-query.js';
+import { findReport, loadReports } from './report-catalog.js';
+import type { ReportDefinition } from './report-definition.js';
+import { runReport } from './run-report.js';
+import { type HandleTypePoint, handleTypeSeries, type ProcessPoint, processSeries, type RegionTypePoint, regionTypeSeries } from './series.js';
+
+/** How a capture is named: its id, or `'latest'`, `'first'`, `'latest-N'`. */
+export type CaptureRef = number | string;
+
+/** Options of {@link openRecording}. */
+export interface RecordingOptions {
+  /** Directories of the user's own saved reports (`.sql` files with a report header). */
+  queries?: string | readonly string[];
+  /** How long to wait for a recorder that holds the file, ms (default 60 000). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * A recording opened read-only for analysis: the typed Kysely query builder, the helpers the CLI
+ * uses, saved reports and read-only SQL. Close it when done.
+ */
+export interface Recording {
+  readonly path: string;
+  /** The open store (better-sqlite3 connection in `store.db`; `store.reader(sql)` reads u64 as bigint). */
+  readonly store: Store;
+  /** Typed queries over every table and view: u64 columns (addresses, masks) come back as bigint. */
+  readonly db: Kysely<Database>;
+  /** Captures oldest first, of a pid or a process name / image path substring. */
+  captures(filter?: CaptureFilter): Promise<CaptureSummary[]>;
+  /** The newest capture (of a pid or name), or undefined when there is none. */
+  latestCapture(filter?: Omit<CaptureFilter, 'limit'>): Promise<CaptureSummary | undefined>;
+  /** The capture row of an id or `latest`, `first`, `latest-N`. */
+  capture(ref: CaptureRef): Promise<Selectable<Database['captures']>>;
+  /** Every thread, handle or region of a capture, typed by its view. */
+  entries<K extends EntryKind>(capture: CaptureRef, kind: K): Promise<Selectable<Database[K]>[]>;
+  /** One point per capture of a process: counts and memory. */
+  processSeries(filter?: CaptureFilter): Promise<ProcessPoint[]>;
+  /** Handle counts per type per capture of a process, without gaps. */
+  handleTypeSeries(filter?: CaptureFilter): Promise<HandleTypePoint[]>;
+  /** Region counts and committed bytes per memory type per capture of a process. */
+  regionTypeSeries(filter?: CaptureFilter): Promise<RegionTypePoint[]>;
+  /** The saved reports: built-in and the user's own. */
+  reports(): ReportDefinition[];
+  /** Runs a saved report read-only with its parameters (text or typed values) bound. */
+  report<Row = Record<string, unknown>>(name: string, params?: Readonly<Record<string, unknown>>): Promise<QueryResult<Row>>;
+  /** Runs one read-only SQL statement with named parameters bound; a statement that would write is refused. */
+  query<Row = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, unknown>>): Promise<QueryResult<Row>>;
+  close(): void;
+}
+
+/**
+ * Opens a recording read-only for analysis.
+ *
+ * @example
+ * const rec = openRecording('pssql.db')
+ * try {
+ *   const latest = await rec.capture('latest')
+ *   const regions = await rec.db.selectFrom('regions').select(['base_address', 'region_size_bytes'])
+ *     .where('capture_id', '=', latest.capture_id).execute()   // base_address: bigint
+ *   const { rows } = await rec.report('handles-by-type', { capture: latest.capture_id })
+ * } finally { rec.close() }
+ */
+export function openRecording(path: string, options: RecordingOptions = {}): Recording {
+  const directories = options.queries === undefined ? [] : typeof options.queries === 'string' ? [options.queries] : [...options.queries];
+  const store = openStore(path, { readonly: true, ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
+  let reports: ReportDefinition[] | undefined;
+  const allReports = (): ReportDefinition[] => (reports ??= loadReports(directories));
+  const captureId = async (ref: CaptureRef): Promise<number> => resolveCapture(store, ref);
+  return {
+    path,
+    store,
+    db: kyselyOf(store),
+    captures: (filter) => listCaptures(store, filter),
+    latestCapture: (filter) => latestCapture(store, filter),
+    capture: async (ref) => getCapture(store, await captureId(ref)),
+    entries: async (capture, kind) => captureEntries(store, await captureId(capture), kind),
+    processSeries: (filter) => processSeries(store, filter),
+    handleTypeSeries: (filter) => handleTypeSeries(store, filter),
+    regionTypeSeries: (filter) => regionTypeSeries(store, filter),
+    reports: () => [...allReports()],
+    report: async (name, params) => runReport(store, findReport(allReports(), name), params),
+    query: async (sql, params) => runReadOnly(store, sql, params),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,116 @@
+import * as path from 'node:path';
+import { PssError } from '../pss/pss-error.js';
+import { isValidDefault, PARAMETER_TYPES, type ParameterType, type ReportParameter } from './report-parameter.js';
+import { sqlParameters, tokenizeSql } from './sql-tokens.js';
+
+/**
+ * A saved report: one read-only SQL statement in a `.sql` file, with a header of `--` comment
+ * lines that names it, says what it shows and declares its named parameters:
+ *
+ *     -- name: handles-by-type
+ *     -- description: Handles (fds) of one capture, counted by type.
+ *     -- param: capture capture = latest  the capture to report on
+ *     -- param: pattern text = null  only object names LIKE this
+ *
+ * `param:` takes a name (as in the SQL: `:capture`), a type (capture, pid, integer, real, text,
+ * boolean), an optional default after `=` (a word, a 'quoted text', or null to bind NULL; without
+ * one the parameter is required), then its description. Other comment lines are free text.
+ */
+export interface ReportDefinition {
+  /** The name to run it by; the file's name without `.sql`. */
+  name: string;
+  description: string;
+  parameters: ReportParameter[];
+  /** The whole file: SQLite skips the header's comments. */
+  sql: string;
+  /** The file it was read from. */
+  file: string;
+  /** True for the reports shipped with pssql (queries/). */
+  builtIn: boolean;
+}
+
+/**
+ * Names a parameter cannot have: the CLI passes parameters as `--name value` beside its own
+ * options, so a parameter called `format` could never be given.
+ */
+export const RESERVED_PARAMETER_NAMES: ReadonlySet<string> = new Set(['db', 'format', 'verbose', 'quiet', 'help', 'version', 'list', 'queries', 'sql', 'report']);
+
+const FIELD = /^--\s*([a-z][a-z-]*)\s*:\s?(.*)$/;
+const PARAM = /^([A-Za-z_]\w*)\s+(\S+)(?:\s*=\s*('(?:[^']|'')*'|\S+))?(?:\s+(.*))?$/;
+const REPORT_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+function bad(file: string, line: number | null, message: string): PssError {
+  return new PssError('ERROR_INVALID_PARAMETER', `${file}${line === null ? '' : `:${line}`}: ${message}`, { path: file });
+}
+
+function parseParam(text: string, file: string, line: number): ReportParameter {
+  const match = PARAM.exec(text.trim());
+  if (match === null) throw bad(file, line, `a parameter is written 'param: NAME TYPE [= DEFAULT] DESCRIPTION' (got '${text.trim()}')`);
+  const [, name = '', type = '', rawDefault, description = ''] = match;
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw bad(file, line, `parameter '${name}': names are lower-case snake_case, as in :${name.toLowerCase()}`);
+  if (RESERVED_PARAMETER_NAMES.has(name)) throw bad(file, line, `parameter '${name}' would clash with pssql's own --${name} option: rename it`);
+  if (!(type in PARAMETER_TYPES)) {
+    throw bad(file, line, `parameter '${name}' has unknown type '${type}' (types: ${Object.keys(PARAMETER_TYPES).join(', ')})`);
+  }
+  const parameter: ReportParameter = { name, type: type as ParameterType, description: description.trim() };
+  if (rawDefault !== undefined) {
+    if (rawDefault === 'null') {
+      parameter.default = null;
+    } else {
+      const value = rawDefault.startsWith("'") ? rawDefault.slice(1, -1).replaceAll("''", "'") : rawDefault;
+      if (!isValidDefault(parameter.type, value)) {
+        throw bad(file, line, `parameter '${name}': default '${value}' is not ${PARAMETER_TYPES[parameter.type]}`);
+      }
+      parameter.default = value;
+    }
+  }
+  return parameter;
+}
+
+/**
+ * Reads a saved report from the text of its file; a header that is missing a field, declares a
+ * parameter badly, or disagrees with the parameters the SQL uses is an error naming the file
+ * and line.
+ *
+ * @example
+ * const report = parseReport(fs.readFileSync('queries/sockets.sql', 'utf8'), 'queries/sockets.sql')
+ */
+export function parseReport(text: string, file: string, builtIn = false): ReportDefinition {
+  const stem = path.basename(file, '.sql');
+  let name: string | undefined;
+  const description: string[] = [];
+  const parameters: ReportParameter[] = [];
+  const lines = text.split('\n');
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (!line.startsWith('--')) break; // the header ends at the first line of SQL
+    const field = FIELD.exec(line);
+    if (field === null) continue;
+    const [, key, value = ''] = field;
+    if (key === 'name') name = value.trim();
+    else if (key === 'description') description.push(value.trim());
+    else if (key === 'param') parameters.push(parseParam(value, file, index + 1));
+    else throw bad(file, index + 1, `unknown header field '${key}:' (fields: name, description, param)`);
+  }
+  if (name === undefined) throw bad(file, null, "the header has no '-- name:' line");
+  if (!REPORT_NAME.test(name)) throw bad(file, null, `report name '${name}': use lower-case letters, digits and dashes`);
+  if (name !== stem) throw bad(file, null, `the report is named '${name}' but its file '${stem}.sql': name the file after the report`);
+  if (description.join('') === '') throw bad(file, null, "the header has no '-- description:' line");
+
+  const seen = new Set<string>();
+  for (const p of parameters) {
+    if (seen.has(p.name)) throw bad(file, null, `parameter '${p.name}' is declared twice`);
+    seen.add(p.name);
+  }
+  const tokens = tokenizeSql(text);
+  if (tokens.length === 0) throw bad(file, null, 'no SQL after the header');
+  const used = sqlParameters(tokens);
+  if (used.positional) throw bad(file, null, 'use named parameters (:name), not ?');
+  const undeclared = used.named.filter((n) => !seen.has(n));
+  if (undeclared.length > 0) throw bad(file, null, `the SQL uses :${undeclared[0]} but the header declares no 'param: ${undeclared[0]} ...'`);
+  const unused = parameters.filter((p) => !used.named.includes(p.name));
+  if (unused.length > 0) throw bad(file, null, `parameter '${unused[0]?.name}' is declared but the SQL never uses :${unused[0]?.name}`);
+
+  return { name, description: description.join(' '), parameters, sql: text, file, builtIn };
+}
