@@ -6,7 +6,10 @@ import { captureCommand } from './commands/capture.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
+import { queryCommand } from './commands/query.js';
 import { recordCommand } from './commands/record.js';
+import { reportCommand } from './commands/report.js';
+import { schemaCommand } from './commands/schema.js';
 import { showCommand } from './commands/show.js';
 import { trendCommand } from './commands/trend.js';
 import { globalOptions } from './context.js';
@@ -28,6 +31,9 @@ export async function main(argv: string[]): Promise<number> {
     .command(captureCommand)
     .command(listCommand)
     .command(showCommand)
+    .command(reportCommand)
+    .command(queryCommand)
+    .command(schemaCommand)
     .command(exportCommand)
     .command(importCommand)
     .command(recordCommand)

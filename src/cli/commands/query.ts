@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import { PssError } from '../../pss/pss-error.js';
+import type { Store } from '../../store/open-store.js';
+import { defineCommand, printRows, withStore } from '../context.js';
+import { parameterOptions } from './parameter-options.js';
+
+/**
+ * A parameter's value from the command line: integers as numbers (so that `LIMIT :n` and
+ * arithmetic work), any other text as text; `:capture` is a capture, so it also takes 'latest',
+ * 'first', 'latest-N'.
+ */
+async function bindable(store: Store, name: string, text: string): Promise<unknown> {
+  const { coerceParameter, parameterValue } = await import('../../analysis/report-parameter.js');
+  if (name === 'capture') return parameterValue(store, 'query', { name, type: 'capture', description: 'the capture' }, text);
+  return coerceParameter('integer', text) ?? text;
+}
+
+/** The SQL to run: the argument, or the text of --file ('-' for stdin). */
+function sqlOf(sql: string | undefined, file: string | undefined): string {
+  if (sql !== undefined && file !== undefined) {
+    throw new PssError('ERROR_INVALID_PARAMETER', 'give the SQL as an argument or with --file, not both', { option: 'file' });
+  }
+  if (file === undefined) {
+    if (sql === undefined) throw new PssError('ERROR_INVALID_PARAMETER', "give the SQL to run, or --file FILE ('-' for stdin)", { option: 'sql' });
+    return sql;
+  }
+  try {
+    return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PssError(code === 'ENOENT' ? 'ERROR_FILE_NOT_FOUND' : 'ERROR_READ_FAULT', `cannot read SQL from ${file === '-' ? 'stdin' : file}: ${(error as Error).message}`, {
+      path: file,
+    });
+  }
+}
+
+export const queryCommand = defineCommand({
+  command: 'query [sql]',
+  describe: 'run one read-only SQL statement on the recording; named parameters as --name value',
+  builder: (yargs) =>
+    yargs
+      .positional('sql', { type: 'string', describe: 'a SELECT (or WITH, VALUES, a reading PRAGMA)' })
+      .option('file', { type: 'string', requiresArg: true, describe: "read the SQL from this file ('-' for stdin)" })
+      // The statement's named parameters are its options; they are checked against the SQL in the handler.
+      .strict(false)
+      .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
+      .example(
+        '$0 query "SELECT type_name, count(*) AS n FROM handles WHERE capture_id = :capture GROUP BY 1" --capture latest',
+        'handles of the newest capture by type',
+      )
+      .example("$0 query \"SELECT hex_address(base_address), human_bytes(region_size_bytes) FROM regions WHERE capture_id = 3 AND is_executable(protect)\"", 'executable regions')
+      .epilog(
+        "The recording is opened read-only: a statement that would write (INSERT, DELETE, DROP, ATTACH, VACUUM INTO, setting a PRAGMA) is refused and changes nothing.\nTables, views, columns and SQL functions: 'pssql schema'.",
+      ),
+  handler: async (args) => {
+    const extra = args._.slice(1);
+    if (extra.length > 0) {
+      throw new PssError('ERROR_INVALID_PARAMETER', `unexpected argument '${String(extra[0])}': quote the SQL as one argument; parameters are --name value`);
+    }
+    const sql = sqlOf(args.sql, args.file);
+    const given = parameterOptions(args, ['sql', 'file']);
+    const { runReadOnly } = await import('../../analysis/read-only-query.js');
+    const result = await withStore(args, { readonly: true }, async (store) => {
+      const values: Record<string, unknown> = {};
+      for (const [name, text] of Object.entries(given)) values[name] = await bindable(store, name, text);
+      return runReadOnly(store, sql, values);
+    });
+    printRows(args, result);
+  },
+});

@@ -1,0 +1,73 @@
+import * as path from 'node:path';
+import { PssError } from '../../pss/pss-error.js';
+import { defineCommand, printRows, withStore } from '../context.js';
+import { parameterOptions } from './parameter-options.js';
+
+const OWN_OPTIONS = ['report', 'list', 'sql', 'queries'];
+
+const HEADER_HELP = `Your own reports: .sql files in a directory given with --queries DIR (or $PSSQL_QUERIES, directories
+separated by '${path.delimiter}'), each one SELECT with a header, e.g. my-files.sql:
+  -- name: my-files
+  -- description: Files of one capture under a directory.
+  -- param: capture capture = latest  the capture to report on
+  -- param: dir text  the directory, e.g. /var/log
+  SELECT handle_value, object_name FROM handles
+  WHERE capture_id = :capture AND object_name LIKE :dir || '/%'
+Parameter types: capture (an id, first, latest, latest-N), pid, integer, real, text, boolean; '= null'
+makes a parameter optional (binds NULL); without a default it is required.`;
+
+export const reportCommand = defineCommand({
+  command: 'report [report]',
+  describe: 'run a saved SQL report on the recording (see --list); its parameters as --name value',
+  builder: (yargs) =>
+    yargs
+      .positional('report', { type: 'string', describe: 'the report to run' })
+      .option('list', { type: 'boolean', default: false, describe: 'list the reports with their parameters' })
+      .option('sql', { type: 'boolean', default: false, describe: "print the report's SQL instead of running it" })
+      .option('queries', {
+        type: 'string',
+        array: true,
+        requiresArg: true,
+        default: (process.env.PSSQL_QUERIES ?? '').split(path.delimiter).filter((dir) => dir !== ''),
+        defaultDescription: '$PSSQL_QUERIES',
+        describe: 'a directory of your own reports (.sql files with a header; see below)',
+      })
+      // Each report has its own options (its parameters), checked against its header in the handler.
+      .strict(false)
+      .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
+      .example('$0 report --list', 'the reports, their parameters and defaults')
+      .example('$0 report handles-by-type --capture latest-1', 'handles of the capture before the newest, by type')
+      .example('$0 report leak-suspects --name nginx --format json', 'fd types that grow steadily, for a script')
+      .epilog(HEADER_HELP),
+  handler: async (args) => {
+    const { findReport, loadReports } = await import('../../analysis/report-catalog.js');
+    const reports = loadReports(args.queries ?? []);
+    if (args.list) {
+      printRows(args, {
+        columns: ['name', 'parameters', 'description', 'source'],
+        rows: reports.map((r) => ({
+          name: r.name,
+          parameters: r.parameters
+            .map((p) => `--${p.name.replaceAll('_', '-')} ${p.type}${p.default === undefined ? '' : `=${p.default === null ? 'null' : p.default}`}`)
+            .join(', '),
+          description: r.description,
+          source: r.builtIn ? 'built-in' : r.file,
+        })),
+      });
+      return;
+    }
+    if (args.report === undefined) {
+      throw new PssError('ERROR_INVALID_PARAMETER', "name a report to run, or list them with 'pssql report --list'", { option: 'report' });
+    }
+    const extra = args._.slice(1);
+    if (extra.length > 0) throw new PssError('ERROR_INVALID_PARAMETER', `unexpected argument '${String(extra[0])}': parameters are given as --name value`);
+    const report = findReport(reports, args.report);
+    if (args.sql) {
+      process.stdout.write(report.sql.endsWith('\n') ? report.sql : `${report.sql}\n`);
+      return;
+    }
+    const values = parameterOptions(args, OWN_OPTIONS);
+    const { runReport } = await import('../../analysis/run-report.js');
+    printRows(args, await withStore(args, { readonly: true }, (store) => runReport(store, report, values)));
+  },
+});

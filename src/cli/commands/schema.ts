@@ -1,0 +1,50 @@
+import { PssError } from '../../pss/pss-error.js';
+import { RELATIONS } from '../../store/schema.js';
+import { SQL_FUNCTIONS } from '../../store/sql-functions.js';
+import { defineCommand, printRows } from '../context.js';
+
+/** How each kind of column reads back, in words a SQL writer needs. */
+const TYPE_NAMES = { id: 'integer key', integer: 'integer', u64: 'u64 (bigint)', real: 'real', text: 'text', blob: 'blob' } as const;
+
+export const schemaCommand = defineCommand({
+  command: 'schema [relation]',
+  describe: 'the tables and views of a recording, their columns, and the SQL functions, for writing queries',
+  builder: (yargs) =>
+    yargs
+      .positional('relation', { type: 'string', describe: 'a table or view: list its columns' })
+      .option('functions', { type: 'boolean', default: false, describe: 'list the SQL functions pssql adds' })
+      .example('$0 schema', 'every table and view')
+      .example('$0 schema handles', 'the columns of the handles view')
+      .example('$0 schema --functions', 'hex_address, human_bytes, protection_short, regr_slope...'),
+  handler: async (args) => {
+    if (args.functions) {
+      printRows(args, { columns: ['function', 'description'], rows: SQL_FUNCTIONS.map((f) => ({ function: f.name, description: f.description })) });
+      return;
+    }
+    if (args.relation === undefined) {
+      printRows(args, {
+        columns: ['name', 'kind', 'columns', 'description'],
+        rows: Object.entries(RELATIONS)
+          .map(([name, r]) => ({ name, kind: r.kind, columns: Object.keys(r.columns).length, description: r.description }))
+          .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'view' ? -1 : 1)),
+      });
+      return;
+    }
+    const relation = RELATIONS[args.relation];
+    if (relation === undefined) {
+      const { didYouMeanText } = await import('../../analysis/did-you-mean.js');
+      throw new PssError('ERROR_NOT_FOUND', `no table or view '${args.relation}'${didYouMeanText(args.relation, Object.keys(RELATIONS))}; see 'pssql schema'`, {
+        option: 'relation',
+      });
+    }
+    printRows(args, {
+      columns: ['column', 'type', 'nullable', 'description'],
+      rows: Object.entries(relation.columns).map(([column, c]) => ({
+        column,
+        type: TYPE_NAMES[c.kind],
+        nullable: c.nullable ? 'yes' : 'no',
+        description: c.description,
+      })),
+    });
+  },
+});

@@ -1,0 +1,306 @@
+import * as fs from 'node:fs';
+import test from 'ava';
+import { CaptureFlags, combineFlags } from '../../src/index.js';
+import { recordCaptures } from '../analysis/record-target.js';
+import { startWxTarget, type WxTarget } from '../analysis/wx-target.js';
+import { pssql, pssqlJson, tempDir } from '../helpers/cli.js';
+import { startTarget, type Target } from '../helpers/target.js';
+
+/*
+ * One recording of four processes whose numbers the tests know:
+ *  - steady: 3 files (file-0 deleted), 3 pipes, TCP listener + connected pair, UDP, unix pair,
+ *    a memfd, 2 idle threads, and an 8 MiB file mapped and then deleted; captured twice;
+ *  - wx: one read-write-execute region of 3 pages; captured once, regions only (no perf counters);
+ *  - busy: one thread that opens and closes files without pause; captured once;
+ *  - leak: one file, and one more every 50 ms; captured 6 times, 150 ms apart.
+ */
+const dir = tempDir();
+const db = `${dir}/reports.db`;
+const mapFile = `${dir}/mapped.bin`;
+const MAP_SIZE = 8 * 1024 * 1024;
+let steady: Target;
+let wx: WxTarget;
+let busy: Target;
+let leak: Target;
+const ids = { steady: [] as number[], wx: 0, busy: 0, leak: [] as number[] };
+/** What /proc/PID/fd of the steady target held when it was captured: link targets. */
+let steadyFds: string[];
+
+test.before(async () => {
+  fs.writeFileSync(mapFile, Buffer.alloc(MAP_SIZE, 7));
+  steady = await startTarget([
+    ...['--files', '3', '--pipes', '3', '--tcp', '1', '--udp', '1', '--unix', '1', '--misc', '--memfds', '1'],
+    ...['--threads', '2', '--regions', '6', '--map-file', mapFile],
+  ]);
+  fs.unlinkSync(mapFile);
+  fs.unlinkSync(`${steady.dir}/file-0.txt`);
+  steadyFds = fs.readdirSync(`/proc/${steady.pid}/fd`).map((fd) => fs.readlinkSync(`/proc/${steady.pid}/fd/${fd}`));
+  ids.steady = await recordCaptures(db, steady.pid, 2);
+
+  wx = await startWxTarget(3);
+  [ids.wx] = (await recordCaptures(db, wx.pid, 1, 0, { flags: combineFlags(CaptureFlags.VaSpace, CaptureFlags.VaSpaceSectionInformation) })) as [number];
+
+  busy = await startTarget(['--threads', '1', '--churn', '1']);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  [ids.busy] = (await recordCaptures(db, busy.pid, 1)) as [number];
+
+  leak = await startTarget(['--files', '1', '--pipes', '1', '--open-every', '50']);
+  ids.leak = await recordCaptures(db, leak.pid, 6, 150);
+});
+test.after.always(async () => {
+  await Promise.all([steady?.stop(), wx?.stop(), busy?.stop(), leak?.stop()]);
+});
+
+type Row = Record<string, unknown>;
+const report = (name: string, ...args: string[]): Row[] => pssqlJson(['report', name, '--db', db, ...args]);
+const steadyCapture = (): string => String(ids.steady[1]);
+
+test('report --list: every built-in report with its description and parameters', (t) => {
+  const list = pssqlJson(['report', '--list', '--db', db]);
+  t.deepEqual(
+    list.map((r) => r.name),
+    [
+      'capture-cost',
+      'deleted-files',
+      'handles-by-type',
+      'handles-matching',
+      'handles-over-time',
+      'largest-mapped-files',
+      'leak-suspects',
+      'memory-by-type',
+      'memory-over-time',
+      'sockets',
+      'threads-by-cpu',
+      'writable-executable',
+    ],
+  );
+  for (const r of list) {
+    t.true(String(r.description).length > 20, `${r.name} says what it shows`);
+    t.is(r.source, 'built-in');
+  }
+  t.is(list.find((r) => r.name === 'handles-by-type')?.parameters, '--capture capture=latest');
+  t.is(list.find((r) => r.name === 'leak-suspects')?.parameters, '--pid pid=null, --name text=null, --min-captures integer=3, --min-monotonic real=0.8');
+});
+
+test('handles-by-type: the counts /proc showed, per type', (t) => {
+  const rows = report('handles-by-type', '--capture', steadyCapture());
+  const count = (type: string) => rows.find((r) => r.type_name === type)?.handles;
+  t.is(count('Pipe'), steadyFds.filter((l) => l.startsWith('pipe:')).length);
+  t.is(count('Socket'), steadyFds.filter((l) => l.startsWith('socket:')).length);
+  t.is(count('Memfd'), 1);
+  t.is(count('File'), 3);
+  t.is(
+    rows.reduce((sum, r) => sum + (r.handles as number), 0),
+    steadyFds.length,
+  );
+  t.deepEqual(
+    rows.map((r) => r.handles),
+    rows.map((r) => r.handles as number).sort((a, b) => b - a),
+    'most first',
+  );
+  const latest = report('handles-by-type');
+  t.deepEqual(
+    latest.find((r) => r.type_name === 'File'),
+    report('handles-by-type', '--capture', String(ids.leak.at(-1))).find((r) => r.type_name === 'File'),
+    'the default is the latest capture',
+  );
+});
+
+test('handles-matching: the 3 pipes are 6 fds of type Pipe; files by name pattern; any case', (t) => {
+  const pipes = report('handles-matching', '--capture', steadyCapture(), '--type', 'pipe');
+  const fixturePipes = pipes.filter((r) => steady.fds.pipe.includes(r.handle_value as number));
+  t.is(fixturePipes.length, 6);
+  t.true(pipes.every((r) => r.type_name === 'Pipe'));
+  const files = report('handles-matching', '--capture', steadyCapture(), '--type', 'FILE', '--pattern', '%/file-%');
+  t.deepEqual(
+    files.map((r) => r.handle_value),
+    steady.fds.file,
+  );
+  t.deepEqual(
+    files.map((r) => r.access),
+    ['r', 'rw', 'r'],
+    'the fixture opens even files read-only, odd ones read-write',
+  );
+  t.is(report('handles-matching', '--capture', steadyCapture(), '--pattern', '%.nothing').length, 0);
+  t.is(report('handles-matching', '--capture', steadyCapture()).length, steadyFds.length, 'by default, every handle');
+});
+
+test('largest-mapped-files: the 8 MiB file first, with its size', (t) => {
+  const rows = report('largest-mapped-files', '--capture', steadyCapture(), '--limit', '1');
+  t.deepEqual(rows, [{ file: `${mapFile} (deleted)`, type: 'mapped', regions: 1, mapped_bytes: MAP_SIZE, resident_bytes: null, protections: 'r--' }]);
+  const all = report('largest-mapped-files', '--capture', steadyCapture());
+  t.true(all.some((r) => /\/libc\.so/.test(String(r.file)) && r.type === 'image'));
+  t.false(all.some((r) => String(r.file).startsWith('[')), 'pseudo-names like [vdso] are not files');
+});
+
+test('memory-by-type: regions and bytes by type, state and protection add up to the capture', (t) => {
+  const rows = report('memory-by-type', '--capture', steadyCapture());
+  t.deepEqual(
+    rows.filter((r) => r.type === 'mapped').map((r) => [r.state, r.protection, r.protection_name, r.regions, r.size_bytes]),
+    [['commit', 'r--', 'PAGE_READONLY', 1, MAP_SIZE]],
+  );
+  const [totals] = pssqlJson([
+    'query',
+    'SELECT count(*) AS regions, sum(region_size_bytes) AS bytes FROM regions WHERE capture_id = :capture',
+    '--capture',
+    steadyCapture(),
+    '--db',
+    db,
+  ]);
+  t.is(
+    rows.reduce((s, r) => s + (r.regions as number), 0),
+    totals?.regions as number,
+  );
+  t.is(
+    rows.reduce((s, r) => s + (r.size_bytes as number), 0),
+    totals?.bytes as number,
+  );
+  t.true(rows.some((r) => r.type === 'private' && r.protection === 'rw-' && (r.regions as number) >= 3), 'the alternating rw- pages');
+});
+
+test('writable-executable: exactly the rwx region of the wx fixture; none in a plain process', (t) => {
+  const rows = report('writable-executable', '--capture', String(ids.wx));
+  t.deepEqual(rows, [
+    {
+      base_address: `0x${BigInt(wx.base).toString(16)}`,
+      region_size_bytes: wx.size,
+      protection: 'rwx',
+      protection_name: 'PAGE_EXECUTE_READWRITE',
+      type: 'private',
+      mapped_file_name: null,
+    },
+  ]);
+  const none = pssql(['report', 'writable-executable', '--capture', steadyCapture(), '--db', db]);
+  t.is(none.code, 0);
+  t.regex(none.stdout, /^base_address\s+region_size_bytes\s+protection\s+protection_name\s+type\s+mapped_file_name\n-+/, 'headers without rows');
+  t.is(none.stdout.trim().split('\n').length, 2);
+});
+
+test("deleted-files: the deleted mapped file and the fd to the deleted file; a memfd's '(deleted)' is not a file", (t) => {
+  const rows = report('deleted-files', '--capture', steadyCapture());
+  t.deepEqual(rows, [
+    { file: `${steady.dir}/file-0.txt`, held_as: 'fd', entries: 1, fds: String(steady.fds.file[0]), mapped_bytes: null },
+    { file: mapFile, held_as: 'mapped', entries: 1, fds: null, mapped_bytes: MAP_SIZE },
+  ]);
+  t.true(steadyFds.some((l) => l.startsWith('/memfd:') && l.endsWith(' (deleted)')), 'the memfd looks deleted to /proc');
+});
+
+test('sockets: endpoints and states of the listener, the connected pair, UDP and unix sockets', (t) => {
+  const rows = report('sockets', '--capture', steadyCapture());
+  t.is(rows.length, steadyFds.filter((l) => l.startsWith('socket:')).length);
+  const tcp = rows.filter((r) => r.protocol === 'tcp');
+  const local = `127.0.0.1:${steady.tcpPort}`;
+  t.deepEqual(
+    tcp.map((r) => [r.state, r.local_address === local || r.remote_address === local]),
+    [
+      ['LISTEN', true],
+      ['ESTABLISHED', true],
+      ['ESTABLISHED', true],
+    ],
+    'the listener first, then the client and the accepted end, both on its port',
+  );
+  t.is(tcp[0]?.handle_value, steady.fds.tcp[0]);
+  t.deepEqual(
+    tcp
+      .slice(1)
+      .map((r) => r.handle_value as number)
+      .sort((a, b) => a - b),
+    steady.fds.misc.slice(4),
+  );
+  t.is(rows.filter((r) => r.protocol === 'udp').length, 1);
+  t.true(steady.fds.unix.every((fd) => rows.some((r) => r.handle_value === fd && r.protocol === 'unix')));
+  t.deepEqual(
+    report('sockets', '--capture', steadyCapture(), '--state', 'listen').map((r) => [r.protocol, r.local_address]),
+    [['tcp', local]],
+  );
+});
+
+test('threads-by-cpu: the busy thread first; idle threads used next to nothing', (t) => {
+  const rows = report('threads-by-cpu', '--capture', String(ids.busy));
+  const [first] = rows;
+  t.not(first?.thread_id, busy.pid, 'not the main thread, which only waits');
+  t.not(first?.name, 'fx-worker-0');
+  t.true((first?.cpu_time_us as number) >= 20_000, `the churn thread ran for 500 ms: ${String(first?.cpu_time_us)} µs`);
+  t.true((first?.cpu_percent as number) > 50);
+  t.is(rows.find((r) => r.name === 'fx-worker-0')?.cpu_time_us, 0);
+  const sum = rows.reduce((s, r) => s + (r.cpu_percent as number), 0);
+  t.true(Math.abs(sum - 100) < 1, `shares add up to 100%: ${sum}`);
+
+  const idle = report('threads-by-cpu', '--capture', steadyCapture());
+  t.deepEqual(idle.map((r) => r.name).sort(), ['fx-worker-0', 'fx-worker-1', 'target']);
+  t.is(report('threads-by-cpu', '--capture', steadyCapture(), '--limit', '1').length, 1);
+});
+
+test('handles-over-time: each capture of the leaking process, File growing, Pipe steady', (t) => {
+  const rows = report('handles-over-time', '--pid', String(leak.pid));
+  const series = (type: string) => rows.filter((r) => r.type_name === type).map((r) => r.handles as number);
+  t.deepEqual([...new Set(rows.map((r) => r.capture_id))], ids.leak);
+  const files = series('File');
+  t.is(files.length, 6);
+  for (let i = 1; i < files.length; i++) t.true((files[i] as number) >= (files[i - 1] as number), `File never falls: ${files.join(', ')}`);
+  t.true((files[5] as number) - (files[0] as number) >= 5, `about 3 files per 150 ms: ${files.join(', ')}`);
+  const pipes = series('Pipe');
+  t.true(pipes.every((n) => n === pipes[0] && n >= 2));
+  const listed = pssqlJson(['list', '--pid', String(leak.pid), '--db', db]);
+  for (const capture of listed) {
+    const sum = rows.filter((r) => r.capture_id === capture.capture_id).reduce((s, r) => s + (r.handles as number), 0);
+    t.is(sum, capture.handles as number);
+  }
+  t.is(report('handles-over-time', '--name', 'wx-target').length, 0, 'the wx capture took no handles');
+});
+
+test('leak-suspects: only the leaking process and type, at about 1200 files a minute, monotonic', (t) => {
+  const rows = report('leak-suspects');
+  t.is(rows.length, 1, JSON.stringify(rows));
+  const [row] = rows;
+  t.like(row, { pid: leak.pid, name: 'target', type_name: 'File', captures: 6, monotonic: 1 });
+  const growth = row?.growth_per_minute as number;
+  t.true(growth > 600 && growth < 1300, `one file per 50 ms is 1200 a minute: ${growth}`);
+  t.true((row?.r2 as number) > 0.9);
+  t.true((row?.last_count as number) > (row?.first_count as number));
+  t.true((row?.span_us as number) >= 5 * 150_000);
+
+  const quiet = pssql(['report', 'leak-suspects', '--pid', String(steady.pid), '--min-captures', '2', '--db', db]);
+  t.is(quiet.code, 0);
+  t.regex(quiet.stdout, /^pid\s+name\s+type_name\s+captures\s+first_count\s+last_count\s+growth_per_minute\s+r2\s+monotonic\s+span_us\n-/);
+  t.is(quiet.stdout.trim().split('\n').length, 2, 'a steady process is no suspect');
+  t.deepEqual(report('leak-suspects', '--min-captures', '7'), []);
+});
+
+test('memory-over-time: one row per capture, virtual size as the regions add up', (t) => {
+  const rows = report('memory-over-time', '--pid', String(leak.pid));
+  t.deepEqual(
+    rows.map((r) => r.capture_id),
+    ids.leak,
+  );
+  t.is(rows[0]?.resident_change_bytes, null);
+  t.is(rows[1]?.resident_change_bytes, (rows[1]?.resident_bytes as number) - (rows[0]?.resident_bytes as number));
+  for (const r of rows) t.true((r.resident_bytes as number) > 0 && (r.virtual_size_bytes as number) > (r.resident_bytes as number));
+  // VmSize counts every mapping but [vsyscall], which the kernel lists in maps but outside the mm.
+  const [mapped] = pssqlJson([
+    'query',
+    "SELECT sum(region_size_bytes) AS bytes FROM regions WHERE capture_id = :capture AND mapped_file_name IS NOT '[vsyscall]'",
+    '--capture',
+    String(ids.leak[0]),
+    '--db',
+    db,
+  ]);
+  t.is(rows[0]?.virtual_size_bytes, mapped?.bytes as number);
+  t.is(report('memory-over-time', '--name', 'target').length, 10, 'a name matches every process whose name contains it');
+});
+
+test('capture-cost: each capture with its phases; a capture without performance counters has none', (t) => {
+  const rows = report('capture-cost', '--pid', String(leak.pid));
+  const listed = pssqlJson(['list', '--pid', String(leak.pid), '--db', db]);
+  t.deepEqual(
+    rows.map((r) => [r.capture_id, r.duration_us, r.handles]),
+    listed.map((c) => [c.capture_id, c.duration_us, c.handles]),
+  );
+  for (const r of rows) {
+    t.true((r.handles_us as number) >= 0 && (r.threads_us as number) >= 0 && (r.va_space_us as number) >= 0);
+    t.true((r.handles_us as number) <= (r.duration_us as number));
+  }
+  const [wxCost] = report('capture-cost', '--pid', String(wx.pid));
+  t.like(wxCost, { capture_id: ids.wx, handles_us: null, cpu_time_us: null, handles: null, threads: null });
+  t.true((wxCost?.regions as number) > 0);
+});
