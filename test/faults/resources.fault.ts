@@ -1,0 +1,91 @@
+/**
+ * Running out of resources: the disk fills up during a capture, or the fd limit is reached.
+ * A clear error, and every capture recorded before it intact.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import test from 'ava';
+import { pssql, tempDir } from '../helpers/cli.js';
+import { PROJECT_ROOT, startTarget } from '../helpers/target.js';
+import { assertConsistent } from './consistency.js';
+
+const isRoot = process.getuid?.() === 0;
+
+function mountTmpfs(sizeBytes: number): string | null {
+  if (!isRoot) return null;
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/pssql-full-`);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes}`, 'pssql-full', dir]);
+  } catch {
+    fs.rmdirSync(dir);
+    return null;
+  }
+  process.on('exit', () => {
+    spawnSync('umount', ['-l', dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+test('the disk fills up during a capture: a clear error, and every earlier capture intact', async (t) => {
+  const dir = mountTmpfs(2 * 1024 * 1024);
+  if (dir === null) {
+    if (process.env.CI === 'true') t.fail('CI must run the disk-full test (as root, to mount a small tmpfs)');
+    else t.pass('skipped: mounting a small tmpfs needs root');
+    return;
+  }
+  const db = `${dir}/full.db`;
+  const target = await startTarget(['--files', '1500', '--threads', '20', '--regions', '1500']);
+  let full: ReturnType<typeof pssql> | null = null;
+  let captured = 0;
+  try {
+    for (let i = 0; i < 100 && full === null; i++) {
+      // Every other capture takes threads only: the next full one stores every fd and region again.
+      const result = pssql(['capture', String(target.pid), '--db', db, '--flags', i % 2 === 0 ? 'default' : 'threads']);
+      if (result.code === 0) captured++;
+      else full = result;
+    }
+  } finally {
+    await target.stop();
+  }
+  t.truthy(full, 'the disk filled up');
+  t.is(full?.code, 6, 'exit code 6: out of a resource');
+  t.regex(full?.stderr ?? '', /^pssql: cannot write .*full\.db: database or disk is full\n$/);
+  t.true(captured > 0, `captures before the disk was full (${captured})`);
+  const report = assertConsistent(t, db);
+  t.is(report.captures, captured, 'every capture that succeeded is there, the failed one is not');
+  // Once there is room again, the same recording goes on.
+  execFileSync('mount', ['-o', 'remount,size=64m', dir]);
+  t.is(pssql(['capture', String(process.pid), '--db', db]).code, 0);
+  t.is(assertConsistent(t, db).captures, captured + 1);
+  t.log(`disk full after ${captured} captures; the recording stayed valid and went on`);
+});
+
+test('the fd limit is reached while capturing: a clear error, not a crash', async (t) => {
+  const target = await startTarget(['--files', '50', '--threads', '3']);
+  try {
+    // A process that uses up its fds, then captures: every /proc open fails with EMFILE.
+    const script = `
+      import * as fs from 'node:fs';
+import * as os from 'node:os';
+      const { captureSnapshot } = await import(${JSON.stringify(`${PROJECT_ROOT}dist/src/index.js`)});
+      const held = [];
+      try { for (;;) held.push(fs.openSync('/dev/null', 'r')); } catch {}
+      try { captureSnapshot({ pid: ${target.pid} }); console.log(JSON.stringify({ ok: true })); }
+      catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }
+    `;
+    const result = spawnSync('prlimit', ['--nofile=256:256', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    t.is(result.status, 0, result.stderr);
+    const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}');
+    t.like(outcome, { name: 'PssError', code: 'ERROR_TOO_MANY_OPEN_FILES' });
+    t.regex(outcome.message, /too many open files while reading \/proc\/\d+\/.*raise the limit \(ulimit -n\)/);
+    // And the CLI, when it cannot even start for lack of fds: one line, exit code 6.
+    const cli = spawnSync('prlimit', ['--nofile=48:48', process.execPath, `${PROJECT_ROOT}bin/pssql.js`, 'capture', String(target.pid), '--db', `${tempDir()}/x.db`], { encoding: 'utf8' });
+    t.is(cli.status, 6);
+    t.regex(cli.stderr, /^pssql: cannot start: EMFILE: too many open files/);
+    t.is(cli.stderr.trim().split('\n').length, 1);
+  } finally {
+    await target.stop();
+  }
+});
