@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import test from 'ava';
 import { PSSQL_BIN, pssql, pssqlJson, tempDir } from '../helpers/cli.js';
 import { PROJECT_ROOT, procEntries, startTarget } from '../helpers/target.js';
-import { assertWholeCaptures } from '../record/consistency.js';
+import { assertWholeCaptures } from '../helpers/consistency.js';
 import { startNamedTarget, uniqueName } from '../record/named-target.js';
 
 /**
@@ -90,7 +90,7 @@ test.serial('Ctrl-C during a capture finishes that capture, exits 0 with a summa
     t.true((summary?.database_size_bytes as number) > 0);
     t.regex(run.stderr(), /SIGINT: stopping after the capture in progress/);
     t.regex(run.stderr(), /round 2: capture 2 of pid \d+ \(target\)/, 'the capture in progress was written');
-    t.deepEqual(assertWholeCaptures(t, db), [1, 2]);
+    t.deepEqual(assertWholeCaptures(t, db).ids, [1, 2]);
   } finally {
     await target.stop();
   }
@@ -109,7 +109,7 @@ test.serial('SIGTERM between captures stops at once, exits 0 with a summary', as
     t.regex(out, /^captures\s+1$/m);
     t.regex(out, /^stopped_by\s+stopped$/m);
     t.regex(out, /^database_size_bytes\s+\d+(\.\d+)? KiB$/m);
-    t.deepEqual(assertWholeCaptures(t, db), [1]);
+    t.deepEqual(assertWholeCaptures(t, db).ids, [1]);
   } finally {
     await target.stop();
   }

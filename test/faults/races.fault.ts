@@ -9,7 +9,7 @@ import { isPssError, QueryClass } from '../../src/pss/index.js';
 import { openStore, recorderOf } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
-import { assertConsistent } from './consistency.js';
+import { assertWholeCaptures } from '../helpers/consistency.js';
 
 /** How many captures of the churning target; the suite reports it. */
 const CHURN_CAPTURES = 300;
@@ -37,8 +37,8 @@ test(`${CHURN_CAPTURES} captures of a churning process: all whole, vanished item
     store.close();
     await target.stop();
   }
-  const report = assertConsistent(t, path);
-  t.is(report.captures, Math.min(recorded, 100), 'retention kept the newest 100');
+  const report = assertWholeCaptures(t, path);
+  t.is(report.ids.length, Math.min(recorded, 100), 'retention kept the newest 100');
   t.true(recorded >= CHURN_CAPTURES * 0.95, `captures succeeded (${recorded}; failures: ${JSON.stringify([...failures])})`);
   t.log(`churn: ${recorded} captures recorded, ${report.skipped} vanished items counted in the last 100, failures ${JSON.stringify([...failures])}`);
 });
@@ -78,8 +78,8 @@ test('processes that exit during their capture give a whole capture or a clear e
   } finally {
     store.close();
   }
-  const report = assertConsistent(t, path);
-  t.is(report.captures, outcomes.whole, 'every successful capture is stored, no failed one is');
+  const report = assertWholeCaptures(t, path);
+  t.is(report.ids.length, outcomes.whole, 'every successful capture is stored, no failed one is');
   t.is(outcomes.clearErrors + outcomes.zombies, 20, 'each target ended with a clear error or as a zombie');
   t.true(outcomes.clearErrors > 0, 'some captures were cut by the exit');
   t.log(`exits: ${outcomes.whole} whole captures (${outcomes.zombies} of zombies), ${outcomes.clearErrors} clear errors when the process went away`);

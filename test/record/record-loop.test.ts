@@ -3,7 +3,7 @@ import { openStore } from '../../src/store/index.js';
 import { type RecordEvent, type RecordLoopOptions, record } from '../../src/record/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
-import { assertWholeCaptures } from './consistency.js';
+import { assertWholeCaptures } from '../helpers/consistency.js';
 import { startNamedTarget, uniqueName } from './named-target.js';
 
 /** Resolves on the first event that `match` accepts; `onEvent` of the recording feeds it. */
@@ -41,7 +41,7 @@ test('count and keep: N rounds, the newest K captures kept whole, the rest prune
     store.close();
     await target.stop();
   }
-  t.deepEqual(assertWholeCaptures(t, file), [4, 5, 6]);
+  t.deepEqual(assertWholeCaptures(t, file).ids, [4, 5, 6]);
 });
 
 test('a stop during a capture finishes that capture, writes it, and starts no other', async (t) => {
@@ -61,7 +61,7 @@ test('a stop during a capture finishes that capture, writes it, and starts no ot
     store.close();
     await target.stop();
   }
-  t.deepEqual(assertWholeCaptures(t, file), [1, 2]);
+  t.deepEqual(assertWholeCaptures(t, file).ids, [1, 2]);
 });
 
 test('processes named are picked up when they start and dropped when they exit', async (t) => {
