@@ -1,7 +1,6 @@
 import { QueryClass, WalkClass } from '../pss/information-class.js';
 import { MemState } from '../pss/memory.js';
-import { isPssError } from '../pss/pss-error.js';
-import type { Snapshot } from '../pss/snapshot.js';
+import { ifCaptured, type Snapshot } from '../pss/snapshot.js';
 import type { WalkEntryMap } from '../pss/walk-entries.js';
 import {
   COUNTER_FIELDS,
@@ -130,15 +129,6 @@ function compareFields<R>(fields: readonly DiffField<R>[], before: R, after: R, 
   return changes;
 }
 
-/** What `read` gives, or null when the snapshot did not capture it (ERROR_NOT_FOUND). */
-function queried<T>(read: () => T): T | null {
-  try {
-    return read();
-  } catch (error) {
-    if (isPssError(error, 'ERROR_NOT_FOUND')) return null;
-    throw error;
-  }
-}
 
 const compareKeys = (x: number | bigint | string, y: number | bigint | string): number =>
   typeof x === typeof y ? (x < y ? -1 : x > y ? 1 : 0) : String(x).localeCompare(String(y));
@@ -158,8 +148,8 @@ function byKey<R>(entries: readonly R[], fields: readonly DiffField<R>[], keyNam
 function diffKind(kind: DiffKind, a: Snapshot, b: Snapshot, includeVolatile: boolean): { diff: KindDiff; before: unknown[] | null; after: unknown[] | null } {
   const { walk, fields, key } = WALKS[kind];
   const typed = fields as readonly DiffField<unknown>[];
-  const before = queried(() => [...a.entries(walk)]) as unknown[] | null;
-  const after = queried(() => [...b.entries(walk)]) as unknown[] | null;
+  const before = ifCaptured(() => [...a.entries(walk)]) as unknown[] | null;
+  const after = ifCaptured(() => [...b.entries(walk)]) as unknown[] | null;
   const diff: KindDiff = { kind, key, before: before?.length ?? null, after: after?.length ?? null, added: [], removed: [], changed: [] };
   // A kind captured on one side only cannot be compared: everything would look added or removed.
   if (before === null || after === null) return { diff, before, after };
@@ -240,8 +230,8 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, options: DiffOptions = {
     return { field, before, after, delta: before === null || after === null ? null : after - before };
   });
 
-  const ca = queried(() => a.query(QueryClass.PerformanceCounters));
-  const cb = queried(() => b.query(QueryClass.PerformanceCounters));
+  const ca = ifCaptured(() => a.query(QueryClass.PerformanceCounters));
+  const cb = ifCaptured(() => b.query(QueryClass.PerformanceCounters));
   const side = (s: Snapshot, p: typeof pa): DiffSide => ({
     pid: s.info.processId,
     name: p.name ?? p.imageFileName,

@@ -1,8 +1,8 @@
 import { CaptureFlags, hasFlag } from './capture-flags.js';
 import { QueryClass, WalkClass } from './information-class.js';
 import { entrySource, MemorySnapshot, type SnapshotData } from './memory-snapshot.js';
-import { isPssError, PssError } from './pss-error.js';
-import type { Snapshot } from './snapshot.js';
+import { PssError } from './pss-error.js';
+import { ifCaptured, type Snapshot } from './snapshot.js';
 
 /**
  * A snapshot as plain JSON, to move a capture between machines (or out of a Windows runtime)
@@ -17,14 +17,6 @@ export interface SnapshotJson {
 
 const WALKS = [WalkClass.AuxiliaryPages, WalkClass.VaSpace, WalkClass.Handles, WalkClass.Threads, WalkClass.ThreadName] as const;
 
-function captured<T>(read: () => T): T | null {
-  try {
-    return read();
-  } catch (error) {
-    if (isPssError(error, 'ERROR_NOT_FOUND')) return null;
-    throw error;
-  }
-}
 
 function encode(value: unknown): unknown {
   if (typeof value === 'bigint') return { $bigint: value.toString() };
@@ -55,18 +47,18 @@ function decode(value: unknown): unknown {
 export function snapshotToJson(snapshot: Snapshot): SnapshotJson {
   const walks: Record<string, unknown[]> = {};
   for (const cls of WALKS) {
-    const entries = captured(() => [...snapshot.entries(cls)]);
+    const entries = ifCaptured(() => [...snapshot.entries(cls)]);
     if (entries !== null) walks[cls] = entries;
   }
-  const threads = captured(() => snapshot.query(QueryClass.ThreadInformation));
+  const threads = ifCaptured(() => snapshot.query(QueryClass.ThreadInformation));
   const data = {
     info: snapshot.info,
     process: snapshot.query(QueryClass.ProcessInformation),
     performance: hasFlag(snapshot.info.captureFlags, CaptureFlags.CreateMeasurePerformance)
-      ? captured(() => snapshot.query(QueryClass.PerformanceCounters))
+      ? ifCaptured(() => snapshot.query(QueryClass.PerformanceCounters))
       : null,
-    vaClone: captured(() => snapshot.query(QueryClass.VaCloneInformation)),
-    handleTrace: captured(() => snapshot.query(QueryClass.HandleTraceInformation)),
+    vaClone: ifCaptured(() => snapshot.query(QueryClass.VaCloneInformation)),
+    handleTrace: ifCaptured(() => snapshot.query(QueryClass.HandleTraceInformation)),
     threadContextLength: threads?.contextLength ?? 0,
     walks,
   };

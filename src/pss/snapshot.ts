@@ -1,4 +1,5 @@
 import type { QueryClass, WalkClass } from './information-class.js';
+import { isPssError } from './pss-error.js';
 import type { QueryRecordMap } from './query-records.js';
 import type { WalkEntryMap } from './walk-entries.js';
 
@@ -101,5 +102,21 @@ export function* walkEntries<C extends WalkClass>(
     }
   } finally {
     marker.free();
+  }
+}
+
+/**
+ * What `read` gives, or null when the snapshot did not capture it (ERROR_NOT_FOUND); any other
+ * error is thrown. Materialize walks inside `read`: a generator only throws when iterated.
+ *
+ * @example
+ * const threads = ifCaptured(() => snapshot.query(QueryClass.ThreadInformation))?.threadsCaptured ?? null
+ */
+export function ifCaptured<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch (error) {
+    if (isPssError(error, 'ERROR_NOT_FOUND')) return null;
+    throw error;
   }
 }

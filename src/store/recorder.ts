@@ -1,8 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { QueryClass, WalkClass } from '../pss/information-class.js';
-import { isPssError } from '../pss/pss-error.js';
 import type { PerformancePhase } from '../pss/query-records.js';
-import type { Snapshot } from '../pss/snapshot.js';
+import { ifCaptured, type Snapshot } from '../pss/snapshot.js';
 import { PSSQL_VERSION } from '../version.js';
 import { DETAIL_TABLES, type DetailRow, type DetailTable, detailColumns, type EntryCodec, handleCodec, regionCodec, threadCodec } from './entry-codecs.js';
 import { type Store, sqliteError } from './open-store.js';
@@ -216,7 +215,7 @@ export class Recorder {
       for (const { kind, walk, count: countQuery, codec } of KINDS) {
         const versions = state.kinds[kind];
         const { insert, close } = this.kinds[kind];
-        if (captured(() => snapshot.query(countQuery)) !== null) {
+        if (ifCaptured(() => snapshot.query(countQuery)) !== null) {
           let count = 0;
           for (const entry of snapshot.entries(walk)) {
             count++;
@@ -259,11 +258,11 @@ export class Recorder {
         }
       }
 
-      const threadNames = captured(() => [...snapshot.entries(WalkClass.ThreadName)].map((n) => n.threadName));
-      const auxPages = captured(() => [...snapshot.entries(WalkClass.AuxiliaryPages)]);
-      const threadInfo = captured(() => snapshot.query(QueryClass.ThreadInformation));
-      const vaClone = captured(() => snapshot.query(QueryClass.VaCloneInformation));
-      const handleTrace = captured(() => snapshot.query(QueryClass.HandleTraceInformation));
+      const threadNames = ifCaptured(() => [...snapshot.entries(WalkClass.ThreadName)].map((n) => n.threadName));
+      const auxPages = ifCaptured(() => [...snapshot.entries(WalkClass.AuxiliaryPages)]);
+      const threadInfo = ifCaptured(() => snapshot.query(QueryClass.ThreadInformation));
+      const vaClone = ifCaptured(() => snapshot.query(QueryClass.VaCloneInformation));
+      const handleTrace = ifCaptured(() => snapshot.query(QueryClass.HandleTraceInformation));
       const captureId = this.insert('captures', {
         instance_id: instanceId,
         seq,
@@ -294,7 +293,7 @@ export class Recorder {
       this.insert('process_info', { capture_id: captureId, ...encodeProcess(process, this.strings) });
       rowsWritten += 2;
 
-      const performance = captured(() => snapshot.query(QueryClass.PerformanceCounters));
+      const performance = ifCaptured(() => snapshot.query(QueryClass.PerformanceCounters));
       if (performance !== null) {
         for (const [phase, name] of Object.entries(PHASE_NAMES)) {
           const counters = performance[phase as PerformancePhase];
@@ -310,7 +309,7 @@ export class Recorder {
       }
       if (threadNames !== null) {
         // Thread names equal to the threads' own names (always so on Linux) are not stored twice.
-        const own = captured(() => [...snapshot.entries(WalkClass.Threads)].map((t) => t.name ?? ''));
+        const own = ifCaptured(() => [...snapshot.entries(WalkClass.Threads)].map((t) => t.name ?? ''));
         const derived = own !== null && own.length === threadNames.length && own.every((name, i) => name === threadNames[i]);
         if (!derived) {
           threadNames.forEach((name, ord) => {
@@ -361,15 +360,6 @@ export class Recorder {
   }
 }
 
-/** Runs a read of something that may not have been captured; null when it was not. */
-function captured<T>(read: () => T): T | null {
-  try {
-    return read();
-  } catch (error) {
-    if (isPssError(error, 'ERROR_NOT_FOUND')) return null;
-    throw error;
-  }
-}
 
 const recorders = new WeakMap<Store, Recorder>();
 
