@@ -1,0 +1,57 @@
+/**
+ * Crashes of the recorder: `pssql record` killed with SIGKILL at random moments, many times,
+ * on one recording. Each time the database must pass integrity_check and hold only whole
+ * captures, and the next `pssql record` must go on in it.
+ */
+import { spawn } from 'node:child_process';
+import test from 'ava';
+import { assertWholeCaptures } from '../helpers/consistency.js';
+import { PSSQL_BIN, tempDir } from '../helpers/cli.js';
+import { startTarget } from '../helpers/target.js';
+
+/** How many times the recorder is killed; the suite reports it. */
+const KILLS = 30;
+
+/** A small deterministic generator, so that a failing run can be repeated. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+test(`pssql record killed with SIGKILL ${KILLS} times: whole captures only, and recording goes on`, async (t) => {
+  // Captures take tens of milliseconds and the recorder captures back to back, so that many
+  // kills land inside a transaction.
+  const target = await startTarget(['--files', '3000', '--threads', '30', '--regions', '3000', '--churn', '2']);
+  const db = `${tempDir()}/killed.db`;
+  const next = random(42);
+  let previous = 0;
+  let midCapture = 0;
+  try {
+    for (let i = 0; i < KILLS; i++) {
+      const child = spawn(process.execPath, [PSSQL_BIN, 'record', String(target.pid), '--every', '10ms', '--db', db, '--verbose'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+      });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 600 + next() * 2000));
+      child.kill('SIGKILL');
+      await exited;
+      // The last line the recorder wrote: "capturing" means it died inside a capture.
+      if (/capturing pid \d+[^\n]*\n$/.test(log)) midCapture++;
+      const { ids } = assertWholeCaptures(t, db);
+      t.true(ids.length >= previous, `kill ${i + 1}: no capture lost (${previous} before, ${ids.length} after)`);
+      previous = ids.length;
+    }
+  } finally {
+    await target.stop();
+  }
+  t.true(previous > KILLS, `the recordings went on after every kill (${previous} captures)`);
+  t.true(midCapture > 0, 'some kills landed inside a capture');
+  t.log(`${KILLS} kills survived (${midCapture} inside a capture); ${previous} whole captures recorded`);
+});
