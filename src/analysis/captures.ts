@@ -80,6 +80,13 @@ export async function listCaptures(store: Store, filter: CaptureFilter = {}): Pr
   return newestLast(query, filter.limit);
 }
 
+/** Checks a filter's `limit` at the boundary: a positive integer, or none. */
+export function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit <= 0)) {
+    throw new RangeError(`limit must be a positive integer (got ${String(limit)})`);
+  }
+}
+
 /**
  * Runs a query of captures oldest first; with a limit, only the newest `limit` of them (still
  * oldest first), so that a series ends with the latest capture.
@@ -89,7 +96,7 @@ export async function newestLast<Row>(
   limit: number | undefined,
 ): Promise<Row[]> {
   if (limit === undefined) return query.orderBy('c.capture_id').execute();
-  if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError(`limit must be a positive integer (got ${String(limit)})`);
+  checkLimit(limit);
   const newest = await query.orderBy('c.capture_id', 'desc').limit(limit).execute();
   return newest.reverse();
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PssError } from '../pss/pss-error.js';
+import { composeReports } from './compose-reports.js';
 import { didYouMeanText } from './did-you-mean.js';
 import { parseReport, type ReportDefinition } from './report-definition.js';
 
@@ -30,7 +31,8 @@ function readDirectory(dir: string, isBuiltIn: boolean): ReportDefinition[] {
 
 /**
  * Every saved report by name: the built-in ones (queries/) and those in `directories`, a user's
- * own `.sql` files with the same header. Two reports of one name are an error naming both files.
+ * own `.sql` files with the same header, `uses:` resolved (a user's report may build on a
+ * built-in one). Two reports of one name are an error naming both files.
  *
  * @example
  * for (const r of loadReports([`${os.homedir()}/pssql-queries`])) console.log(r.name, r.description)
@@ -48,7 +50,7 @@ export function loadReports(directories: readonly string[] = []): ReportDefiniti
     }
     byName.set(report.name, report);
   }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return composeReports([...byName.values()].sort((a, b) => a.name.localeCompare(b.name)));
 }
 
 /** The report of a name, or ERROR_NOT_FOUND with the names it may have meant. */

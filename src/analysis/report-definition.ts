@@ -11,18 +11,26 @@ import { sqlParameters, tokenizeSql } from './sql-tokens.js';
  *     -- description: Handles (fds) of one capture, counted by type.
  *     -- param: capture capture = latest  the capture to report on
  *     -- param: pattern text = null  only object names LIKE this
+ *     -- uses: process-captures
  *
  * `param:` takes a name (as in the SQL: `:capture`), a type (capture, pid, integer, real, text,
  * boolean), an optional default after `=` (a word, a 'quoted text', or null to bind NULL; without
- * one the parameter is required), then its description. Other comment lines are free text.
+ * one the parameter is required), then its description. `uses:` names another report whose rows
+ * the SQL reads as a table of that name with `_` for `-` (process_captures); its parameters
+ * become this report's. Other comment lines are free text.
  */
 export interface ReportDefinition {
   /** The name to run it by; the file's name without `.sql`. */
   name: string;
   description: string;
+  /** Its parameters: its own, then those of the reports it uses. */
   parameters: ReportParameter[];
-  /** The whole file: SQLite skips the header's comments. */
+  /** The reports it builds on (`uses:`). */
+  uses: string[];
+  /** The statement that runs: the file, with the reports it uses in front as CTEs. */
   sql: string;
+  /** The file as written. */
+  text: string;
   /** The file it was read from. */
   file: string;
   /** True for the reports shipped with pssql (queries/). */
@@ -35,11 +43,16 @@ export interface ReportDefinition {
  */
 export const RESERVED_PARAMETER_NAMES: ReadonlySet<string> = new Set(['db', 'format', 'verbose', 'quiet', 'help', 'version', 'list', 'queries', 'sql', 'report']);
 
+/** The table name under which a used report's rows are read: `process-captures` is `process_captures`. */
+export function usedTableName(report: string): string {
+  return report.replaceAll('-', '_');
+}
+
 const FIELD = /^--\s*([a-z][a-z-]*)\s*:\s?(.*)$/;
 const PARAM = /^([A-Za-z_]\w*)\s+(\S+)(?:\s*=\s*('(?:[^']|'')*'|\S+))?(?:\s+(.*))?$/;
 const REPORT_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
-function bad(file: string, line: number | null, message: string): PssError {
+export function bad(file: string, line: number | null, message: string): PssError {
   return new PssError('ERROR_INVALID_PARAMETER', `${file}${line === null ? '' : `:${line}`}: ${message}`, { path: file });
 }
 
@@ -80,6 +93,7 @@ export function parseReport(text: string, file: string, builtIn = false): Report
   let name: string | undefined;
   const description: string[] = [];
   const parameters: ReportParameter[] = [];
+  const uses: string[] = [];
   const lines = text.split('\n');
   for (const [index, raw] of lines.entries()) {
     const line = raw.trim();
@@ -91,26 +105,44 @@ export function parseReport(text: string, file: string, builtIn = false): Report
     if (key === 'name') name = value.trim();
     else if (key === 'description') description.push(value.trim());
     else if (key === 'param') parameters.push(parseParam(value, file, index + 1));
-    else throw bad(file, index + 1, `unknown header field '${key}:' (fields: name, description, param)`);
+    else if (key === 'uses') {
+      if (!REPORT_NAME.test(value.trim())) throw bad(file, index + 1, `'uses:' takes the name of one report (got '${value.trim()}')`);
+      uses.push(value.trim());
+    } else throw bad(file, index + 1, `unknown header field '${key}:' (fields: name, description, param, uses)`);
   }
   if (name === undefined) throw bad(file, null, "the header has no '-- name:' line");
   if (!REPORT_NAME.test(name)) throw bad(file, null, `report name '${name}': use lower-case letters, digits and dashes`);
   if (name !== stem) throw bad(file, null, `the report is named '${name}' but its file '${stem}.sql': name the file after the report`);
   if (description.join('') === '') throw bad(file, null, "the header has no '-- description:' line");
 
-  const seen = new Set<string>();
-  for (const p of parameters) {
-    if (seen.has(p.name)) throw bad(file, null, `parameter '${p.name}' is declared twice`);
-    seen.add(p.name);
-  }
   const tokens = tokenizeSql(text);
   if (tokens.length === 0) throw bad(file, null, 'no SQL after the header');
   const used = sqlParameters(tokens);
   if (used.positional) throw bad(file, null, 'use named parameters (:name), not ?');
-  const undeclared = used.named.filter((n) => !seen.has(n));
-  if (undeclared.length > 0) throw bad(file, null, `the SQL uses :${undeclared[0]} but the header declares no 'param: ${undeclared[0]} ...'`);
-  const unused = parameters.filter((p) => !used.named.includes(p.name));
-  if (unused.length > 0) throw bad(file, null, `parameter '${unused[0]?.name}' is declared but the SQL never uses :${unused[0]?.name}`);
+  const report: ReportDefinition = { name, description: description.join(' '), parameters, uses, sql: text, text, file, builtIn };
+  // A report that uses others is checked once they are known (composeReports).
+  if (uses.length === 0) checkParameterUse(report, used.named, []);
+  return report;
+}
 
-  return { name, description: description.join(' '), parameters, sql: text, file, builtIn };
+/**
+ * Checks that a report declares each parameter once, every parameter its SQL uses is declared
+ * (by it or by a report it uses), and each it declares is used (by its SQL or a used report).
+ */
+export function checkParameterUse(report: ReportDefinition, usedBySql: readonly string[], inherited: readonly ReportParameter[]): void {
+  const { file } = report;
+  const seen = new Set<string>();
+  for (const p of report.parameters) {
+    if (seen.has(p.name)) throw bad(file, null, `parameter '${p.name}' is declared twice`);
+    seen.add(p.name);
+    const base = inherited.find((q) => q.name === p.name);
+    if (base !== undefined && base.type !== p.type) {
+      throw bad(file, null, `parameter '${p.name}' is ${p.type} here but ${base.type} in the report it uses`);
+    }
+  }
+  const known = new Set([...seen, ...inherited.map((p) => p.name)]);
+  const undeclared = usedBySql.filter((n) => !known.has(n));
+  if (undeclared.length > 0) throw bad(file, null, `the SQL uses :${undeclared[0]} but the header declares no 'param: ${undeclared[0]} ...'`);
+  const unused = report.parameters.filter((p) => !usedBySql.includes(p.name) && !inherited.some((q) => q.name === p.name));
+  if (unused.length > 0) throw bad(file, null, `parameter '${unused[0]?.name}' is declared but the SQL never uses :${unused[0]?.name}`);
 }

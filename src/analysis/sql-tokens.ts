@@ -6,6 +6,9 @@ export interface SqlToken {
   kind: 'word' | 'parameter' | 'positional' | 'string' | 'identifier' | 'symbol';
   /** The text; for a parameter its name without the `:`, `@` or `$`. */
   text: string;
+  /** Where it starts and ends in the SQL (end exclusive). */
+  start: number;
+  end: number;
 }
 
 const WORD = /[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*/y;
@@ -29,6 +32,9 @@ function matchAt(pattern: RegExp, sql: string, at: number): string {
 export function tokenizeSql(sql: string): SqlToken[] {
   const tokens: SqlToken[] = [];
   let i = 0;
+  const push = (kind: SqlToken['kind'], text: string, start: number, end: number): void => {
+    tokens.push({ kind, text, start, end });
+  };
   const quoted = (close: string, kind: 'string' | 'identifier', doubled: boolean): void => {
     let j = i + 1;
     let text = '';
@@ -48,7 +54,7 @@ export function tokenizeSql(sql: string): SqlToken[] {
       j = end + 1;
       break;
     }
-    tokens.push({ kind, text });
+    push(kind, text, i, j);
     i = j;
   };
   while (i < sql.length) {
@@ -70,23 +76,24 @@ export function tokenizeSql(sql: string): SqlToken[] {
     } else if (c === '[') {
       quoted(']', 'identifier', false);
     } else if (c === '?') {
-      i += 1 + matchAt(DIGITS, sql, i + 1).length;
-      tokens.push({ kind: 'positional', text: '?' });
+      const end = i + 1 + matchAt(DIGITS, sql, i + 1).length;
+      push('positional', '?', i, end);
+      i = end;
     } else if ((c === ':' || c === '@' || c === '$') && matchAt(PARAMETER_NAME, sql, i + 1) !== '') {
       const name = matchAt(PARAMETER_NAME, sql, i + 1);
-      tokens.push({ kind: 'parameter', text: name });
+      push('parameter', name, i, i + 1 + name.length);
       i += 1 + name.length;
     } else if (/[0-9]/.test(c)) {
       const number = matchAt(NUMBER, sql, i);
-      tokens.push({ kind: 'symbol', text: number });
+      push('symbol', number, i, i + number.length);
       i += number.length;
     } else {
       const word = matchAt(WORD, sql, i);
       if (word !== '') {
-        tokens.push({ kind: 'word', text: word });
+        push('word', word, i, i + word.length);
         i += word.length;
       } else {
-        tokens.push({ kind: 'symbol', text: c });
+        push('symbol', c, i, i + 1);
         i++;
       }
     }

@@ -80,12 +80,37 @@ const badHeaders: [name: string, file: string, text: string, message: string][] 
   ['an unused parameter', 'g.sql', '-- name: g\n-- description: x\n-- param: pid pid\nSELECT 1', "g.sql: parameter 'pid' is declared but the SQL never uses :pid"],
   ['a parameter declared twice', 'g2.sql', '-- name: g2\n-- description: x\n-- param: n integer\n-- param: n text\nSELECT :n', "g2.sql: parameter 'n' is declared twice"],
   ['a positional parameter', 'h.sql', '-- name: h\n-- description: x\nSELECT ?', 'h.sql: use named parameters (:name), not ?'],
-  ['a misspelt field', 'i.sql', '-- name: i\n-- description: x\n-- parm: n integer\nSELECT 1', "i.sql:3: unknown header field 'parm:' (fields: name, description, param)"],
+  ['a misspelt field', 'i.sql', '-- name: i\n-- description: x\n-- parm: n integer\nSELECT 1', "i.sql:3: unknown header field 'parm:' (fields: name, description, param, uses)"],
   ['a parameter named like a global option', 'j.sql', '-- name: j\n-- description: x\n-- param: format text\nSELECT :format', "j.sql:3: parameter 'format' would clash with pssql's own --format option: rename it"],
   ['a parameter name in capitals', 'k.sql', '-- name: k\n-- description: x\n-- param: Pid pid\nSELECT :Pid', "k.sql:3: parameter 'Pid': names are lower-case snake_case, as in :pid"],
   ['a param line without a type', 'l.sql', '-- name: l\n-- description: x\n-- param: lonely\nSELECT :lonely', "l.sql:3: a parameter is written 'param: NAME TYPE [= DEFAULT] DESCRIPTION' (got 'lonely')"],
   ['no SQL', 'm.sql', '-- name: m\n-- description: x\n', 'm.sql: no SQL after the header'],
+  ['uses a report that does not exist', 'n.sql', '-- name: n\n-- description: x\n-- uses: process-capture\nSELECT 1', "n.sql: 'uses: process-capture': no such report (did you mean 'process-captures'?)"],
+  ['uses with two names', 'o.sql', '-- name: o\n-- description: x\n-- uses: a, b\nSELECT 1', "o.sql:3: 'uses:' takes the name of one report (got 'a, b')"],
+  ['changes the type of a parameter it inherits', 'p.sql', '-- name: p\n-- description: x\n-- uses: process-captures\n-- param: pid text = me  x\nSELECT 1 FROM process_captures', "p.sql: parameter 'pid' is pid here but text in the report it uses".replace('pid here but text', 'text here but pid')],
+  ['uses a parameter nobody declares', 'q.sql', '-- name: q\n-- description: x\n-- uses: process-captures\nSELECT :nobody FROM process_captures', "q.sql: the SQL uses :nobody but the header declares no 'param: nobody ...'"],
 ];
+
+test('uses: the used report goes in front as a CTE, its parameters after the own ones; declaring one again changes its default', (t) => {
+  const dir = tempDir();
+  fs.writeFileSync(
+    `${dir}/recent-captures.sql`,
+    '-- name: recent-captures\n-- description: The last few captures of a process.\n-- uses: process-captures\n-- param: last integer = 5  how many\n-- param: min_fds integer = 0  at least this many fds\nSELECT capture_id FROM process_captures WHERE handle_count >= :min_fds;\n',
+  );
+  fs.writeFileSync(`${dir}/cycle-a.sql`, '-- name: cycle-a\n-- description: x\n-- uses: cycle-b\nSELECT 1');
+  fs.writeFileSync(`${dir}/cycle-b.sql`, '-- name: cycle-b\n-- description: x\n-- uses: cycle-a\nSELECT 1');
+  t.throws(() => loadReports([dir]), { message: `${dir}/cycle-a.sql: the report uses itself: cycle-a uses cycle-b uses cycle-a` });
+  fs.rmSync(`${dir}/cycle-a.sql`);
+  fs.rmSync(`${dir}/cycle-b.sql`);
+  const report = loadReports([dir]).find((r) => r.name === 'recent-captures');
+  t.deepEqual(
+    report?.parameters.map((p) => `${p.name}=${String(p.default)}`),
+    ['last=5', 'min_fds=0', 'pid=null', 'name=null', 'since_us=null', 'until_us=null'],
+  );
+  t.deepEqual(report?.uses, ['process-captures']);
+  t.regex(report?.sql ?? '', /^-- name: recent-captures[\s\S]*\nWITH\nprocess_captures AS \(\n-- name: process-captures[\s\S]*ORDER BY capture_id\n\n\)\nSELECT capture_id FROM process_captures WHERE handle_count >= :min_fds;\n$/);
+  t.is(report?.text.startsWith('-- name: recent-captures'), true);
+});
 
 const base = tempDir();
 for (const [index, [name, file, text, message]] of badHeaders.entries()) {

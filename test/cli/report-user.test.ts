@@ -64,6 +64,21 @@ test('$PSSQL_QUERIES works like --queries, directories separated as in PATH', (t
   t.true((pssqlJson(['report', 'pipe-count', '--db', db], { env })[0]?.pipes as number) >= 2, 'a pipe is 2 fds');
 });
 
+test("a user's report builds on a built-in one with 'uses:', taking its parameters", (t) => {
+  const d = reportDir('composed', 'fds-per-capture.sql', `-- name: fds-per-capture
+-- description: The fd count of each capture of a process.
+-- uses: process-captures
+SELECT capture_id, handle_count AS fds FROM process_captures ORDER BY capture_id
+`);
+  const [listed] = pssqlJson(['report', '--list', '--queries', d, '--db', db]).filter((r) => r.name === 'fds-per-capture');
+  t.regex(String(listed?.parameters), /^--pid pid=null, --name text=null, --since-us/);
+  const rows = pssqlJson(['report', 'fds-per-capture', '--pid', String(target.pid), '--queries', d, '--db', db]);
+  t.is(rows.length, 1);
+  t.is(rows[0]?.fds, fs.readdirSync(`/proc/${target.pid}/fd`).length);
+  const sql = pssql(['report', 'fds-per-capture', '--sql', '--queries', d, '--db', db]).stdout;
+  t.regex(sql, /^-- name: fds-per-capture[\s\S]*WITH\nprocess_captures AS \(\n-- name: process-captures[\s\S]*\)\nSELECT capture_id, handle_count AS fds/, '--sql shows what runs');
+});
+
 test('--sql prints the report as it is written', (t) => {
   const result = pssql(['report', 'my-files', '--sql', '--queries', mine, '--db', db]);
   t.is(result.code, 0);

@@ -23,6 +23,23 @@ let wx: WxTarget;
 let busy: Target;
 let leak: Target;
 const ids = { steady: [] as number[], wx: 0, busy: 0, leak: [] as number[] };
+/** The thread of the busy target that /proc showed running, and its CPU ticks then. */
+let busyTid = 0;
+
+/** CPU ticks (user + system) of each thread of a process, from /proc (stat is parsed after the last ')'). */
+function threadTicks(pid: number): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // a short-lived thread of the churn loop that exited meanwhile
+    }
+  }
+  return ticks;
+}
 /** What /proc/PID/fd of the steady target held when it was captured: link targets. */
 let steadyFds: string[];
 
@@ -41,7 +58,11 @@ test.before(async () => {
   [ids.wx] = (await recordCaptures(db, wx.pid, 1, 0, { flags: combineFlags(CaptureFlags.VaSpace, CaptureFlags.VaSpaceSectionInformation) })) as [number];
 
   busy = await startTarget(['--threads', '1', '--churn', '1']);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Wait until the churn thread has run 50 ms (5 ticks), however loaded the machine is.
+  for (let waited = 0; busyTid === 0 && waited < 20_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const [tid, ticks] of threadTicks(busy.pid)) if (tid !== busy.pid && ticks >= 5) busyTid = tid;
+  }
   [ids.busy] = (await recordCaptures(db, busy.pid, 1)) as [number];
 
   leak = await startTarget(['--files', '1', '--pipes', '1', '--open-every', '50']);
@@ -69,6 +90,8 @@ test('report --list: every built-in report with its description and parameters',
       'leak-suspects',
       'memory-by-type',
       'memory-over-time',
+      'process-captures',
+      'regions-over-time',
       'sockets',
       'threads-by-cpu',
       'writable-executable',
@@ -79,7 +102,11 @@ test('report --list: every built-in report with its description and parameters',
     t.is(r.source, 'built-in');
   }
   t.is(list.find((r) => r.name === 'handles-by-type')?.parameters, '--capture capture=latest');
-  t.is(list.find((r) => r.name === 'leak-suspects')?.parameters, '--pid pid=null, --name text=null, --min-captures integer=3, --min-monotonic real=0.8');
+  t.is(
+    list.find((r) => r.name === 'leak-suspects')?.parameters,
+    '--min-captures integer=3, --min-monotonic real=0.8, --pid pid=null, --name text=null, --since-us integer=null, --until-us integer=null, --last integer=null',
+    'its own parameters, then those of handles-over-time and process-captures it builds on',
+  );
 });
 
 test('handles-by-type: the counts /proc showed, per type', (t) => {
@@ -218,9 +245,8 @@ test('sockets: endpoints and states of the listener, the connected pair, UDP and
 test('threads-by-cpu: the busy thread first; idle threads used next to nothing', (t) => {
   const rows = report('threads-by-cpu', '--capture', String(ids.busy));
   const [first] = rows;
-  t.not(first?.thread_id, busy.pid, 'not the main thread, which only waits');
-  t.not(first?.name, 'fx-worker-0');
-  t.true((first?.cpu_time_us as number) >= 20_000, `the churn thread ran for 500 ms: ${String(first?.cpu_time_us)} µs`);
+  t.is(first?.thread_id, busyTid, 'the churn thread, not the main thread, which only waits');
+  t.true((first?.cpu_time_us as number) >= 50_000, `it had run 50 ms: ${String(first?.cpu_time_us)} µs`);
   t.true((first?.cpu_percent as number) > 50);
   t.is(rows.find((r) => r.name === 'fx-worker-0')?.cpu_time_us, 0);
   const sum = rows.reduce((s, r) => s + (r.cpu_percent as number), 0);
@@ -231,10 +257,30 @@ test('threads-by-cpu: the busy thread first; idle threads used next to nothing',
   t.is(report('threads-by-cpu', '--capture', steadyCapture(), '--limit', '1').length, 1);
 });
 
-test('handles-over-time: each capture of the leaking process, File growing, Pipe steady', (t) => {
+test('process-captures: the captures of a process by pid or name, a time range, the newest N', (t) => {
+  t.deepEqual(
+    report('process-captures', '--pid', String(leak.pid)).map((r) => [r.capture_id, r.seq]),
+    ids.leak.map((id, i) => [id, i + 1]),
+  );
+  const all = report('process-captures', '--name', 'target');
+  t.is(all.length, 10, 'target and wx-target');
+  t.deepEqual(
+    report('process-captures', '--name', 'target', '--last', '3').map((r) => r.capture_id),
+    all.slice(-3).map((r) => r.capture_id),
+  );
+  const since = all[2]?.started_at_us as number;
+  t.deepEqual(
+    report('process-captures', '--name', 'target', '--since-us', String(since), '--until-us', String(all[3]?.started_at_us)).map((r) => r.capture_id),
+    [all[2]?.capture_id, all[3]?.capture_id],
+  );
+  t.like(report('process-captures', '--pid', String(wx.pid))[0], { handle_count: null, thread_count: null, name: 'wx-target' });
+});
+
+test('handles-over-time: each capture of the leaking process, File growing, Pipe steady; the newest N', (t) => {
   const rows = report('handles-over-time', '--pid', String(leak.pid));
-  const series = (type: string) => rows.filter((r) => r.type_name === type).map((r) => r.handles as number);
+  const series = (type: string) => rows.filter((r) => r.type_name === type).map((r) => r.handle_count as number);
   t.deepEqual([...new Set(rows.map((r) => r.capture_id))], ids.leak);
+  t.deepEqual([...new Set(rows.map((r) => r.seq))], [1, 2, 3, 4, 5, 6]);
   const files = series('File');
   t.is(files.length, 6);
   for (let i = 1; i < files.length; i++) t.true((files[i] as number) >= (files[i - 1] as number), `File never falls: ${files.join(', ')}`);
@@ -243,10 +289,42 @@ test('handles-over-time: each capture of the leaking process, File growing, Pipe
   t.true(pipes.every((n) => n === pipes[0] && n >= 2));
   const listed = pssqlJson(['list', '--pid', String(leak.pid), '--db', db]);
   for (const capture of listed) {
-    const sum = rows.filter((r) => r.capture_id === capture.capture_id).reduce((s, r) => s + (r.handles as number), 0);
+    const sum = rows.filter((r) => r.capture_id === capture.capture_id).reduce((s, r) => s + (r.handle_count as number), 0);
     t.is(sum, capture.handles as number);
   }
+  t.deepEqual(
+    [...new Set(report('handles-over-time', '--pid', String(leak.pid), '--last', '2').map((r) => r.capture_id))],
+    ids.leak.slice(-2),
+  );
   t.is(report('handles-over-time', '--name', 'wx-target').length, 0, 'the wx capture took no handles');
+});
+
+test('regions-over-time: regions and committed bytes per type add up to each capture; NULL without regions', (t) => {
+  const rows = report('regions-over-time', '--pid', String(steady.pid));
+  t.deepEqual([...new Set(rows.map((r) => r.capture_id))], ids.steady);
+  const mapped = rows.filter((r) => r.type_name === 'mapped');
+  t.deepEqual(
+    mapped.map((r) => [r.region_count, r.committed_bytes]),
+    [
+      [1, MAP_SIZE],
+      [1, MAP_SIZE],
+    ],
+  );
+  const [totals] = pssqlJson([
+    'query',
+    'SELECT count(*) AS regions, total(CASE WHEN state = 0x1000 THEN region_size_bytes END) AS committed FROM regions WHERE capture_id = :capture',
+    ...['--capture', steadyCapture(), '--db', db],
+  ]);
+  const last = rows.filter((r) => r.capture_id === ids.steady[1]);
+  t.is(
+    last.reduce((s, r) => s + (r.region_count as number), 0),
+    totals?.regions as number,
+  );
+  t.is(
+    last.reduce((s, r) => s + (r.committed_bytes as number), 0),
+    totals?.committed as number,
+  );
+  t.true(report('regions-over-time', '--name', 'wx-target').every((r) => (r.region_count as number) > 0), 'the wx capture took regions');
 });
 
 test('leak-suspects: only the leaking process and type, at about 1200 files a minute, monotonic', (t) => {

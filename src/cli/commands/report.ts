@@ -14,7 +14,8 @@ separated by '${path.delimiter}'), each one SELECT with a header, e.g. my-files.
   SELECT handle_value, object_name FROM handles
   WHERE capture_id = :capture AND object_name LIKE :dir || '/%'
 Parameter types: capture (an id, first, latest, latest-N), pid, integer, real, text, boolean; '= null'
-makes a parameter optional (binds NULL); without a default it is required.`;
+makes a parameter optional (binds NULL); without a default it is required. '-- uses: process-captures'
+builds on another report: read its rows as the table process_captures; its parameters become yours.`;
 
 export const reportCommand = defineCommand({
   command: 'report [report]',
@@ -23,7 +24,7 @@ export const reportCommand = defineCommand({
     yargs
       .positional('report', { type: 'string', describe: 'the report to run' })
       .option('list', { type: 'boolean', default: false, describe: 'list the reports with their parameters' })
-      .option('sql', { type: 'boolean', default: false, describe: "print the report's SQL instead of running it" })
+      .option('sql', { type: 'boolean', default: false, describe: "print the statement the report runs (with the reports it uses) instead of running it" })
       .option('queries', {
         type: 'string',
         array: true,

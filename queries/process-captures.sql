@@ -1,0 +1,25 @@
+-- name: process-captures
+-- description: The captures of a process (by pid or name), oldest first, with their counts: the series the over-time reports are drawn from.
+-- param: pid pid = null  only captures of this process id
+-- param: name text = null  only processes whose name or image path contains this
+-- param: since_us integer = null  only captures started at or after this time (µs since the epoch)
+-- param: until_us integer = null  only captures started at or before this time (µs since the epoch)
+-- param: last integer = null  only the newest this many of those captures
+--
+-- Other reports build on it with '-- uses: process-captures': they read its rows as the table
+-- process_captures and take its parameters, so every over-time report selects captures alike.
+SELECT capture_id, instance_id, seq, pid, name, started_at_us, duration_us, thread_count, handle_count, region_count
+FROM (
+  SELECT
+    c.capture_id, c.instance_id, c.seq, c.pid, p.name, c.started_at_us, c.duration_us,
+    c.thread_count, c.handle_count, c.region_count,
+    row_number() OVER (ORDER BY c.capture_id DESC) AS from_newest
+  FROM captures AS c
+  JOIN processes AS p ON p.capture_id = c.capture_id
+  WHERE (:pid IS NULL OR c.pid = :pid)
+    AND (:name IS NULL OR p.name LIKE '%' || :name || '%' OR p.image_file_name LIKE '%' || :name || '%')
+    AND (:since_us IS NULL OR c.started_at_us >= :since_us)
+    AND (:until_us IS NULL OR c.started_at_us <= :until_us)
+)
+WHERE :last IS NULL OR from_newest <= :last
+ORDER BY capture_id;

@@ -1,0 +1,74 @@
+-- name: regions-over-time
+-- description: Regions, committed and resident bytes per memory type (image, mapped, private) in each capture of a process (by pid or name), oldest first.
+-- uses: process-captures
+--
+-- Free regions are left out; reserved ones count as regions but not as committed bytes.
+-- resident_bytes needs captures with --details (smaps). The columns are NULL in a capture taken
+-- without regions. This is the series of the library's regionTypeSeries().
+WITH
+-- As in handles-over-time: each region version adds itself to its type's sums at first_seq and
+-- takes itself back after last_seq; running sums give every capture's totals.
+changes AS (
+  SELECT
+    v.instance_id,
+    coalesce(mem_type_name(v.type), 'none') AS type_name,
+    v.seq,
+    sum(v.regions) AS regions,
+    sum(v.committed) AS committed,
+    sum(v.resident) AS resident,
+    sum(v.resident_known) AS resident_known
+  FROM (
+    SELECT
+      instance_id, type, first_seq AS seq, 1 AS regions,
+      CASE WHEN state = 0x1000 THEN region_size_bytes ELSE 0 END AS committed,
+      coalesce(resident_bytes, 0) AS resident, resident_bytes IS NOT NULL AS resident_known
+    FROM region_versions
+    WHERE state != 0x10000
+    UNION ALL
+    SELECT
+      instance_id, type, last_seq + 1, -1,
+      CASE WHEN state = 0x1000 THEN -region_size_bytes ELSE 0 END,
+      -coalesce(resident_bytes, 0), -(resident_bytes IS NOT NULL)
+    FROM region_versions
+    WHERE state != 0x10000 AND last_seq IS NOT NULL
+  ) AS v
+  WHERE v.instance_id IN (SELECT instance_id FROM process_captures)
+  GROUP BY 1, 2, 3
+),
+totals AS (
+  SELECT
+    instance_id,
+    type_name,
+    seq AS from_seq,
+    lead(seq) OVER run AS to_seq,
+    sum(regions) OVER run AS regions,
+    sum(committed) OVER run AS committed,
+    sum(resident) OVER run AS resident,
+    sum(resident_known) OVER run AS resident_known
+  FROM changes
+  WINDOW run AS (PARTITION BY instance_id, type_name ORDER BY seq)
+),
+present AS (
+  SELECT c.capture_id, k.type_name, k.regions, k.committed, CASE WHEN k.resident_known > 0 THEN k.resident END AS resident
+  FROM process_captures AS c
+  JOIN totals AS k ON k.instance_id = c.instance_id AND k.from_seq <= c.seq AND (k.to_seq IS NULL OR c.seq < k.to_seq)
+  WHERE k.regions > 0
+),
+types AS (
+  SELECT DISTINCT c.instance_id, p.type_name FROM present AS p JOIN process_captures AS c ON c.capture_id = p.capture_id
+)
+SELECT
+  c.capture_id,
+  c.instance_id,
+  c.seq,
+  c.pid,
+  c.name,
+  c.started_at_us,
+  t.type_name,
+  CASE WHEN c.region_count IS NULL THEN NULL ELSE coalesce(p.regions, 0) END AS region_count,
+  CASE WHEN c.region_count IS NULL THEN NULL ELSE coalesce(p.committed, 0) END AS committed_bytes,
+  p.resident AS resident_bytes
+FROM process_captures AS c
+JOIN types AS t ON t.instance_id = c.instance_id
+LEFT JOIN present AS p ON p.capture_id = c.capture_id AND p.type_name = t.type_name
+ORDER BY c.capture_id, t.type_name;
