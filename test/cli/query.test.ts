@@ -89,11 +89,16 @@ test('headers even when nothing matches, in every format; SQL from stdin or a fi
   t.regex(pssql(['query', sql, '--db', db]).stdout, /^handle_value\s+type_name\n-+\s+-+\n$/);
   t.is(pssql(['query', sql, '--db', db, '--format', 'csv']).stdout, 'handle_value,type_name\n');
   t.is(pssql(['query', sql, '--db', db, '--format', 'json']).stdout, '[]\n');
-  const piped = pssql(['query', '--file', '-', '--db', db, '--format', 'json'], { input: "SELECT count(*) AS pipes FROM handles WHERE type_name = 'Pipe' AND capture_id = 1" });
+  const piped = pssql(['query', '--sql-file', '-', '--db', db, '--format', 'json'], { input: "SELECT count(*) AS pipes FROM handles WHERE type_name = 'Pipe' AND capture_id = 1" });
   t.is(piped.code, 0);
   t.true((JSON.parse(piped.stdout) as { pipes: number }[])[0]!.pipes >= 6, '3 pipes are 6 fds of type Pipe, and stdin is one more');
   fs.writeFileSync(`${dir}/count.sql`, '-- how many captures\nSELECT count(*) AS n FROM captures\n');
-  t.deepEqual(pssqlJson(['query', '--file', `${dir}/count.sql`, '--db', db]), [{ n: 2 }]);
+  t.deepEqual(pssqlJson(['query', '--sql-file', `${dir}/count.sql`, '--db', db]), [{ n: 2 }]);
+  t.deepEqual(
+    pssqlJson(['query', 'SELECT :file AS file', '--file', 'a.log', '--db', db]),
+    [{ file: 'a.log' }],
+    ':file is a parameter like any other',
+  );
 });
 
 const mistakes: [args: string[], code: number, message: RegExp][] = [
@@ -104,9 +109,9 @@ const mistakes: [args: string[], code: number, message: RegExp][] = [
   [['query', 'SELECT 1 WHERE 1 = :capture', '--capture', '99'], 3, /^pssql: no capture 99 in /],
   [['query', 'SELECT 1', 'SELECT 2'], 2, /unexpected argument 'SELECT 2': quote the SQL as one argument/],
   [['query', ''], 2, /^pssql: query: no SQL statement given$/],
-  [['query'], 2, /^pssql: give the SQL to run, or --file FILE/],
-  [['query', 'SELECT 1', '--file', 'x.sql'], 2, /^pssql: give the SQL as an argument or with --file, not both$/],
-  [['query', '--file', '/nonexistent/q.sql'], 3, /^pssql: cannot read SQL from \/nonexistent\/q\.sql/],
+  [['query'], 2, /^pssql: give the SQL to run, or --sql-file FILE/],
+  [['query', 'SELECT 1', '--sql-file', 'x.sql'], 2, /^pssql: give the SQL as an argument or with --sql-file, not both$/],
+  [['query', '--sql-file', '/nonexistent/q.sql'], 3, /^pssql: cannot read SQL from \/nonexistent\/q\.sql/],
 ];
 
 for (const [args, code, message] of mistakes) {

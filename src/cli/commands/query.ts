@@ -15,13 +15,13 @@ async function bindable(store: Store, name: string, text: string): Promise<unkno
   return coerceParameter('integer', text) ?? text;
 }
 
-/** The SQL to run: the argument, or the text of --file ('-' for stdin). */
+/** The SQL to run: the argument, or the text of --sql-file ('-' for stdin). */
 function sqlOf(sql: string | undefined, file: string | undefined): string {
   if (sql !== undefined && file !== undefined) {
-    throw new PssError('ERROR_INVALID_PARAMETER', 'give the SQL as an argument or with --file, not both', { option: 'file' });
+    throw new PssError('ERROR_INVALID_PARAMETER', 'give the SQL as an argument or with --sql-file, not both', { option: 'sql-file' });
   }
   if (file === undefined) {
-    if (sql === undefined) throw new PssError('ERROR_INVALID_PARAMETER', "give the SQL to run, or --file FILE ('-' for stdin)", { option: 'sql' });
+    if (sql === undefined) throw new PssError('ERROR_INVALID_PARAMETER', "give the SQL to run, or --sql-file FILE ('-' for stdin)", { option: 'sql' });
     return sql;
   }
   try {
@@ -40,7 +40,8 @@ export const queryCommand = defineCommand({
   builder: (yargs) =>
     yargs
       .positional('sql', { type: 'string', describe: 'a SELECT (or WITH, VALUES, a reading PRAGMA)' })
-      .option('file', { type: 'string', requiresArg: true, describe: "read the SQL from this file ('-' for stdin)" })
+      // Not --file: that would take the natural parameter name :file from the SQL.
+      .option('sql-file', { type: 'string', requiresArg: true, describe: "read the SQL from this file ('-' for stdin)" })
       // The statement's named parameters are its options; they are checked against the SQL in the handler.
       .strict(false)
       .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
@@ -57,8 +58,8 @@ export const queryCommand = defineCommand({
     if (extra.length > 0) {
       throw new PssError('ERROR_INVALID_PARAMETER', `unexpected argument '${String(extra[0])}': quote the SQL as one argument; parameters are --name value`);
     }
-    const sql = sqlOf(args.sql, args.file);
-    const given = parameterOptions(args, ['sql', 'file']);
+    const sql = sqlOf(args.sql, args.sqlFile);
+    const given = parameterOptions(args, ['sql', 'sql-file']);
     const { runReadOnly } = await import('../../analysis/read-only-query.js');
     const result = await withStore(args, { readonly: true }, async (store) => {
       const values: Record<string, unknown> = {};
