@@ -53,7 +53,12 @@ export function loadReports(directories: readonly string[] = []): ReportDefiniti
   return composeReports([...byName.values()].sort((a, b) => a.name.localeCompare(b.name)));
 }
 
-/** The report of a name, or ERROR_NOT_FOUND with the names it may have meant. */
+/**
+ * The report of a name, or ERROR_NOT_FOUND with the names it may have meant.
+ *
+ * @example
+ * const report = findReport(loadReports(), 'leak-suspects')
+ */
 export function findReport(reports: readonly ReportDefinition[], name: string): ReportDefinition {
   const report = reports.find((r) => r.name === name);
   if (report !== undefined) return report;
