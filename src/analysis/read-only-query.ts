@@ -95,7 +95,13 @@ export function prepareReadOnly<Row = Record<string, unknown>>(store: Store, sql
   if (!statement.readonly) refuse(origin, `${first} would write`);
   if (!statement.reader) refuse(origin, `${first} returns no rows and changes the connection or its files`);
   const reader = store.reader<Row>(sql);
-  return { reader, parameters: named, columns: reader.statement.columns().map((c) => c.name) };
+  const columns = reader.statement.columns().map((c) => c.name);
+  // Rows are objects by column name: a second column of one name would overwrite the first.
+  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (twice !== undefined) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: two result columns are named '${twice}': give one another name (AS ...)`, { function: origin });
+  }
+  return { reader, parameters: named, columns };
 }
 
 /**

@@ -79,6 +79,7 @@ const mistakes: [sql: string, values: Record<string, unknown>, message: string][
   ['SELECT 1; SELECT 2', {}, 'query: one statement at a time'],
   ['SELECT * FROM no_such_table', {}, 'query: no such table: no_such_table'],
   ['  -- only a comment', {}, 'query: no SQL statement given'],
+  ['SELECT c.capture_id, p.capture_id FROM captures AS c JOIN processes AS p USING (capture_id)', {}, "query: two result columns are named 'capture_id': give one another name (AS ...)"],
 ];
 
 for (const [sql, values, message] of mistakes) {
