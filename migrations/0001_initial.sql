@@ -252,8 +252,8 @@ CREATE TABLE handle_semaphore_details (
 CREATE TABLE handle_socket_details (
   handle_version_id INTEGER NOT NULL PRIMARY KEY REFERENCES handle_versions (handle_version_id) ON DELETE CASCADE,
   protocol TEXT NOT NULL,
-  local_address TEXT,
-  remote_address TEXT,
+  local_address_id INTEGER REFERENCES strings (string_id),
+  remote_address_id INTEGER REFERENCES strings (string_id),
   state TEXT
 ) STRICT;
 
@@ -410,14 +410,16 @@ SELECT
   s0.value AS type_name,
   s1.value AS object_name,
   k.protocol,
-  k.local_address,
-  k.remote_address,
+  s2.value AS local_address,
+  s3.value AS remote_address,
   k.state AS socket_state
 FROM captures AS c
 JOIN handle_versions AS v ON v.instance_id = c.instance_id AND v.first_seq <= c.seq AND (v.last_seq IS NULL OR v.last_seq >= c.seq)
 LEFT JOIN strings AS s0 ON s0.string_id = v.type_name_id
 LEFT JOIN strings AS s1 ON s1.string_id = v.object_name_id
-LEFT JOIN handle_socket_details AS k ON k.handle_version_id = v.handle_version_id;
+LEFT JOIN handle_socket_details AS k ON k.handle_version_id = v.handle_version_id
+LEFT JOIN strings AS s2 ON s2.string_id = k.local_address_id
+LEFT JOIN strings AS s3 ON s3.string_id = k.remote_address_id;
 
 -- VA regions of each capture, with mapped file names.
 CREATE VIEW regions AS

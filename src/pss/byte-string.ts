@@ -90,6 +90,21 @@ export function encodeBytes(text: string): Buffer {
 }
 
 /**
+ * `text` as valid Unicode: bytes that were not UTF-8 (U+DC80..U+DCFF from {@link decodeBytes})
+ * written as `\xNN`, anything else kept. This is how such names read in SQL and JSON; their exact
+ * bytes are kept beside them.
+ */
+export function textWithEscapedBytes(text: string): string {
+  return text.replace(/[\ud800-\udfff]/g, (ch, at: number, whole: string) => {
+    const c = ch.charCodeAt(0);
+    // A high surrogate followed by a low one is a real character, and so is that low one.
+    if (c <= 0xdbff && at + 1 < whole.length && (whole.charCodeAt(at + 1) & 0xfc00) === 0xdc00) return ch;
+    if (c >= 0xdc00 && at > 0 && (whole.charCodeAt(at - 1) & 0xfc00) === 0xd800) return ch;
+    return c >= 0xdc80 && c <= 0xdcff ? `\\x${(c - 0xdc00).toString(16)}` : '\ufffd';
+  });
+}
+
+/**
  * A form of `text` that is safe to print: control characters (newline, escape, ...) and escaped
  * bytes are written as `\n`, `\x1b`, `\xff`, so a hostile file name cannot drive the terminal.
  */

@@ -240,13 +240,13 @@ function decodeTypeSpecific(details: ReadonlyMap<DetailTable, Row>): HandleTypeS
   return null;
 }
 
-function encodeSocket(socket: SocketInfo): DetailRow {
+function encodeSocket(socket: SocketInfo, strings: StringTable): DetailRow {
   return {
     table: 'handle_socket_details',
     values: {
       protocol: socket.protocol,
-      local_address: socket.localAddress,
-      remote_address: socket.remoteAddress,
+      local_address_id: strings.id(socket.localAddress),
+      remote_address_id: strings.id(socket.remoteAddress),
       state: socket.state,
     },
   };
@@ -262,7 +262,7 @@ export const handleCodec: EntryCodec<HandleEntry> = {
   encode: (h, strings, start) => {
     const details: DetailRow[] = [];
     if (h.typeSpecific !== null) details.push(encodeTypeSpecific(h.typeSpecific));
-    if (h.socket !== null) details.push(encodeSocket(h.socket));
+    if (h.socket !== null) details.push(encodeSocket(h.socket, strings));
     return {
       values: {
         handle_value: h.handle,
@@ -312,8 +312,8 @@ export const handleCodec: EntryCodec<HandleEntry> = {
           ? null
           : {
               protocol: socket.protocol as string,
-              localAddress: socket.local_address as string | null,
-              remoteAddress: socket.remote_address as string | null,
+              localAddress: strings.text(n(socket.local_address_id)),
+              remoteAddress: strings.text(n(socket.remote_address_id)),
               state: socket.state as string | null,
             },
     };

@@ -130,8 +130,9 @@ const processLinux = {
 
 const socketColumns = {
   protocol: text('tcp, tcp6, udp, udp6, unix, raw, netlink, packet or unknown.'),
-  local_address: nullable(text('Local endpoint, e.g. 127.0.0.1:8080 or a unix path.')),
-  remote_address: nullable(text('Remote endpoint, when connected.')),
+  // Unix socket paths are file names: any bytes, so they are strings like other names.
+  local_address_id: nullable(integer('Local endpoint (strings), e.g. 127.0.0.1:8080 or a unix path.')),
+  remote_address_id: nullable(integer('Remote endpoint (strings), when connected.')),
   state: nullable(text('TCP or unix socket state, e.g. LISTEN, ESTABLISHED.')),
 };
 

@@ -1,10 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { decodeBytes, encodeBytes, isExactText, printableText } from '../pss/byte-string.js';
+import { decodeBytes, encodeBytes, isExactText, textWithEscapedBytes } from '../pss/byte-string.js';
 
 /**
  * The `strings` table seen from JavaScript: every repeated text stored once. Text that came from
- * bytes which are not UTF-8 keeps its exact bytes in `raw` and a printable form in `value`, so it
- * reads back byte for byte.
+ * bytes which are not UTF-8 keeps its exact bytes in `raw`, and in `value` the same text with
+ * those bytes written as `\xNN`, so it reads back byte for byte and reads well in SQL.
  */
 export class StringTable {
   private readonly ids = new Map<string, number>();
@@ -37,7 +37,7 @@ export class StringTable {
         id = added.changes === 1 ? Number(added.lastInsertRowid) : (this.findText.get(text) as number);
       } else {
         const raw = encodeBytes(text);
-        const added = this.addBytes.run(printableText(text), raw);
+        const added = this.addBytes.run(textWithEscapedBytes(text), raw);
         id = added.changes === 1 ? Number(added.lastInsertRowid) : (this.findBytes.get(raw) as number);
       }
       this.pending.push(text);

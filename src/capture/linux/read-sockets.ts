@@ -103,18 +103,32 @@ const UNIX_LINE = /^\s*\S+: \S+ \S+ (\S+) \S+ (\S+)\s+(\d+)(?: (.*))?$/;
 
 function unixTable(text: string, into: Map<number, SocketInfo>): void {
   const lines = text.split('\n');
+  let last: { inode: number; path: string } | null = null;
+  const flush = (): void => {
+    if (last === null) return;
+    const socket = into.get(last.inode);
+    if (socket !== undefined) socket.localAddress = decodeBytes(Buffer.from(last.path, 'latin1'));
+  };
   for (let i = 1; i < lines.length; i++) {
-    const m = UNIX_LINE.exec(lines[i] as string);
-    if (m === null) continue;
-    const [, flags = '0', st = '', inode, path] = m;
+    const line = lines[i] as string;
+    const m = UNIX_LINE.exec(line);
+    if (m === null) {
+      // The kernel prints a path as it is: a newline in it continues the path on the next line.
+      if (last !== null && i < lines.length - 1) last.path += `\n${line}`;
+      continue;
+    }
+    flush();
+    const [, flags = '0', st = '', inode = '0', path] = m;
     const listening = (Number.parseInt(flags, 16) & 0x10000) !== 0; // __SO_ACCEPTCON
     into.set(Number(inode), {
       protocol: 'unix',
-      localAddress: path === undefined || path === '' ? null : decodeBytes(Buffer.from(path, 'latin1')),
+      localAddress: null,
       remoteAddress: null,
       state: listening ? 'LISTEN' : (UNIX_STATES[st] ?? null),
     });
+    last = path === undefined || path === '' ? null : { inode: Number(inode), path };
   }
+  flush();
 }
 
 function netlinkTable(text: string, into: Map<number, SocketInfo>): void {
