@@ -206,7 +206,8 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
       db.pragma('foreign_keys = ON');
       migrate(db, path);
     }
-    db.pragma('cache_size = -65536');
+    // 16 MiB of page cache: the B-tree pages a capture touches, without growing pssql's memory much.
+    db.pragma('cache_size = -16384');
     db.pragma('temp_store = MEMORY');
     registerSqlFunctions(db);
   } catch (error) {

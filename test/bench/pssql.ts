@@ -122,7 +122,7 @@ export function pssqlTools(paths: BenchPaths, dbFile: (toolId: string) => string
   });
   return [
     tool('pssql', 'pssql (in-process)', 'in-process'),
-    tool('pssql-again', 'pssql, again (unchanged)', 'again'),
+    tool('pssql-again', 'pssql, again (steady state)', 'again'),
     tool('pssql-cli', 'pssql capture (CLI)', 'cli'),
     tool('pssql-all', 'pssql, every process', 'machine'),
   ];

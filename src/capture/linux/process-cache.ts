@@ -14,8 +14,8 @@ export interface ProcessCache {
   threads: Map<number, { raw: string; entry: ThreadEntry }>;
   /** The regions of the last capture (maps only, not smaps), by line: parsed and as entries. */
   regions: Map<string, { line: MapLine; entry: VaSpaceEntry }>;
-  /** The whole maps text of the last capture and its regions: an idle process maps nothing new. */
-  mapsText: string | null;
+  /** The whole maps file of the last capture and its regions: an idle process maps nothing new. */
+  mapsBytes: Buffer | null;
   regionList: VaSpaceEntry[] | null;
 }
 
@@ -30,7 +30,7 @@ export function processCache(root: string, pid: number, startTicks: number, flag
   const key = `${root}\0${pid}\0${startTicks}\0${flags}\0${details}`;
   let cache = caches.get(key);
   if (cache === undefined) {
-    cache = { handles: new Map(), threads: new Map(), regions: new Map(), mapsText: null, regionList: null };
+    cache = { handles: new Map(), threads: new Map(), regions: new Map(), mapsBytes: null, regionList: null };
     if (caches.size >= MAX_PROCESSES) caches.delete(caches.keys().next().value as string);
   } else {
     caches.delete(key); // re-inserted below: most recently used last

@@ -10,7 +10,7 @@ import { DENIED, failed, VANISHED } from './proc-files.js';
 import { readRawParallel } from './parallel-reads.js';
 import { reuseIfEqual } from './process-cache.js';
 import type { RawItem } from './raw-reads.js';
-import { readSocketTable } from './read-sockets.js';
+import { SocketResolver } from './read-sockets.js';
 
 const O_ACCMODE = 0o3;
 const O_DIRECTORY = 0o200000;
@@ -180,7 +180,7 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
   const wantName = hasFlag(flags, CaptureFlags.HandleNameInformation);
   const wantBasic = hasFlag(flags, CaptureFlags.HandleBasicInformation);
   const wantSpecific = hasFlag(flags, CaptureFlags.HandleTypeSpecificInformation);
-  let sockets: Map<number, SocketInfo> | null = null;
+  let sockets: SocketResolver | null = null;
 
   const handles: HandleEntry[] = [];
   const previous = ctx.cache.handles;
@@ -217,7 +217,7 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
     let socket: SocketInfo | null = null;
     if (wantSpecific && info !== null) {
       if (typeName === 'Socket') {
-        sockets ??= readSocketTable(files, pid);
+        sockets ??= new SocketResolver(files, pid);
         socket = (info.inode === null ? undefined : sockets.get(info.inode)) ?? {
           protocol: 'unknown',
           localAddress: null,

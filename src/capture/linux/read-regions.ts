@@ -132,9 +132,9 @@ function typeOf(m: MapLine, imageFiles: ReadonlySet<string>): MemType {
 export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry[] {
   const { files, pid } = ctx;
   const path = files.path(pid, details ? 'smaps' : 'maps');
-  const text = files.readText(path);
-  if (text === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid, path });
-  if (text === DENIED) {
+  const bytes = files.readBytes(path);
+  if (bytes === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid, path });
+  if (bytes === DENIED) {
     throw new PssError(
       'ERROR_ACCESS_DENIED',
       `cannot capture pid ${pid}: permission denied reading ${path} (another user's process needs root or CAP_SYS_PTRACE)`,
@@ -142,7 +142,10 @@ export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry
     );
   }
   // An unchanged maps file (an idle process) gives the very regions of the last capture.
-  if (!details && ctx.cache.mapsText === text && ctx.cache.regionList !== null) return ctx.cache.regionList;
+  if (!details && ctx.cache.mapsBytes !== null && ctx.cache.regionList !== null && ctx.cache.mapsBytes.equals(bytes)) {
+    return ctx.cache.regionList;
+  }
+  const text = bytes.toString('latin1');
   const cached = ctx.cache.regions;
   const lines = parseMaps(text, details, cached);
   const sectionInfo = hasFlag(ctx.flags, CaptureFlags.VaSpaceSectionInformation);
@@ -226,7 +229,7 @@ export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry
     if (!details) seen.set(m.text, { line: m, entry });
   }
   ctx.cache.regions = seen;
-  ctx.cache.mapsText = details ? null : text;
+  ctx.cache.mapsBytes = details ? null : Buffer.from(bytes);
   ctx.cache.regionList = details ? null : regions;
   return regions;
 }

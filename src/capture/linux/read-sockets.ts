@@ -186,3 +186,37 @@ export function readSocketTable(files: ProcFiles, pid: number): Map<number, Sock
   if (packet !== null) packetTable(packet, sockets);
   return sockets;
 }
+
+/**
+ * How long the socket tables of a network namespace serve other captures. Capturing every process
+ * of a machine would otherwise read /proc/net (a few ms per table) once per process with sockets;
+ * lsof and ss read it once too. A socket missing from a table that old is looked up afresh, so
+ * only the state of a socket already listed can be that old.
+ */
+const SHARED_TABLE_MAX_AGE_MS = 500;
+const shared = new Map<string, { readAtMs: number; sockets: Map<number, SocketInfo> }>();
+
+/** Finds the endpoints of the sockets of one capture, by inode. */
+export class SocketResolver {
+  private fresh: Map<number, SocketInfo> | null = null;
+  private readonly namespace: string;
+
+  constructor(
+    private readonly files: ProcFiles,
+    private readonly pid: number,
+  ) {
+    const link = files.readLink(files.path(pid, 'ns', 'net'));
+    this.namespace = failed(link) ? `${files.root}\0pid ${pid}` : `${files.root}\0${link.toString('latin1')}`;
+  }
+
+  get(inode: number): SocketInfo | undefined {
+    if (this.fresh === null) {
+      const table = shared.get(this.namespace);
+      const found = table !== undefined && performance.now() - table.readAtMs < SHARED_TABLE_MAX_AGE_MS ? table.sockets.get(inode) : undefined;
+      if (found !== undefined) return found;
+      this.fresh = readSocketTable(this.files, this.pid);
+      shared.set(this.namespace, { readAtMs: performance.now(), sockets: this.fresh });
+    }
+    return this.fresh.get(inode);
+  }
+}
