@@ -52,14 +52,18 @@ export function runCommand(
   const useTime = options.rss === true && canMeasureRss();
   const dir = useTime ? mkdtempSync(join(tmpdir(), 'pssql-bench-')) : null;
   const rssFile = dir ? join(dir, 'rss') : '';
-  const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, file, ...args]] : [file, args];
+  const [timed, timedArgs] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, file, ...args]] : [file, args];
+  // coreutils timeout signals the whole process group: a command that runs too long (lsof on a
+  // machine with many fds can take minutes and gigabytes) is killed, not left behind `time`.
+  const seconds = Math.ceil((options.timeoutMs ?? 10 * 60_000) / 1000);
+  const [cmd, argv] = ['timeout', ['-k', '5', String(seconds), timed, ...timedArgs]];
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, {
     encoding: 'utf8',
     stdio: ['ignore', options.discardStdout ? 'ignore' : 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: options.timeoutMs ?? 10 * 60_000,
   });
+  if (r.status === 124 || r.status === 137) throw new Error(`cannot run ${file}: it did not finish within ${seconds} s`);
   const wallNs = Number(process.hrtime.bigint() - start);
   let maxRssKb: number | null = null;
   if (dir) {

@@ -5,7 +5,7 @@ import { DENIED, ProcFiles, VANISHED } from '../../../src/capture/linux/proc-fil
 import { clearProcessCaches } from '../../../src/capture/linux/process-cache.js';
 import { packRaw, type RawItem, readRaw, unpackRaw } from '../../../src/capture/linux/raw-reads.js';
 import { WalkClass } from '../../../src/pss/index.js';
-import { procEntries, startTarget } from '../../helpers/target.js';
+import { mapsLineCount, procEntries, startTarget } from '../../helpers/target.js';
 
 test('raw reads survive packing for the other thread, failures included', (t) => {
   const items: RawItem[] = [['socket:[1]', 'pos:\t0\n'], [VANISHED], [DENIED, 'flags:\t02\n'], ['/tmp/\u00ff\u00fe', DENIED]];
@@ -15,7 +15,8 @@ test('raw reads survive packing for the other thread, failures included', (t) =>
 });
 
 test('reading with the reader thread gives exactly what one thread reads', async (t) => {
-  const target = await startTarget(['--files', String(PARALLEL_THRESHOLD + 500), '--threads', String(PARALLEL_THRESHOLD + 10)]);
+  // 3000 regions: a maps file of some 250 KiB, read in several reads.
+  const target = await startTarget(['--files', String(PARALLEL_THRESHOLD + 500), '--threads', String(PARALLEL_THRESHOLD + 10), '--regions', '3000']);
   try {
     const files = new ProcFiles('/proc');
     const fds = procEntries(target.pid, 'fd');
@@ -30,6 +31,7 @@ test('reading with the reader thread gives exactly what one thread reads', async
     const snapshot = captureLinuxSnapshot({ pid: target.pid });
     t.is([...snapshot.entries(WalkClass.Handles)].length, fds.length);
     t.is([...snapshot.entries(WalkClass.Threads)].length, tids.length);
+    t.is([...snapshot.entries(WalkClass.VaSpace)].length, mapsLineCount(target.pid), 'every line of a large maps file');
   } finally {
     await target.stop();
   }
