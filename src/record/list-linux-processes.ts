@@ -29,7 +29,7 @@ export function listLinuxProcesses(procRoot = '/proc'): ListedProcess[] {
     listed.push({
       pid,
       name: stat.name,
-      imageFileName: failed(exe) ? null : decodeBytes(exe).replace(/ \(deleted\)$/, ''),
+      imageFileName: failed(exe) ? null : decodeBytes(Buffer.from(exe, 'latin1')).replace(/ \(deleted\)$/, ''),
       argv0,
       startKey: stat.startTicks,
     });

@@ -78,7 +78,7 @@ async function runReport(dbFile: string, report: (typeof REPORTS)[number]): Prom
 // ───── end of SLOT ─────
 
 /** Captures made before the "again" capture that is timed. */
-const STEADY_AFTER = 5;
+const STEADY_AFTER = 10;
 
 const now = (): bigint => process.hrtime.bigint();
 const maxRssKb = (): number => process.resourceUsage().maxRSS;

@@ -16,7 +16,7 @@ import type { Sample, Tool } from './tools.js';
  * capturing an unchanged process a second time; cli: `node bin/pssql.js capture PID --db FILE`
  * into a new database; machine: every process on the machine, into a new database.
  */
-export type PssqlMode = 'in-process' | 'again' | 'cli' | 'machine';
+export type PssqlMode = 'in-process' | 'again' | 'cli' | 'machine' | 'machine-again';
 
 export interface PssqlOptions {
   mode: PssqlMode;
@@ -83,7 +83,7 @@ export async function measurePssql(pid: number | null, options: PssqlOptions): P
     const after = databaseStats(options.dbFile);
     return { available: true, sample: { totalNs: r.wallNs, kindNs: {}, maxRssKb: r.maxRssKb, rows: after.rows, dbBytes: after.bytes } };
   }
-  const again = options.mode === 'again' ? ['--again'] : [];
+  const again = options.mode === 'again' || options.mode === 'machine-again' ? ['--again'] : [];
   const args = [peerScript(options.paths), 'capture', ...(pid === null ? ['--all'] : [String(pid)]), '--db', options.dbFile, ...again];
   const r = runCommand(process.execPath, args, { rss: true });
   if (r.status === 3) return { available: false, reason: firstLine(r.stderr) };
@@ -112,7 +112,7 @@ export function pssqlTools(paths: BenchPaths, dbFile: (toolId: string) => string
   const tool = (id: string, label: string, mode: PssqlMode): Tool => ({
     id,
     label,
-    scope: mode === 'machine' ? 'machine' : 'process',
+    scope: mode === 'machine' || mode === 'machine-again' ? 'machine' : 'process',
     probe: () => pssqlUnavailable(mode, paths),
     measure: async (pid) => {
       const m = await measurePssql(pid, { mode, dbFile: dbFile(id), paths });
@@ -125,5 +125,6 @@ export function pssqlTools(paths: BenchPaths, dbFile: (toolId: string) => string
     tool('pssql-again', 'pssql, again (steady state)', 'again'),
     tool('pssql-cli', 'pssql capture (CLI)', 'cli'),
     tool('pssql-all', 'pssql, every process', 'machine'),
+    tool('pssql-all-again', 'pssql, every process, again (steady state)', 'machine-again'),
   ];
 }

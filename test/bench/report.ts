@@ -131,7 +131,7 @@ function targetSection(t: TargetResult): string {
 
 /** The ratios that matter: pssql against the floor and each peer, rows/s, database bytes. */
 function pssqlSection(t: TargetResult, summaries: Map<string, ToolSummary>): string {
-  const pssqlIds = t.scope === 'machine' ? ['pssql-all'] : ['pssql', 'pssql-again', 'pssql-cli'];
+  const pssqlIds = t.scope === 'machine' ? ['pssql-all', 'pssql-all-again'] : ['pssql', 'pssql-again', 'pssql-cli'];
   const peers = t.scope === 'machine' ? ['floor-all', 'psutil-all', 'lsof-all'] : ['floor', 'floor-smaps', 'psutil', 'lsof'];
   const label = (id: string): string => t.tools.find((x) => x.id === id)?.label ?? id;
   const goals = GOALS[t.name] ?? {};

@@ -1,4 +1,4 @@
-import { DENIED, failed, type ProcFiles, type ReadFailure, VANISHED } from './proc-files.js';
+import { DENIED, type ProcFiles, type ReadFailure, VANISHED } from './proc-files.js';
 
 /**
  * The raw reads of a capture, apart from their parsing, so that they can be shared between the
@@ -25,8 +25,7 @@ export function readRaw(files: ProcFiles, job: RawJob, from: number, to: number)
     const id = job.ids[i] as number;
     if (job.dir === 'fd') {
       const link = files.readLink(`${base}/fd/${id}`);
-      const linkText = failed(link) ? link : link.toString('latin1');
-      items.push(link === VANISHED ? [VANISHED] : [linkText, files.readText(`${base}/fdinfo/${id}`)]);
+      items.push(link === VANISHED ? [VANISHED] : [link, files.readText(`${base}/fdinfo/${id}`)]);
     } else {
       const item: RawItem = [];
       for (const name of TASK_FILES) {

@@ -39,7 +39,7 @@ export function readProcessInformation(ctx: CaptureContext, stat: StatFields): P
   let imageFileName: string | null = null;
   const exe = files.readLink(files.path(pid, 'exe'));
   if (exe === DENIED) ctx.denied++;
-  else if (!failed(exe)) imageFileName = decodeBytes(exe);
+  else if (!failed(exe)) imageFileName = decodeBytes(Buffer.from(exe, 'latin1'));
 
   let commandLine: string | null = null;
   const cmdline = files.readBytes(files.path(pid, 'cmdline'));

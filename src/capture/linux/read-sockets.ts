@@ -206,7 +206,7 @@ export class SocketResolver {
     private readonly pid: number,
   ) {
     const link = files.readLink(files.path(pid, 'ns', 'net'));
-    this.namespace = failed(link) ? `${files.root}\0pid ${pid}` : `${files.root}\0${link.toString('latin1')}`;
+    this.namespace = failed(link) ? `${files.root}\0pid ${pid}` : `${files.root}\0${link}`;
   }
 
   get(inode: number): SocketInfo | undefined {
