@@ -36,13 +36,19 @@ export interface RecordResult {
   capturesPruned: number;
 }
 
-/** A current version of an entry: its row, its stored values, and the entry object it came from. */
+/**
+ * A current version of an entry: its row and the entry object it was last seen as (the same
+ * object again means unchanged). Its stored values are derived from that entry when they are
+ * needed, rather than kept for every entry: only versions loaded from the database, which have
+ * no entry object, keep them.
+ */
 interface VersionRef {
   id: number;
-  /** Stored values in column order, then each detail table's index and values. */
-  signature: unknown[];
-  /** The entry last recorded as this version: the same object again means unchanged. */
   entry: unknown;
+  /** Start of the capture `entry` comes from (entry capture times are stored relative to it). */
+  startUs: number;
+  /** Stored values in column order, then each detail table's index and values; null when derivable from `entry`. */
+  signature: unknown[] | null;
   /** Generation of the capture that last saw it. */
   seen: number;
 }
@@ -148,6 +154,13 @@ export class Recorder {
     return Number(statement.run(bindable(columns.map((c) => values[c] ?? null))).lastInsertRowid);
   }
 
+  /** The stored values of a version: kept (loaded from the database) or derived from its entry. */
+  private signatureOf(codec: AnyCodec, ref: VersionRef): unknown[] {
+    if (ref.signature !== null) return ref.signature;
+    const { values, details } = codec.encode(ref.entry, this.strings, ref.startUs);
+    return signatureOf(codec.columns, values, details);
+  }
+
   /** The current versions of an instance from the database (another recorder may have written since). */
   private loadState(instanceId: number, lastSeq: number): InstanceState {
     const state: InstanceState = { lastSeq, kinds: { threads: new Map(), handles: new Map(), regions: new Map() } };
@@ -172,7 +185,7 @@ export class Recorder {
         let key = row[codec.keyColumn];
         if (state.kinds[kind].has(key)) key = `${String(key)}#${id}`;
         const ordered = (details.get(id) ?? []).sort((a, b) => DETAIL_TABLES.indexOf(a.table) - DETAIL_TABLES.indexOf(b.table));
-        state.kinds[kind].set(key, { id, signature: signatureOf(codec.columns, row, ordered), entry: null, seen: 0 });
+        state.kinds[kind].set(key, { id, entry: null, startUs: 0, signature: signatureOf(codec.columns, row, ordered), seen: 0 });
       }
     }
     return state;
@@ -232,9 +245,11 @@ export class Recorder {
             }
             const { values, details } = codec.encode(entry, this.strings, info.startedAtUs);
             const signature = signatureOf(codec.columns, values, details);
-            if (ref !== undefined && sameSignature(ref.signature, signature)) {
+            if (ref !== undefined && sameSignature(this.signatureOf(codec, ref), signature)) {
               ref.seen = mark;
               ref.entry = entry;
+              ref.startUs = info.startedAtUs;
+              ref.signature = null;
               continue;
             }
             if (ref !== undefined) close.run(seq - 1, ref.id);
@@ -244,7 +259,7 @@ export class Recorder {
             }
             rowsWritten += 1 + details.length;
             versionsWritten++;
-            versions.set(key, { id, signature, entry, seen: mark });
+            versions.set(key, { id, entry, startUs: info.startedAtUs, signature: null, seen: mark });
           }
           counts[kind] = count;
           entries += count;

@@ -6,6 +6,9 @@ import { decodeBytes, encodeBytes, isExactText, textWithEscapedBytes } from '../
  * bytes which are not UTF-8 keeps its exact bytes in `raw`, and in `value` the same text with
  * those bytes written as `\xNN`, so it reads back byte for byte and reads well in SQL.
  */
+/** Texts remembered at most; a long recording of a process that names files anew stays bounded. */
+const MAX_CACHED = 200_000;
+
 export class StringTable {
   private readonly ids = new Map<string, number>();
   private readonly texts = new Map<number, string>();
@@ -32,6 +35,7 @@ export class StringTable {
     if (text === null) return null;
     let id = this.ids.get(text);
     if (id === undefined) {
+      if (this.ids.size >= MAX_CACHED && this.pending.length === 0) this.ids.clear();
       if (isExactText(text)) {
         const added = this.addText.run(text);
         id = added.changes === 1 ? Number(added.lastInsertRowid) : (this.findText.get(text) as number);
@@ -51,6 +55,7 @@ export class StringTable {
     if (id === null) return null;
     let text = this.texts.get(id);
     if (text === undefined) {
+      if (this.texts.size >= MAX_CACHED) this.texts.clear();
       const row = this.read.get(id) as { value: string; raw: Buffer | null } | undefined;
       if (row === undefined) return null;
       text = row.raw === null ? row.value : decodeBytes(row.raw);
