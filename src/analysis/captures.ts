@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { PssError } from '../pss/pss-error.js';
 import { kyselyOf } from '../store/kysely.js';
 import type { Store } from '../store/open-store.js';
@@ -156,11 +156,9 @@ export type EntryKind = 'threads' | 'handles' | 'regions';
 export async function captureEntries<K extends EntryKind>(store: Store, captureId: number, kind: K): Promise<Selectable<Database[K]>[]> {
   const orderBy = kind === 'threads' ? 'thread_id' : kind === 'handles' ? 'handle_value' : 'base_address';
   // The typed overloads of Kysely cannot follow a generic table name; the result type is that of the view.
-  const rows = await kyselyOf(store)
-    .selectFrom(kind as 'handles')
-    .selectAll()
-    .where('capture_id', '=', captureId)
-    .orderBy(orderBy as 'handle_value')
-    .execute();
+  let query = kyselyOf(store).selectFrom(kind as 'handles').selectAll().where('capture_id', '=', captureId);
+  // Addresses above 2^63 are stored as negative integers: they come last in address order.
+  if (kind === 'regions') query = query.orderBy(sql`base_address < 0`);
+  const rows = await query.orderBy(orderBy as 'handle_value').execute();
   return rows as unknown as Selectable<Database[K]>[];
 }
