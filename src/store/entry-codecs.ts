@@ -1,5 +1,5 @@
 import { ObjectType } from '../pss/object-type.js';
-import type { HandleEntry, HandleTypeSpecific, SocketInfo, ThreadEntry, VaSpaceEntry } from '../pss/walk-entries.js';
+import type { HandleEntry, HandleTypeSpecific, MemoryBasicInformation, SocketInfo, ThreadEntry, VaSpaceEntry } from '../pss/walk-entries.js';
 import { TABLES } from './schema.js';
 import type { StringTable } from './string-table.js';
 
@@ -320,6 +320,19 @@ export const handleCodec: EntryCodec<HandleEntry> = {
   },
 };
 
+/** The MEMORY_BASIC_INFORMATION columns that regions and auxiliary pages share. */
+export function memoryBasicInformation(r: Row): MemoryBasicInformation {
+  return {
+    baseAddress: r.base_address as bigint,
+    allocationBase: r.allocation_base as bigint,
+    allocationProtect: r.allocation_protect as number,
+    regionSizeBytes: r.region_size_bytes as number,
+    state: r.state as number,
+    protect: r.protect as number,
+    type: r.type as number,
+  };
+}
+
 export const regionCodec: EntryCodec<VaSpaceEntry> = {
   table: 'region_versions',
   idColumn: 'region_version_id',
@@ -353,13 +366,7 @@ export const regionCodec: EntryCodec<VaSpaceEntry> = {
     details: [],
   }),
   decode: (r, _details, strings) => ({
-    baseAddress: r.base_address as bigint,
-    allocationBase: r.allocation_base as bigint,
-    allocationProtect: r.allocation_protect as number,
-    regionSizeBytes: r.region_size_bytes as number,
-    state: r.state as number,
-    protect: r.protect as number,
-    type: r.type as number,
+    ...memoryBasicInformation(r),
     timeDateStamp: n(r.time_date_stamp),
     sizeOfImageBytes: n(r.size_of_image_bytes),
     imageBase: big(r.image_base),

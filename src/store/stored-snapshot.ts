@@ -3,7 +3,7 @@ import { PssError } from '../pss/pss-error.js';
 import { WalkClass } from '../pss/information-class.js';
 import type { Platform, Snapshot } from '../pss/snapshot.js';
 import type { AuxiliaryPageEntry, ThreadEntry, ThreadNameEntry } from '../pss/walk-entries.js';
-import { DETAIL_TABLES, type DetailTable, type EntryCodec, handleCodec, regionCodec, threadCodec } from './entry-codecs.js';
+import { DETAIL_TABLES, type DetailTable, type EntryCodec, handleCodec, memoryBasicInformation, regionCodec, threadCodec } from './entry-codecs.js';
 import type { Store } from './open-store.js';
 import { decodePerformance, decodeProcess } from './process-codec.js';
 import { StringTable } from './string-table.js';
@@ -111,15 +111,7 @@ export function openStoredSnapshot(store: Store, captureId: number): Snapshot {
           .all(captureId)
           .map((r) => ({
             address: r.address as bigint,
-            basicInformation: {
-              baseAddress: r.base_address as bigint,
-              allocationBase: r.allocation_base as bigint,
-              allocationProtect: r.allocation_protect as number,
-              regionSizeBytes: r.region_size_bytes as number,
-              state: r.state as number,
-              protect: r.protect as number,
-              type: r.type as number,
-            },
+            basicInformation: memoryBasicInformation(r),
             captureTimeUs: r.capture_time_offset_us === null ? null : (r.capture_time_offset_us as number) + start,
             pageContents: r.page_contents === null ? null : new Uint8Array(r.page_contents as Buffer),
             pageSize: r.page_size as number,
