@@ -18,13 +18,13 @@ cache="${PSSQL_WINDOWS_CACHE:-$root/test/.cache/windows}"
 node_version="${PSSQL_WINDOWS_NODE_VERSION:-$(node -p 'process.versions.node')}"
 
 unavailable() { echo "setup: cannot set up Wine here: $*" >&2; exit 3; }
+step() { echo "setup: $1 (${2}s)" >&2; }
 
 # Tests that need Wine run in parallel and each calls this script on the same cache: one at a
 # time, or two wineboots, two koffi unpackings and two compilers write over each other's files.
 mkdir -p "$cache"
 exec 9>"$cache/setup.lock"
 flock 9
-step() { echo "setup: $1 (${2}s)" >&2; }
 
 find_wine() {
   local candidate
