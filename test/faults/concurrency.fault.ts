@@ -48,6 +48,7 @@ test('two recorders and four readers at once: nothing locked, nothing lost, noth
       run(['record', String(b.pid), '--every', '30ms', '--for', '15s', '--keep', '150', '--db', db, '--format', 'json']),
     ];
     const readers = { report: 0, query: 0, diff: 0, list: 0 };
+    const succeeded = { report: 0, query: 0, diff: 0, list: 0 };
     const failures: string[] = [];
     let recording = true;
     void Promise.all(recorders.map((r) => r.done)).then(() => {
@@ -57,6 +58,7 @@ test('two recorders and four readers at once: nothing locked, nothing lost, noth
       while (recording) {
         const result = await run([...args, '--db', db]).done;
         readers[kind]++;
+        if (result.code === 0) succeeded[kind]++;
         // Until the first capture is in, a reader may find no recording or no capture: not a lock.
         if (result.code !== 0 && !/no recording at|no capture/.test(result.stderr)) failures.push(`${kind} exit ${result.code}: ${result.stderr}`);
         if (/locked|busy/i.test(result.stderr)) failures.push(`${kind}: ${result.stderr}`);
@@ -84,7 +86,9 @@ test('two recorders and four readers at once: nothing locked, nothing lost, noth
     const pruned = summaries.reduce((sum, [s]) => sum + (s?.captures_pruned ?? 0), 0);
     const { ids } = assertWholeCaptures(t, db);
     t.is(ids.length, recorded - pruned, 'every capture the recorders reported is there (but those their retention pruned)');
-    t.true(Object.values(readers).every((n) => n >= 3), `readers ran (${JSON.stringify(readers)})`);
+    // Each reader is a Node process: how many fit in 15 s depends on the machine's load, but
+    // each kind must have read the recording while the recorders wrote it.
+    t.true(Object.values(succeeded).every((n) => n >= 1), `every reader read during the recording (${JSON.stringify(succeeded)})`);
     t.log(`concurrency: ${recorded} captures by 2 recorders (${pruned} pruned), readers ${JSON.stringify(readers)}`);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
