@@ -55,6 +55,8 @@ export function migrate(db: BetterSqlite3.Database, path: string): void {
   }
   for (const migration of migrations.slice(current)) {
     const apply = db.transaction(() => {
+      // Another pssql may have applied it while this one waited for the write lock.
+      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
       db.exec(migration.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?, ?, ?)').run(
         migration.version,

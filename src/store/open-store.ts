@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { PssError } from '../pss/pss-error.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
@@ -141,6 +143,47 @@ function connect(path: string, readonly: boolean, busyTimeoutMs: number): Better
 }
 
 /**
+ * Creates a recording whole: its schema is written to a private file beside it, which is then
+ * linked into place. A reader never finds the recording empty or half-made, and of two pssql
+ * that create it at once, one makes it and the other uses it.
+ */
+function createRecording(path: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.creating`);
+  try {
+    try {
+      // Command lines, paths and peers are private: the recording is for its owner only.
+      fs.writeFileSync(temp, '', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      throw osError(error, 'create', path);
+    }
+    try {
+      const db = new BetterSqlite3(temp, { fileMustExist: true });
+      try {
+        db.pragma('journal_mode = WAL');
+        migrate(db, path);
+      } finally {
+        db.close(); // the last connection: its WAL is checkpointed into the file
+      }
+    } catch (error) {
+      throw sqliteError(error, path);
+    }
+    try {
+      fs.linkSync(temp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return; // made by another pssql meanwhile
+      try {
+        // A file system without hard links: an exclusive copy still never replaces a recording.
+        fs.copyFileSync(temp, path, fs.constants.COPYFILE_EXCL);
+      } catch (copyError) {
+        if ((copyError as NodeJS.ErrnoException).code !== 'EEXIST') throw osError(copyError, 'create', path);
+      }
+    }
+  } finally {
+    for (const file of [temp, `${temp}-wal`, `${temp}-shm`]) fs.rmSync(file, { force: true });
+  }
+}
+
+/**
  * Opens (or creates) a pssql recording. A new file is created readable by its owner only. A
  * file that is not a pssql recording is refused and never modified; one written by a newer pssql
  * is refused; an older one is migrated. Read-only connections cannot write at all.
@@ -163,12 +206,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     if (!create) {
       throw new PssError('ERROR_FILE_NOT_FOUND', `no recording at ${path} (record one with 'pssql capture')`, { path });
     }
-    try {
-      // Command lines, paths and peers are private: the recording is for its owner only.
-      fs.writeFileSync(path, '', { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw osError(error, 'create', path);
-    }
+    createRecording(path);
   } else if (stat.size > 0) {
     checkHeader(path);
   } else if (readonly) {

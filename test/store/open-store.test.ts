@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import test from 'ava';
 import { isPssError } from '../../src/pss/index.js';
 import { openStore, recordSnapshot } from '../../src/store/index.js';
+import { latestSchemaVersion } from '../../src/store/migrate.js';
 import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -93,4 +95,46 @@ test('a truncated recording gives a clear error when read', (t) => {
     }
   });
   t.regex(error?.message ?? '', /malformed|damaged|not a database/i);
+});
+
+/** A pssql process that creates (or only reads) the recording at `path`, starting at `startAt`. */
+function opener(role: 'create' | 'read', path: string, startAt: number): Promise<{ code: number | null; output: string }> {
+  const store = new URL('../../src/store/index.js', import.meta.url).href;
+  const script = `
+    import { openStore } from ${JSON.stringify(store)};
+    const [role, path, startAt] = [process.argv[1], process.argv[2], Number(process.argv[3])];
+    while (Date.now() < startAt);
+    if (role === 'create') {
+      openStore(path).close();
+    } else {
+      // Poll until the recording is there: until then, only "no recording" is a right answer.
+      for (;;) {
+        try { openStore(path, { readonly: true }).close(); break; }
+        catch (error) { if (!/no recording at/.test(error.message)) { console.log(error.message); process.exit(1); } }
+        if (Date.now() > startAt + 20000) { console.log('the recording never appeared'); process.exit(1); }
+      }
+    }`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, role, path, String(startAt)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+test('several pssql creating and reading a new recording at once: made once, never seen half-made', async (t) => {
+  const dir = tempDir();
+  for (let round = 0; round < 3; round++) {
+    const path = `${dir}/race-${round}.db`;
+    // Node starts in some 100 ms; all of them begin at the same moment after that.
+    const startAt = Date.now() + 1500;
+    const roles = ['create', 'read', 'create', 'read', 'read', 'create'] as const;
+    const results = await Promise.all(roles.map((role) => opener(role, path, startAt)));
+    results.forEach((result, i) => t.is(result.code, 0, `round ${round}, ${roles[i]} #${i}: ${result.output}`));
+    const db = new BetterSqlite3(path, { readonly: true });
+    const applied = db.prepare('SELECT count(*) FROM schema_migrations').pluck().get();
+    db.close();
+    t.is(applied, latestSchemaVersion(), `round ${round}: each migration applied once`);
+    t.is(fs.statSync(path).mode & 0o777, 0o600);
+  }
+  t.deepEqual(fs.readdirSync(dir).filter((name) => name.includes('.creating')), [], 'no temporary file left behind');
 });
