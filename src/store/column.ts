@@ -26,7 +26,6 @@ export const id = column<number, 'id'>('id');
 export const integer = column<number, 'integer'>('integer');
 /** An unsigned 64-bit value (address, mask) that reads back as a bigint. */
 export const u64 = column<bigint, 'u64'>('u64');
-export const real = column<number, 'real'>('real');
 export const text = column<string, 'text'>('text');
 export const blob = column<Uint8Array, 'blob'>('blob');
 

@@ -1,6 +1,7 @@
 import { ObjectType } from '../pss/object-type.js';
 import type { HandleEntry, HandleTypeSpecific, MemoryBasicInformation, SocketInfo, ThreadEntry, VaSpaceEntry } from '../pss/walk-entries.js';
 import { TABLES } from './schema.js';
+import type { Store } from './open-store.js';
 import type { StringTable } from './string-table.js';
 
 /*
@@ -47,11 +48,6 @@ function valueColumns(table: keyof typeof TABLES, idColumn: string): string[] {
   return Object.keys(TABLES[table].columns).filter((c) => c !== idColumn && !VERSION_COLUMNS.has(c));
 }
 
-/** Columns of a detail table, without its key. */
-export function detailColumns(table: DetailTable): string[] {
-  return Object.keys(TABLES[table].columns).filter((c) => c !== 'handle_version_id');
-}
-
 export const DETAIL_TABLES: readonly DetailTable[] = [
   'handle_process_details',
   'handle_thread_details',
@@ -62,11 +58,39 @@ export const DETAIL_TABLES: readonly DetailTable[] = [
   'handle_socket_details',
 ];
 
-const offset = (time: number | null, start: number): number | null => (time === null ? null : time - start);
-const absolute = (off: unknown, start: number): number | null => (off === null ? null : (off as number) + start);
+const DETAIL_COLUMNS = Object.fromEntries(
+  DETAIL_TABLES.map((table) => [table, Object.keys(TABLES[table].columns).filter((c) => c !== 'handle_version_id')]),
+) as unknown as Record<DetailTable, readonly string[]>;
+
+/** Columns of a detail table, without its key (computed once: the recorder asks per entry). */
+export function detailColumns(table: DetailTable): readonly string[] {
+  return DETAIL_COLUMNS[table];
+}
+
+/**
+ * The detail rows of the handle versions that `where` (on `handle_versions AS v`) selects, by
+ * version id; each version's map is in {@link DETAIL_TABLES} order.
+ */
+export function handleDetailsOf(store: Store, where: string, params: readonly unknown[]): Map<number, Map<DetailTable, Row>> {
+  const details = new Map<number, Map<DetailTable, Row>>();
+  for (const table of DETAIL_TABLES) {
+    for (const row of store.reader(`SELECT d.* FROM ${table} AS d JOIN handle_versions AS v USING (handle_version_id) WHERE ${where}`).all(...params)) {
+      const id = row.handle_version_id as number;
+      let byTable = details.get(id);
+      if (byTable === undefined) details.set(id, (byTable = new Map()));
+      byTable.set(table, row);
+    }
+  }
+  return details;
+}
+
+/** A time as µs after the capture's start, and back. */
+export const offset = (time: number | null, start: number): number | null => (time === null ? null : time - start);
+export const absolute = (off: unknown, start: number): number | null => (off === null ? null : (off as number) + start);
 const bool = (value: unknown): boolean => value === 1;
-const n = (value: unknown): number | null => value as number | null;
-const big = (value: unknown): bigint | null => value as bigint | null;
+/** A column read as it is typed: a number or a bigint, or NULL. */
+export const n = (value: unknown): number | null => value as number | null;
+export const big = (value: unknown): bigint | null => value as bigint | null;
 
 export const threadCodec: EntryCodec<ThreadEntry> = {
   table: 'thread_versions',

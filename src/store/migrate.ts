@@ -18,8 +18,9 @@ export interface Migration {
 let cached: Migration[] | undefined;
 
 /** The migrations shipped with pssql, in order: files named `NNNN_name.sql`. */
-export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  if (dir === MIGRATIONS_DIR && cached !== undefined) return cached;
+export function loadMigrations(): Migration[] {
+  if (cached !== undefined) return cached;
+  const dir = MIGRATIONS_DIR;
   const migrations = fs
     .readdirSync(dir)
     .map((name) => ({ name, match: /^(\d{4})_[\w-]+\.sql$/.exec(name) }))
@@ -29,7 +30,7 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migrations must be numbered 0001, 0002, ... without gaps: ${m.name}`);
   });
-  if (dir === MIGRATIONS_DIR) cached = migrations;
+  cached = migrations;
   return migrations;
 }
 

@@ -1,4 +1,5 @@
 import type { PerformanceCounters, PerformancePhase, PhaseCounters, ProcessInformation } from '../pss/query-records.js';
+import { big, n } from './entry-codecs.js';
 import type { StringTable } from './string-table.js';
 
 /** process_info rows <-> PSS_PROCESS_INFORMATION records. */
@@ -41,8 +42,6 @@ export function encodeProcess(p: ProcessInformation, strings: StringTable): Reco
 }
 
 export function decodeProcess(r: Record<string, unknown>, strings: StringTable): ProcessInformation {
-  const n = (v: unknown): number | null => v as number | null;
-  const big = (v: unknown): bigint | null => v as bigint | null;
   return {
     exitStatus: r.exit_status as number,
     pebBaseAddress: big(r.peb_base_address),

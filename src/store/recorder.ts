@@ -3,10 +3,22 @@ import { QueryClass, WalkClass } from '../pss/information-class.js';
 import type { PerformancePhase } from '../pss/query-records.js';
 import { ifCaptured, type Snapshot } from '../pss/snapshot.js';
 import { PSSQL_VERSION } from '../version.js';
-import { DETAIL_TABLES, type DetailRow, type DetailTable, detailColumns, type EntryCodec, handleCodec, regionCodec, threadCodec } from './entry-codecs.js';
+import {
+  DETAIL_TABLES,
+  type DetailRow,
+  type DetailTable,
+  detailColumns,
+  type EntryCodec,
+  handleCodec,
+  handleDetailsOf,
+  offset,
+  regionCodec,
+  threadCodec,
+} from './entry-codecs.js';
 import { type Store, sqliteError } from './open-store.js';
 import { encodeProcess, PHASE_NAMES } from './process-codec.js';
 import { checkRetention, pruneCaptures, type Retention } from './prune.js';
+import { bindValues } from './row-reader.js';
 import type { TABLES } from './schema.js';
 import { StringTable } from './string-table.js';
 
@@ -69,16 +81,8 @@ const KINDS: readonly { kind: Kind; walk: WalkClass; count: QueryClass; codec: A
   { kind: 'regions', walk: WalkClass.VaSpace, count: QueryClass.VaSpaceInformation, codec: regionCodec },
 ];
 
-const MAX_I64 = 0x7fffffffffffffffn;
-
-/** Values as SQLite stores them: unsigned 64-bit values above 2^63 as their signed twin. */
-function bindable(values: unknown[]): unknown[] {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === 'bigint' && v > MAX_I64) values[i] = BigInt.asIntN(64, v);
-  }
-  return values;
-}
+const insertSql = (table: string, columns: readonly string[]): string =>
+  `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
 
 function sameSignature(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
@@ -127,8 +131,6 @@ export class Recorder {
     if (store.readonly) throw new TypeError('cannot record into a read-only store');
     const db = store.db;
     this.strings = new StringTable(db);
-    const insertSql = (table: string, columns: readonly string[]) =>
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
     const kinds = {} as Record<Kind, KindStatements>;
     for (const { kind, codec } of KINDS) {
       kinds[kind] = {
@@ -142,16 +144,20 @@ export class Recorder {
     this.details = details;
   }
 
-  /** Inserts a row of a table that is written once per capture (cached statement per column set). */
-  private insert(table: keyof typeof TABLES, values: Record<string, unknown>): number {
-    const columns = Object.keys(values);
-    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  /** A statement of a row written once per capture, prepared once per recorder. */
+  private statement(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.store.db.prepare(sql);
       this.statements.set(sql, statement);
     }
-    return Number(statement.run(bindable(columns.map((c) => values[c] ?? null))).lastInsertRowid);
+    return statement;
+  }
+
+  /** Inserts a row of a table that is written once per capture. */
+  private insert(table: keyof typeof TABLES, values: Record<string, unknown>): number {
+    const columns = Object.keys(values);
+    return Number(this.statement(insertSql(table, columns)).run(bindValues(columns.map((c) => values[c] ?? null))).lastInsertRowid);
   }
 
   /** The stored values of a version: kept (loaded from the database) or derived from its entry. */
@@ -165,26 +171,13 @@ export class Recorder {
   private loadState(instanceId: number, lastSeq: number): InstanceState {
     const state: InstanceState = { lastSeq, kinds: { threads: new Map(), handles: new Map(), regions: new Map() } };
     for (const { kind, codec } of KINDS) {
-      const details = new Map<number, DetailRow[]>();
-      if (kind === 'handles') {
-        for (const table of DETAIL_TABLES) {
-          const rows = this.store
-            .reader(`SELECT d.* FROM ${table} AS d JOIN handle_versions AS v USING (handle_version_id) WHERE v.instance_id = ? AND v.last_seq IS NULL`)
-            .all(instanceId);
-          for (const row of rows) {
-            const id = row.handle_version_id as number;
-            const list = details.get(id) ?? [];
-            list.push({ table, values: row });
-            details.set(id, list);
-          }
-        }
-      }
+      const details = kind === 'handles' ? handleDetailsOf(this.store, 'v.instance_id = ? AND v.last_seq IS NULL', [instanceId]) : null;
       const rows = this.store.reader(`SELECT * FROM ${codec.table} WHERE instance_id = ? AND last_seq IS NULL`).all(instanceId);
       for (const row of rows) {
         const id = row[codec.idColumn] as number;
         let key = row[codec.keyColumn];
         if (state.kinds[kind].has(key)) key = `${String(key)}#${id}`;
-        const ordered = (details.get(id) ?? []).sort((a, b) => DETAIL_TABLES.indexOf(a.table) - DETAIL_TABLES.indexOf(b.table));
+        const ordered = [...(details?.get(id) ?? [])].map(([table, values]) => ({ table, values }));
         state.kinds[kind].set(key, { id, entry: null, startUs: 0, signature: signatureOf(codec.columns, row, ordered), seen: 0 });
       }
     }
@@ -253,9 +246,9 @@ export class Recorder {
               continue;
             }
             if (ref !== undefined) close.run(seq - 1, ref.id);
-            const id = Number(insert.run(bindable(signature.slice(0, codec.columns.length)), instanceId, seq).lastInsertRowid);
+            const id = Number(insert.run(bindValues(signature.slice(0, codec.columns.length)), instanceId, seq).lastInsertRowid);
             for (const detail of details) {
-              this.details[detail.table].run(bindable(detailColumns(detail.table).map((c) => detail.values[c] ?? null)), id);
+              this.details[detail.table].run(bindValues(detailColumns(detail.table).map((c) => detail.values[c] ?? null)), id);
             }
             rowsWritten += 1 + details.length;
             versionsWritten++;
@@ -345,13 +338,13 @@ export class Recorder {
           state: page.basicInformation.state,
           protect: page.basicInformation.protect,
           type: page.basicInformation.type,
-          capture_time_offset_us: page.captureTimeUs === null ? null : page.captureTimeUs - info.startedAtUs,
+          capture_time_offset_us: offset(page.captureTimeUs, info.startedAtUs),
           page_contents: page.pageContents === null ? null : Buffer.from(page.pageContents),
           page_size: page.pageSize,
         });
         rowsWritten++;
       });
-      this.store.db.prepare('UPDATE process_instances SET last_seq = ? WHERE instance_id = ?').run(seq, instanceId);
+      this.statement('UPDATE process_instances SET last_seq = ? WHERE instance_id = ?').run(seq, instanceId);
       if (options.retention !== undefined) {
         capturesPruned = pruneCaptures(this.store.db, options.retention, [instanceId], Date.now() * 1000);
       }

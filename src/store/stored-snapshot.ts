@@ -3,7 +3,7 @@ import { PssError } from '../pss/pss-error.js';
 import { WalkClass } from '../pss/information-class.js';
 import type { Platform, Snapshot } from '../pss/snapshot.js';
 import type { AuxiliaryPageEntry, ThreadEntry, ThreadNameEntry } from '../pss/walk-entries.js';
-import { DETAIL_TABLES, type DetailTable, type EntryCodec, handleCodec, memoryBasicInformation, regionCodec, threadCodec } from './entry-codecs.js';
+import { absolute, type DetailTable, type EntryCodec, handleCodec, handleDetailsOf, memoryBasicInformation, regionCodec, threadCodec } from './entry-codecs.js';
 import type { Store } from './open-store.js';
 import { decodePerformance, decodeProcess } from './process-codec.js';
 import { StringTable } from './string-table.js';
@@ -35,17 +35,7 @@ function versionSource<E>(
     load() {
       const where = 'v.instance_id = ? AND v.first_seq <= ? AND (v.last_seq IS NULL OR v.last_seq >= ?)';
       const params = [capture.instance_id, capture.seq, capture.seq];
-      const details = new Map<number, Map<DetailTable, Row>>();
-      if (codec.table === 'handle_versions') {
-        for (const table of DETAIL_TABLES) {
-          for (const row of store.reader(`SELECT d.* FROM ${table} AS d JOIN handle_versions AS v USING (handle_version_id) WHERE ${where}`).all(...params)) {
-            const id = row.handle_version_id as number;
-            let byTable = details.get(id);
-            if (byTable === undefined) details.set(id, (byTable = new Map()));
-            byTable.set(table, row);
-          }
-        }
-      }
+      const details = codec.table === 'handle_versions' ? handleDetailsOf(store, where, params) : new Map<number, Map<DetailTable, Row>>();
       const none = new Map<DetailTable, Row>();
       const start = capture.started_at_us as number;
       return store
@@ -112,7 +102,7 @@ export function openStoredSnapshot(store: Store, captureId: number): Snapshot {
           .map((r) => ({
             address: r.address as bigint,
             basicInformation: memoryBasicInformation(r),
-            captureTimeUs: r.capture_time_offset_us === null ? null : (r.capture_time_offset_us as number) + start,
+            captureTimeUs: absolute(r.capture_time_offset_us, start),
             pageContents: r.page_contents === null ? null : new Uint8Array(r.page_contents as Buffer),
             pageSize: r.page_size as number,
           }));
