@@ -62,6 +62,8 @@ function checkHeader(path: string): void {
   }
   try {
     fs.readSync(fd, header, 0, 16, 0);
+  } catch (error) {
+    throw osError(error, 'read', path);
   } finally {
     fs.closeSync(fd);
   }
@@ -74,19 +76,19 @@ function checkHeader(path: string): void {
 export function sqliteError(error: unknown, path: string): unknown {
   if (!(error instanceof BetterSqlite3.SqliteError)) return error;
   const code = error.code;
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     return new PssError('ERROR_BAD_FORMAT', `${path} is damaged: ${error.message}`, { path, cause: error });
   }
-  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code.startsWith('SQLITE_IOERR')) {
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
     return new PssError(code === 'SQLITE_FULL' ? 'ERROR_DISK_FULL' : 'ERROR_WRITE_FAULT', `cannot write ${path}: ${error.message}`, { path, cause: error });
   }
-  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new PssError('ERROR_BUSY', `${path} is busy: another pssql holds it too long (${error.message})`, { path, cause: error });
   }
-  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY')) {
+  if (code.startsWith('SQLITE_READONLY')) {
     return new PssError('ERROR_ACCESS_DENIED', `cannot write ${path}: it is read-only (${error.message})`, { path, cause: error });
   }
-  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_CANTOPEN')) {
+  if (code.startsWith('SQLITE_CANTOPEN')) {
     return new PssError('ERROR_ACCESS_DENIED', `cannot open ${path}: ${error.message}`, { path, cause: error });
   }
   return error;
@@ -134,6 +136,8 @@ function connect(path: string, readonly: boolean, busyTimeoutMs: number): Better
       if (objects.n > 0) {
         throw new PssError('ERROR_BAD_FORMAT', `${path} is a SQLite database but not a pssql recording`, { path });
       }
+      // An empty SQLite database becomes a recording only when asked to write: reading never migrates it.
+      if (readonly) throw new PssError('ERROR_BAD_FORMAT', `${path} is an empty SQLite database, not a pssql recording`, { path });
     }
   } catch (error) {
     db.close();
