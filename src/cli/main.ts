@@ -49,7 +49,9 @@ export async function main(argv: string[]): Promise<number> {
     .epilog(EXIT_CODE_HELP)
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs reports some mistakes of the command line (a flag without its value) as its own YError.
+      if (error === undefined || error === null || error.name === 'YError') throw new UsageError(message ?? error?.message ?? 'bad arguments');
+      throw error;
     });
   try {
     const args = await cli.parseAsync();

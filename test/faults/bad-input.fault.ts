@@ -83,6 +83,10 @@ const ARGUMENT_CASES: [string[], number, RegExp][] = [
   [['record', 'PID', '--max-age', 'old'], 2, /invalid --max-age/],
   [['record', 'abc'], 2, /invalid pid 'abc'/],
   [['list', '--limit', '-3'], 2, /--limit must be a positive integer/],
+  // A flag without its value (the appended --db is not one): a usage error, not an internal one.
+  [['list', '--limit'], 2, /Not enough arguments following: limit/],
+  [['record', 'PID', '--every'], 2, /Not enough arguments following: every/],
+  [['diff', 'first', 'latest', '--fail-if'], 2, /Not enough arguments following: fail-if/],
   [['list', '--pid', 'x'], 2, /invalid pid 'x'/],
   [['show', '99'], 3, /no capture 99/],
   [['show', 'latest-99'], 3, /no capture 'latest-99'/],
