@@ -8,25 +8,24 @@ export const DENIED: unique symbol = Symbol('denied');
 /** Why a /proc read gave nothing. */
 export type ReadFailure = typeof VANISHED | typeof DENIED;
 
-function failureOf(error: unknown): ReadFailure {
+function failureOf(error: unknown, path: string): ReadFailure {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR') return VANISHED;
+  // ENAMETOOLONG, ELOOP: a mapped file's path seen through /proc/PID/root that cannot be reached
+  // (too long with that prefix, or through a loop): like a vanished file, it is not there to read.
+  if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') return VANISHED;
   if (code === 'EACCES' || code === 'EPERM') return DENIED;
   if (code === 'EMFILE' || code === 'ENFILE') {
-    const path = (error as NodeJS.ErrnoException).path;
-    throw new PssError('ERROR_TOO_MANY_OPEN_FILES', `too many open files while reading ${path ?? '/proc'}: raise the limit (ulimit -n)`, {
-      ...(path === undefined ? {} : { path }),
-      cause: error,
-    });
+    throw new PssError('ERROR_TOO_MANY_OPEN_FILES', `too many open files while reading ${path}: raise the limit (ulimit -n)`, { path, cause: error });
   }
-  throw error;
+  // Anything else (EIO, ...) fails the capture with a clear error, on this thread as on the reader thread.
+  throw new PssError('ERROR_READ_FAULT', `cannot read ${path}: ${code ?? String(error)}`, { path, cause: error });
 }
 
 /**
  * Synchronous reader of a /proc tree with one reused buffer: several times faster than promise
  * reads for the thousands of small files a capture opens. The root is a parameter so that tests
  * can point it at a fixture tree. Races are expected: a file that vanished or may not be read
- * comes back as a {@link ReadFailure}, any other error is thrown.
+ * comes back as a {@link ReadFailure}, any other error is thrown as a PssError.
  */
 export class ProcFiles {
   private buffer = Buffer.allocUnsafe(64 * 1024);
@@ -43,7 +42,7 @@ export class ProcFiles {
     try {
       fd = fs.openSync(path, 'r');
     } catch (error) {
-      return failureOf(error);
+      return failureOf(error, path);
     }
     try {
       let length = 0;
@@ -60,7 +59,7 @@ export class ProcFiles {
       return this.buffer.subarray(0, length);
     } catch (error) {
       // A process that exits while we read its file gives ESRCH (or an empty read).
-      return failureOf(error);
+      return failureOf(error, path);
     } finally {
       fs.closeSync(fd);
     }
@@ -77,7 +76,7 @@ export class ProcFiles {
     try {
       return fs.readlinkSync(path, 'latin1');
     } catch (error) {
-      return failureOf(error);
+      return failureOf(error, path);
     }
   }
 
@@ -87,7 +86,7 @@ export class ProcFiles {
     try {
       names = fs.readdirSync(path);
     } catch (error) {
-      return failureOf(error);
+      return failureOf(error, path);
     }
     const numbers: number[] = [];
     for (const name of names) {
@@ -102,7 +101,7 @@ export class ProcFiles {
     try {
       return fs.statSync(path);
     } catch (error) {
-      return failureOf(error);
+      return failureOf(error, path);
     }
   }
 }

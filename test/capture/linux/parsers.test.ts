@@ -6,9 +6,9 @@ import { parseStat } from '../../../src/capture/linux/proc-stat.js';
 import { handleTypeName, parseFdInfo } from '../../../src/capture/linux/read-handles.js';
 import { parseMaps, protectionOf } from '../../../src/capture/linux/read-regions.js';
 import { readSocketTable } from '../../../src/capture/linux/read-sockets.js';
-import { ProcFiles } from '../../../src/capture/linux/proc-files.js';
+import { ProcFiles, VANISHED } from '../../../src/capture/linux/proc-files.js';
 import { parseSyscall } from '../../../src/capture/linux/read-threads.js';
-import { PageProtection, QueryClass, WalkClass } from '../../../src/pss/index.js';
+import { isPssError, PageProtection, QueryClass, WalkClass } from '../../../src/pss/index.js';
 import { tempDir } from '../../helpers/cli.js';
 
 const STAT_TAIL = 'S 1 1 1 0 -1 4194560 100 0 5 0 12 34 0 0 20 0 3 0 4200 1048576 50 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0';
@@ -164,4 +164,16 @@ test('IPv6 addresses are compressed as RFC 5952 asks, IPv4-mapped ones shown as 
   t.is(readSocketTable(new ProcFiles(root), 4242).get(777)?.localAddress, '[::ffff:127.0.0.1]:80');
   const root2 = fakeProc({}, { tcp6: table('B80D0120000000000000000001000000') });
   t.is(readSocketTable(new ProcFiles(root2), 4242).get(777)?.localAddress, '[2001:db8::1]:80');
+});
+
+test('read failures: unreachable paths count as vanished, any other error is a PssError naming the path', (t) => {
+  const root = tempDir();
+  const files = new ProcFiles(root);
+  fs.symlinkSync(`${root}/loop`, `${root}/loop`);
+  t.is(files.stat(`${root}/loop`), VANISHED, 'a symbolic link loop (ELOOP)');
+  t.is(files.stat(`${root}/${'x'.repeat(250)}/`.repeat(20)), VANISHED, 'a path longer than PATH_MAX (ENAMETOOLONG)');
+  fs.mkdirSync(`${root}/dir`);
+  const error = t.throws(() => files.readText(`${root}/dir`));
+  t.true(isPssError(error, 'ERROR_READ_FAULT'), `a PssError, not ${String(error)}`);
+  t.regex(error?.message ?? '', /cannot read .*\/dir: EISDIR/);
 });
