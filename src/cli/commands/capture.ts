@@ -35,20 +35,24 @@ export const captureCommand = defineCommand({
         if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
         try {
           const snapshot = captureSnapshot({ pid, flags, details: args.details });
-          const result = recorder.record(snapshot, { label: args.label ?? null });
-          const info = snapshot.info;
-          rows.push({
-            capture_id: result.captureId,
-            pid,
-            name: snapshot.query(QueryClass.ProcessInformation).name,
-            threads: result.counts.threads,
-            handles: result.counts.handles,
-            regions: result.counts.regions,
-            skipped: info.skippedCount,
-            denied: info.deniedCount,
-            duration_us: info.durationUs,
-            rows_written: result.rowsWritten,
-          });
+          try {
+            const result = recorder.record(snapshot, { label: args.label ?? null });
+            const info = snapshot.info;
+            rows.push({
+              capture_id: result.captureId,
+              pid,
+              name: snapshot.query(QueryClass.ProcessInformation).name,
+              threads: result.counts.threads,
+              handles: result.counts.handles,
+              regions: result.counts.regions,
+              skipped: info.skippedCount,
+              denied: info.deniedCount,
+              duration_us: info.durationUs,
+              rows_written: result.rowsWritten,
+            });
+          } finally {
+            snapshot.free(); // on Windows, the PSS snapshot handle
+          }
         } catch (error) {
           // Other pids are still captured; the first failure decides the exit code.
           if (pids.length === 1) throw error;

@@ -12,7 +12,7 @@ import { exitCodeOf } from '../exit-codes.js';
  */
 class StatusLine {
   private shown = false;
-  constructor(private readonly enabled: boolean) {}
+  constructor(readonly enabled: boolean) {}
 
   /** Draws `text`, and `hint` after it when the terminal is wide enough; never wraps. */
   draw(text: string, hint = ''): void {
@@ -109,12 +109,15 @@ export const recordCommand = defineCommand({
 
     const status = new StatusLine(!args.quiet && process.stderr.isTTY === true);
     const totals = { captures: 0, rows: 0, lastCostUs: 0, targets: 0 };
-    const drawStatus = (): void =>
+    const drawStatus = (): void => {
+      // Not on a terminal, nothing is drawn: skip the stat() calls of the database size too.
+      if (!status.enabled) return;
       status.draw(
         `recording ${totals.targets} process${totals.targets === 1 ? '' : 'es'}: ${totals.captures} captures, ` +
           `last ${humanDuration(totals.lastCostUs)}, ${totals.rows} rows, ${humanBytes(databaseBytes(args.db))}`,
         ' (Ctrl-C to stop)',
       );
+    };
     const say = (message: string): void => {
       if (!args.quiet) status.print(message, drawStatus);
     };
