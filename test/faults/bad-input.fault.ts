@@ -25,7 +25,8 @@ function runAsync(args: string[], options: { uid?: number; gid?: number } = {}):
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    child.once('exit', (code) => resolve({ code, stderr }));
+    // 'close', not 'exit': stderr may still hold output when the process has exited.
+    child.once('close', (code) => resolve({ code, stderr }));
   });
 }
 

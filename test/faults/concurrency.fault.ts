@@ -25,7 +25,7 @@ function run(args: string[]): { child: ChildProcess; done: Promise<Run> } {
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const done = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<Run>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
   return { child, done };
 }
 

@@ -40,7 +40,7 @@ test(`pssql record killed with SIGKILL ${KILLS} times: whole captures only, and 
       child.stderr?.on('data', (chunk: Buffer) => {
         log += chunk.toString();
       });
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
       await new Promise((resolve) => setTimeout(resolve, 600 + next() * 2000));
       child.kill('SIGKILL');
       await exited;

@@ -118,6 +118,8 @@ function opener(role: 'create' | 'read', path: string, startAt: number): Promise
   const script = `
     import { openStore } from ${JSON.stringify(store)};
     const [role, path, startAt] = [process.argv[1], process.argv[2], Number(process.argv[3])];
+    // Sleep until just before the start, then spin, so that waiting children do not starve others.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now() - 20)));
     while (Date.now() < startAt);
     if (role === 'create') {
       openStore(path).close();
@@ -133,7 +135,7 @@ function opener(role: 'create' | 'read', path: string, startAt: number): Promise
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
 }
 
 test('several pssql creating and reading a new recording at once: made once, never seen half-made', async (t) => {
