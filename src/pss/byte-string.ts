@@ -31,6 +31,14 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
   return 0;
 }
 
+/**
+ * Decodes a name read as latin1 text (one char per byte, as pssql reads /proc) the way
+ * {@link decodeBytes} decodes its bytes; ASCII, the common case, is returned as it is.
+ */
+export function decodeLatin1(text: string): string {
+  return /[^\x00-\x7f]/.test(text) ? decodeBytes(Buffer.from(text, 'latin1')) : text;
+}
+
 /** Decodes bytes as UTF-8, keeping invalid bytes as U+DC80+byte so that nothing is lost. */
 export function decodeBytes(bytes: Uint8Array): string {
   if (!hasHighByte(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');

@@ -1,4 +1,4 @@
-import { decodeBytes } from '../pss/byte-string.js';
+import { decodeBytes, decodeLatin1 } from '../pss/byte-string.js';
 import { failed, ProcFiles } from '../capture/linux/proc-files.js';
 import { parseStat } from '../capture/linux/proc-stat.js';
 import type { ListedProcess } from './list-processes.js';
@@ -29,7 +29,7 @@ export function listLinuxProcesses(procRoot = '/proc'): ListedProcess[] {
     listed.push({
       pid,
       name: stat.name,
-      imageFileName: failed(exe) ? null : decodeBytes(Buffer.from(exe, 'latin1')).replace(/ \(deleted\)$/, ''),
+      imageFileName: failed(exe) ? null : decodeLatin1(exe).replace(/ \(deleted\)$/, ''),
       argv0,
       startKey: stat.startTicks,
     });

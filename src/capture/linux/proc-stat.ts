@@ -1,4 +1,4 @@
-import { decodeBytes } from '../../pss/byte-string.js';
+import { decodeLatin1 } from '../../pss/byte-string.js';
 import { failed, type ProcFiles } from './proc-files.js';
 
 /** USER_HZ: /proc reports CPU times and start times in these ticks on every Linux architecture. */
@@ -36,7 +36,7 @@ export function parseStat(text: string): StatFields | null {
   const num = (i: number): number => Number(f[i]);
   const rawName = text.slice(open + 1, close);
   return {
-    name: /[^\x00-\x7f]/.test(rawName) ? decodeBytes(Buffer.from(rawName, 'latin1')) : rawName,
+    name: decodeLatin1(rawName),
     state: f[0] ?? '?',
     ppid: num(1),
     minorFaults: num(7),

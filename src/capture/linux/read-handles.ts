@@ -1,4 +1,4 @@
-import { decodeBytes } from '../../pss/byte-string.js';
+import { decodeLatin1 } from '../../pss/byte-string.js';
 import { CaptureFlags, hasFlag } from '../../pss/capture-flags.js';
 import { HandleFlags } from '../../pss/handle-flags.js';
 import { ObjectType } from '../../pss/object-type.js';
@@ -202,7 +202,7 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
       seen.set(fd, cached);
       continue;
     }
-    const target = linkText === null ? null : decodeBytes(Buffer.from(linkText, 'latin1'));
+    const target = linkText === null ? null : decodeLatin1(linkText);
     const info = failed(infoText) ? null : parseFdInfo(infoText);
     const openFlags = info?.openFlags ?? null;
     const typeName = target === null ? 'Unknown' : handleTypeName(target, openFlags);

@@ -1,4 +1,4 @@
-import { decodeBytes } from '../../pss/byte-string.js';
+import { decodeBytes, decodeLatin1 } from '../../pss/byte-string.js';
 import { ProcessFlags, STILL_ACTIVE } from '../../pss/process-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import type { ProcessInformation } from '../../pss/query-records.js';
@@ -39,7 +39,7 @@ export function readProcessInformation(ctx: CaptureContext, stat: StatFields): P
   let imageFileName: string | null = null;
   const exe = files.readLink(files.path(pid, 'exe'));
   if (exe === DENIED) ctx.denied++;
-  else if (!failed(exe)) imageFileName = decodeBytes(Buffer.from(exe, 'latin1'));
+  else if (!failed(exe)) imageFileName = decodeLatin1(exe);
 
   let commandLine: string | null = null;
   const cmdline = files.readBytes(files.path(pid, 'cmdline'));

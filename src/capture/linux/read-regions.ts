@@ -1,4 +1,4 @@
-import { decodeBytes } from '../../pss/byte-string.js';
+import { decodeLatin1 } from '../../pss/byte-string.js';
 import { CaptureFlags, hasFlag } from '../../pss/capture-flags.js';
 import { MemState, MemType, PageProtection } from '../../pss/memory.js';
 import { PssError } from '../../pss/pss-error.js';
@@ -201,7 +201,7 @@ export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry
       seen.set(m.text, { line: m, entry: last });
       continue;
     }
-    const name = m.path === '' ? null : /[^\x00-\x7f]/.test(m.path) ? decodeBytes(Buffer.from(m.path, 'latin1')) : m.path;
+    const name = m.path === '' ? null : decodeLatin1(m.path);
     const entry: VaSpaceEntry = {
       baseAddress: m.start,
       allocationBase,

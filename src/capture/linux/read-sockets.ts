@@ -1,4 +1,4 @@
-import { decodeBytes } from '../../pss/byte-string.js';
+import { decodeLatin1 } from '../../pss/byte-string.js';
 import type { SocketInfo } from '../../pss/walk-entries.js';
 import { failed, type ProcFiles } from './proc-files.js';
 
@@ -107,7 +107,7 @@ function unixTable(text: string, into: Map<number, SocketInfo>): void {
   const flush = (): void => {
     if (last === null) return;
     const socket = into.get(last.inode);
-    if (socket !== undefined) socket.localAddress = decodeBytes(Buffer.from(last.path, 'latin1'));
+    if (socket !== undefined) socket.localAddress = decodeLatin1(last.path);
   };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
