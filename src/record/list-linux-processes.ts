@@ -1,6 +1,6 @@
 import { decodeBytes, decodeLatin1 } from '../pss/byte-string.js';
 import { failed, ProcFiles } from '../capture/linux/proc-files.js';
-import { parseStat } from '../capture/linux/proc-stat.js';
+import { isDead, parseStat } from '../capture/linux/proc-stat.js';
 import type { ListedProcess } from './list-processes.js';
 
 /**
@@ -17,7 +17,7 @@ export function listLinuxProcesses(procRoot = '/proc'): ListedProcess[] {
     const text = files.readText(files.path(pid, 'stat'));
     if (failed(text)) continue;
     const stat = parseStat(text);
-    if (stat === null || stat.state === 'Z' || stat.state === 'X') continue;
+    if (stat === null || isDead(stat.state)) continue;
     const exe = files.readLink(files.path(pid, 'exe'));
     // Kernel threads have an empty command line and no exe: they are listed under their name.
     const cmdline = files.readBytes(files.path(pid, 'cmdline'));

@@ -13,6 +13,7 @@ import type { PerformanceCounters, PhaseCounters } from '../../pss/query-records
 import type { Snapshot } from '../../pss/snapshot.js';
 import type { CaptureContext } from './capture-context.js';
 import { ProcFiles } from './proc-files.js';
+import { isDead } from './proc-stat.js';
 import { processCache } from './process-cache.js';
 import { readProcessInformation, readProcessStat } from './read-process.js';
 import { readHandles } from './read-handles.js';
@@ -137,8 +138,7 @@ export function captureLinuxSnapshot(options: LinuxCaptureOptions): Snapshot {
 
   // The capture is only whole if the same process is still there (not exited, pid not reused).
   const after = readProcessStat(files, pid);
-  const wasAlive = stat.state !== 'Z' && stat.state !== 'X';
-  if (after.startTicks !== stat.startTicks || (wasAlive && (after.state === 'Z' || after.state === 'X'))) {
+  if (after.startTicks !== stat.startTicks || (!isDead(stat.state) && isDead(after.state))) {
     throw new PssError('ERROR_NOT_FOUND', `cannot capture pid ${pid}: the process exited during the capture`, { pid });
   }
   perf.total = timer.total();

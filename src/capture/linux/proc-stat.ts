@@ -1,4 +1,5 @@
 import { decodeLatin1 } from '../../pss/byte-string.js';
+import { STILL_ACTIVE } from '../../pss/process-flags.js';
 import { failed, type ProcFiles } from './proc-files.js';
 
 /** USER_HZ: /proc reports CPU times and start times in these ticks on every Linux architecture. */
@@ -104,6 +105,16 @@ export function priorityClassOf(policy: number, nice: number): number {
 export function exitStatusOf(waitStatus: number): number {
   const signal = waitStatus & 0x7f;
   return signal === 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
+}
+
+/** A process or thread that has exited: a zombie (Z) or dead (X). */
+export function isDead(state: string): boolean {
+  return state === 'Z' || state === 'X';
+}
+
+/** The Windows exit status of a process or thread: its exit code once it exited, STILL_ACTIVE before. */
+export function exitStatusOfStat(stat: StatFields): number {
+  return isDead(stat.state) && stat.exitCode !== null ? exitStatusOf(stat.exitCode) : STILL_ACTIVE;
 }
 
 const bootTimes = new Map<string, number>();

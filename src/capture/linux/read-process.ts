@@ -1,11 +1,11 @@
 import { decodeBytes, decodeLatin1 } from '../../pss/byte-string.js';
-import { ProcessFlags, STILL_ACTIVE } from '../../pss/process-flags.js';
+import { ProcessFlags } from '../../pss/process-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import type { ProcessInformation } from '../../pss/query-records.js';
 import type { CaptureContext } from './capture-context.js';
 import { DENIED, failed, type ProcFiles } from './proc-files.js';
 import {
-  exitStatusOf,
+  exitStatusOfStat,
   parseStat,
   priorityClassOf,
   type StatFields,
@@ -49,12 +49,11 @@ export function readProcessInformation(ctx: CaptureContext, stat: StatFields): P
     commandLine = decodeBytes(cmdline.subarray(0, end)).replaceAll('\0', ' ');
   }
 
-  const zombie = stat.state === 'Z' || stat.state === 'X';
   const swap = statusBytes(status, 'VmSwap');
   const anon = statusBytes(status, 'RssAnon');
   const privateUsage = anon === null ? null : anon + (swap ?? 0);
   return {
-    exitStatus: zombie && stat.exitCode !== null ? exitStatusOf(stat.exitCode) : STILL_ACTIVE,
+    exitStatus: exitStatusOfStat(stat),
     pebBaseAddress: null,
     affinityMask: statusAffinity(status),
     basePriority: stat.priority,

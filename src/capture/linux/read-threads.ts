@@ -1,5 +1,4 @@
 import { CaptureFlags, hasFlag } from '../../pss/capture-flags.js';
-import { STILL_ACTIVE } from '../../pss/process-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import { ThreadFlags } from '../../pss/thread-flags.js';
 import type { ThreadEntry } from '../../pss/walk-entries.js';
@@ -9,7 +8,8 @@ import { readRawParallel } from './parallel-reads.js';
 import { reuseIfEqual } from './process-cache.js';
 import type { RawItem } from './raw-reads.js';
 import {
-  exitStatusOf,
+  exitStatusOfStat,
+  isDead,
   isRealTimePolicy,
   parseStat,
   statusAffinity,
@@ -76,9 +76,8 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       continue;
     }
     const syscall = failed(syscallText) ? NOT_IN_SYSCALL : parseSyscall(syscallText);
-    const dead = stat.state === 'Z' || stat.state === 'X';
     const entry = reuseIfEqual<ThreadEntry>(cached?.entry, {
-      exitStatus: dead && stat.exitCode !== null ? exitStatusOf(stat.exitCode) : STILL_ACTIVE,
+      exitStatus: exitStatusOfStat(stat),
       tebBaseAddress: null,
       processId: pid,
       threadId: tid,
@@ -94,7 +93,7 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       win32StartAddress: null,
       // Linux reads a thread at one moment of the capture; the capture's own time stands for it.
       captureTimeUs: null,
-      flags: dead ? ThreadFlags.Terminated : ThreadFlags.None,
+      flags: isDead(stat.state) ? ThreadFlags.Terminated : ThreadFlags.None,
       suspendCount: stat.state === 'T' || stat.state === 't' ? 1 : 0,
       contextRecord: null,
       instructionPointer: withContext ? syscall.instructionPointer : null,
