@@ -41,7 +41,11 @@ export interface ReportDefinition {
  * Names a parameter cannot have: the CLI passes parameters as `--name value` beside its own
  * options, so a parameter called `format` could never be given.
  */
-export const RESERVED_PARAMETER_NAMES: ReadonlySet<string> = new Set(['db', 'format', 'verbose', 'quiet', 'help', 'version', 'list', 'queries', 'sql', 'report']);
+export const RESERVED_PARAMETER_NAMES: ReadonlySet<string> = new Set([
+  ...['db', 'format', 'verbose', 'quiet', 'help', 'version'],
+  ...['f', 'q', 'h'], // their one-letter aliases: `--q x` is --quiet, `--h` prints help
+  ...['list', 'queries', 'sql', 'report'],
+]);
 
 /** The table name under which a used report's rows are read: `process-captures` is `process_captures`. */
 export function usedTableName(report: string): string {

@@ -82,6 +82,7 @@ const badHeaders: [name: string, file: string, text: string, message: string][] 
   ['a positional parameter', 'h.sql', '-- name: h\n-- description: x\nSELECT ?', 'h.sql: use named parameters (:name), not ?'],
   ['a misspelt field', 'i.sql', '-- name: i\n-- description: x\n-- parm: n integer\nSELECT 1', "i.sql:3: unknown header field 'parm:' (fields: name, description, param, uses)"],
   ['a parameter named like a global option', 'j.sql', '-- name: j\n-- description: x\n-- param: format text\nSELECT :format', "j.sql:3: parameter 'format' would clash with pssql's own --format option: rename it"],
+  ['a parameter named like a global option\'s alias', 'j.sql', '-- name: j\n-- description: x\n-- param: q text\nSELECT :q', "j.sql:3: parameter 'q' would clash with pssql's own --q option: rename it"],
   ['a parameter name in capitals', 'k.sql', '-- name: k\n-- description: x\n-- param: Pid pid\nSELECT :Pid', "k.sql:3: parameter 'Pid': names are lower-case snake_case, as in :pid"],
   ['a param line without a type', 'l.sql', '-- name: l\n-- description: x\n-- param: lonely\nSELECT :lonely', "l.sql:3: a parameter is written 'param: NAME TYPE [= DEFAULT] DESCRIPTION' (got 'lonely')"],
   ['no SQL', 'm.sql', '-- name: m\n-- description: x\n', 'm.sql: no SQL after the header'],
