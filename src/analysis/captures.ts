@@ -116,6 +116,9 @@ export async function latestCapture(store: Store, filter: Omit<CaptureFilter, 'l
   return latest;
 }
 
+/** How a user names a capture: its id, `latest` (or `last`), `first`, or `latest-N`. */
+export const CAPTURE_REF = /^(?:\d+|(latest|last|first)(?:-(\d+))?)$/;
+
 /**
  * Resolves how a user names a capture: its id, `latest` (or `last`), `first`, or `latest-N`
  * (the Nth before the newest).
@@ -123,7 +126,7 @@ export async function latestCapture(store: Store, filter: Omit<CaptureFilter, 'l
 export async function resolveCapture(store: Store, ref: string | number): Promise<number> {
   const text = String(ref).trim();
   if (/^\d+$/.test(text)) return (await getCapture(store, Number(text))).capture_id;
-  const match = /^(latest|last|first)(?:-(\d+))?$/.exec(text);
+  const match = CAPTURE_REF.exec(text);
   if (match === null) {
     throw new PssError('ERROR_INVALID_PARAMETER', `invalid capture '${text}': give a capture id, 'first', 'latest' or 'latest-N'`, {
       option: 'capture',

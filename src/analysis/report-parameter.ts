@@ -1,6 +1,6 @@
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
-import { resolveCapture } from './captures.js';
+import { CAPTURE_REF, resolveCapture } from './captures.js';
 
 /** The types a report parameter can have, with what a value must look like. */
 export const PARAMETER_TYPES = {
@@ -44,7 +44,6 @@ function integerOf(value: unknown): number | bigint | null {
   return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }
 
-const CAPTURE_REF = /^(\d+|(latest|last|first)(-\d+)?)$/;
 const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];
 

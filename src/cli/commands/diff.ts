@@ -1,7 +1,9 @@
 import { checkThresholds, parseThreshold, type ThresholdResult } from '../../analysis/diff-threshold.js';
-import { DIFF_KINDS, type DiffKind, type FieldChange, type KindDiff, type SnapshotDiff } from '../../analysis/diff.js';
+import { DIFF_KINDS, type DiffKind, diffSnapshots, type FieldChange, type KindDiff, type SnapshotDiff } from '../../analysis/diff.js';
+import { CAPTURE_REF, resolveCapture } from '../../analysis/captures.js';
 import { humanBytes } from '../../pss/units.js';
 import { openStore, type Store } from '../../store/open-store.js';
+import { openStoredSnapshot } from '../../store/stored-snapshot.js';
 import { defineCommand, type GlobalOptions, printRows, warn } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { renderRows } from '../output.js';
@@ -13,13 +15,10 @@ interface CaptureRef {
   ref: string;
 }
 
-/** A capture reference as resolveCapture takes it: an id, latest, last or first, with -N. */
-const REF = /^(\d+|(?:latest|last|first)(?:-\d+)?)$/;
-
 /** Splits `FILE:REF` at its last colon when what follows is a capture reference; else the ref is in --db. */
 export function parseCaptureRef(text: string, defaultDb: string): CaptureRef {
   const colon = text.lastIndexOf(':');
-  if (colon > 0 && REF.test(text.slice(colon + 1))) return { db: text.slice(0, colon), ref: text.slice(colon + 1) };
+  if (colon > 0 && CAPTURE_REF.test(text.slice(colon + 1))) return { db: text.slice(0, colon), ref: text.slice(colon + 1) };
   return { db: defaultDb, ref: text };
 }
 
@@ -253,11 +252,6 @@ export const diffCommand = defineCommand({
   handler: async (args) => {
     const thresholds = (args.failIf ?? []).map(parseThreshold);
     if (!Number.isSafeInteger(args.limit) || args.limit < 0) throw new RangeError(`--limit must be 0 or a positive integer (got ${String(args.limit)})`);
-    const [{ resolveCapture }, { diffSnapshots }, { openStoredSnapshot }] = await Promise.all([
-      import('../../analysis/captures.js'),
-      import('../../analysis/diff.js'),
-      import('../../store/stored-snapshot.js'),
-    ]);
     const refA = parseCaptureRef(args.a, args.db);
     const refB = parseCaptureRef(args.b, args.db);
     const stores = new Map<string, Store>();
