@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PssError } from '../pss/pss-error.js';
+import { osError } from '../pss/os-error.js';
 import { composeReports } from './compose-reports.js';
 import { didYouMeanText } from './did-you-mean.js';
 import { parseReport, type ReportDefinition } from './report-definition.js';
@@ -16,9 +17,7 @@ function readDirectory(dir: string, isBuiltIn: boolean): ReportDefinition[] {
   try {
     names = fs.readdirSync(dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (error as Error).message;
-    throw new PssError(code === 'EACCES' ? 'ERROR_ACCESS_DENIED' : 'ERROR_FILE_NOT_FOUND', `cannot read reports from ${dir}: ${why}`, { path: dir });
+    throw osError(error, 'read reports from', dir, 'no such directory');
   }
   return names
     .filter((name) => name.endsWith('.sql'))

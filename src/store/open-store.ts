@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { osError } from '../pss/os-error.js';
 import { PssError } from '../pss/pss-error.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
 import { prepareReader, type Reader } from './row-reader.js';
@@ -28,28 +29,6 @@ function statOrNull(path: string): fs.Stats | null {
   }
 }
 
-function osError(error: unknown, what: string, path: string): PssError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'ENOENT'
-        ? 'no such directory'
-        : code === 'ENOSPC'
-          ? 'no space left on the device'
-          : code === 'EROFS'
-            ? 'read-only file system'
-            : ((error as Error).message ?? String(error));
-  const win32 =
-    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-      ? 'ERROR_ACCESS_DENIED'
-      : code === 'ENOENT'
-        ? 'ERROR_FILE_NOT_FOUND'
-        : code === 'ENOSPC'
-          ? 'ERROR_DISK_FULL'
-          : 'ERROR_INVALID_PARAMETER';
-  return new PssError(win32, `cannot ${what} ${path}: ${reason}`, { path, cause: error });
-}
 
 /** Refuses, without changing a byte, a file that is not SQLite. */
 function checkHeader(path: string): void {
@@ -158,7 +137,7 @@ function createRecording(path: string): void {
       // Command lines, paths and peers are private: the recording is for its owner only.
       fs.writeFileSync(temp, '', { mode: 0o600, flag: 'wx' });
     } catch (error) {
-      throw osError(error, 'create', path);
+      throw osError(error, 'create', path, 'no such directory');
     }
     try {
       const db = new BetterSqlite3(temp, { fileMustExist: true });
@@ -179,7 +158,7 @@ function createRecording(path: string): void {
         // A file system without hard links: an exclusive copy still never replaces a recording.
         fs.copyFileSync(temp, path, fs.constants.COPYFILE_EXCL);
       } catch (copyError) {
-        if ((copyError as NodeJS.ErrnoException).code !== 'EEXIST') throw osError(copyError, 'create', path);
+        if ((copyError as NodeJS.ErrnoException).code !== 'EEXIST') throw osError(copyError, 'create', path, 'no such directory');
       }
     }
   } finally {

@@ -112,6 +112,7 @@ const mistakes: [args: string[], code: number, message: RegExp][] = [
   [['query'], 2, /^pssql: give the SQL to run, or --sql-file FILE/],
   [['query', 'SELECT 1', '--sql-file', 'x.sql'], 2, /^pssql: give the SQL as an argument or with --sql-file, not both$/],
   [['query', '--sql-file', '/nonexistent/q.sql'], 3, /^pssql: cannot read SQL from \/nonexistent\/q\.sql/],
+  [['query', '--sql-file', '/'], 2, /^pssql: cannot read SQL from \/: it is a directory$/],
 ];
 
 for (const [args, code, message] of mistakes) {

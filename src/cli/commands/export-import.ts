@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { PssError } from '../../pss/pss-error.js';
+import { osError } from '../../pss/os-error.js';
 import { snapshotFromJson, snapshotToJson } from '../../pss/snapshot-json.js';
 import { recorderOf } from '../../store/recorder.js';
 import { openStoredSnapshot } from '../../store/stored-snapshot.js';
@@ -42,7 +43,7 @@ export const importCommand = defineCommand({
         try {
           text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
         } catch (error) {
-          throw new PssError('ERROR_FILE_NOT_FOUND', `cannot read ${file}: ${(error as Error).message}`, { path: file });
+          throw osError(error, 'read', file === '-' ? 'stdin' : file);
         }
         let json: unknown;
         try {

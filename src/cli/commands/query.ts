@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { PssError } from '../../pss/pss-error.js';
+import { osError } from '../../pss/os-error.js';
 import type { Store } from '../../store/open-store.js';
 import { defineCommand, printRows, withStore } from '../context.js';
 import { parameterOptions } from './parameter-options.js';
@@ -27,10 +28,7 @@ function sqlOf(sql: string | undefined, file: string | undefined): string {
   try {
     return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PssError(code === 'ENOENT' ? 'ERROR_FILE_NOT_FOUND' : 'ERROR_READ_FAULT', `cannot read SQL from ${file === '-' ? 'stdin' : file}: ${(error as Error).message}`, {
-      path: file,
-    });
+    throw osError(error, 'read SQL from', file === '-' ? 'stdin' : file);
   }
 }
 
