@@ -11,8 +11,6 @@ export interface GlobalOptions {
   quiet: boolean;
 }
 
-export type Args<T = object> = ArgumentsCamelCase<GlobalOptions & T>;
-
 /**
  * A yargs command module whose argument types are inferred from its builder, on top of the
  * global options.

@@ -63,7 +63,8 @@ function sizeOf(store: Store): Size {
 /**
  * Measures how much the database grows per capture of a process, after a first capture: for an
  * unchanged process this is the cost of a long recording, which the shared entry versions keep
- * small. Sizes are taken after a WAL checkpoint. The benchmark runs it on its large target.
+ * small. Sizes are taken after a WAL checkpoint. (The benchmark reports the same figure for its
+ * large target from the recording it makes anyway: test/bench/db-stats.ts.)
  *
  * @example
  * const m = measureGrowthPerCapture({ pid: 1234, file: '/tmp/growth.db', captures: 20 })
