@@ -37,11 +37,19 @@ test(`pssql record killed with SIGKILL ${KILLS} times: whole captures only, and 
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let log = '';
+      let started: () => void = () => {};
+      const capturing = new Promise<void>((resolve) => (started = resolve));
       child.stderr?.on('data', (chunk: Buffer) => {
         log += chunk.toString();
+        if (/capturing pid/.test(log)) started();
       });
       const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-      await new Promise((resolve) => setTimeout(resolve, 600 + next() * 2000));
+      // A random moment of the recording, counted from its first capture: on a loaded machine
+      // Node's start-up alone can take seconds, and a kill before any capture tests little.
+      // Every fifth kill comes at a random moment of the start-up instead.
+      const sooner = i % 5 === 4 ? new Promise((resolve) => setTimeout(resolve, next() * 800)) : capturing;
+      await Promise.race([sooner, exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      if (i % 5 !== 4) await new Promise((resolve) => setTimeout(resolve, next() * 1500));
       child.kill('SIGKILL');
       await exited;
       // The last line the recorder wrote: "capturing" means it died inside a capture.
