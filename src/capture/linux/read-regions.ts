@@ -115,6 +115,20 @@ export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<stri
   return regions;
 }
 
+/**
+ * The lines of an address space, which cannot overlap. The kernel writes maps in pieces and
+ * resumes each at the end of the last region it wrote, so a region that changed in between can
+ * be listed again; such a repeat (a line starting below the end of the one before) is left out.
+ */
+export function withoutOverlaps(lines: MapLine[]): MapLine[] {
+  let previous: MapLine | undefined;
+  return lines.filter((line) => {
+    if (previous !== undefined && line.start < previous.end) return false;
+    previous = line;
+    return true;
+  });
+}
+
 /** MEM_IMAGE for executables and libraries (files mapped executable somewhere), MEM_MAPPED for other shared or file memory. */
 function typeOf(m: MapLine, imageFiles: ReadonlySet<string>): MemType {
   if (m.file !== null) return imageFiles.has(m.file) ? MemType.Image : MemType.Mapped;
@@ -147,7 +161,9 @@ export function readRegions(ctx: CaptureContext, details: boolean): VaSpaceEntry
   }
   const text = bytes.toString('latin1');
   const cached = ctx.cache.regions;
-  const lines = parseMaps(text, details, cached);
+  const listed = parseMaps(text, details, cached);
+  const lines = withoutOverlaps(listed);
+  ctx.skipped += listed.length - lines.length;
   const sectionInfo = hasFlag(ctx.flags, CaptureFlags.VaSpaceSectionInformation);
 
   const imageFiles = new Set<string>();

@@ -4,7 +4,7 @@ import test from 'ava';
 import { captureLinuxSnapshot } from '../../../src/capture/linux/index.js';
 import { parseStat } from '../../../src/capture/linux/proc-stat.js';
 import { handleTypeName, parseFdInfo } from '../../../src/capture/linux/read-handles.js';
-import { parseMaps, protectionOf } from '../../../src/capture/linux/read-regions.js';
+import { parseMaps, protectionOf, withoutOverlaps } from '../../../src/capture/linux/read-regions.js';
 import { readSocketTable } from '../../../src/capture/linux/read-sockets.js';
 import { ProcFiles, VANISHED } from '../../../src/capture/linux/proc-files.js';
 import { parseSyscall } from '../../../src/capture/linux/read-threads.js';
@@ -176,4 +176,18 @@ test('read failures: unreachable paths count as vanished, any other error is a P
   const error = t.throws(() => files.readText(`${root}/dir`));
   t.true(isPssError(error, 'ERROR_READ_FAULT'), `a PssError, not ${String(error)}`);
   t.regex(error?.message ?? '', /cannot read .*\/dir: EISDIR/);
+});
+
+test('maps: a region listed again after the kernel resumed its listing is left out', (t) => {
+  const text = [
+    '00400000-00401000 r-xp 00000000 08:01 100 /usr/bin/app',
+    '00600000-00700000 rw-p 00000000 00:00 0',
+    '00650000-00800000 rw-p 00000000 00:00 0',
+    '00800000-00900000 rw-p 00000000 00:00 0',
+  ].join('\n');
+  const lines = withoutOverlaps(parseMaps(text, false));
+  t.deepEqual(
+    lines.map((l) => l.start.toString(16)),
+    ['400000', '600000', '800000'],
+  );
 });
