@@ -1,7 +1,9 @@
-import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import test from 'ava';
 import { captureLinuxSnapshot } from '../../../src/capture/linux/index.js';
 import { CaptureFlags, combineFlags, isPssError } from '../../../src/pss/index.js';
+import { otherUser } from '../../helpers/other-user.js';
 import { startTarget } from '../../helpers/target.js';
 
 function pssCode(fn: () => unknown): string | undefined {
@@ -40,28 +42,28 @@ test('flags are checked as PssCaptureSnapshot checks them', (t) => {
   t.is(pssCode(() => captureLinuxSnapshot({ pid: process.pid, flags: combineFlags(CaptureFlags.Handles, CaptureFlags.CreateUseVmAllocations) })), undefined);
 });
 
-const nobody = (() => {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
-  const [, , uid, gid] = line?.split(':') ?? [];
-  return uid === undefined ? undefined : { uid: Number(uid), gid: Number(gid) };
-})();
-
 test('a process of another user cannot be read: ERROR_ACCESS_DENIED naming the pid, nothing captured', async (t) => {
-  if (process.getuid?.() !== 0 || nobody === undefined) {
+  if (process.getuid?.() !== 0) {
     // Not root: pid 1 belongs to another user.
     const error = t.throws(() => captureLinuxSnapshot({ pid: 1 }));
     t.true(isPssError(error, 'ERROR_ACCESS_DENIED'));
     return;
   }
   // As root, capture from a child running as nobody: it may not read a root process's fds.
+  const nobody = otherUser(t);
+  if (nobody === null) return;
   const target = await startTarget(['--files', '1']);
   try {
-    const { execFileSync } = await import('node:child_process');
-    const script = `import('${new URL('../../../src/capture/linux/index.js', import.meta.url).href}').then((m) => {
+    const script = `import(${JSON.stringify(pathToFileURL(nobody.dist('src/capture/linux/index.js')).href)}).then((m) => {
       try { m.captureLinuxSnapshot({ pid: ${target.pid} }); console.log('captured'); }
       catch (e) { console.log(e.code + ': ' + e.message); }
     });`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { ...nobody, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      uid: nobody.uid,
+      gid: nobody.gid,
+      cwd: nobody.root,
+      encoding: 'utf8',
+    });
     t.regex(out, new RegExp(`^ERROR_ACCESS_DENIED: cannot capture pid ${target.pid}: permission denied reading /proc/${target.pid}/`));
   } finally {
     await target.stop();
