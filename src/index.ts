@@ -15,7 +15,7 @@
  * rec.close()
  */
 export * from './pss/index.js';
-export { captureSnapshot, type CaptureOptions } from './capture/index.js';
+export { type Capturer, type CaptureOptions, type CapturerOptions, captureSnapshot, createCapturer, type ListedProcess, listProcesses, processMatchesName } from './capture/index.js';
 export { captureLinuxSnapshot, type LinuxCaptureOptions } from './capture/linux/index.js';
 export { captureWindowsSnapshot, type WindowsCaptureOptions } from './capture/windows/index.js';
 export * from './store/index.js';

@@ -1,44 +1,66 @@
 /** Capture backends and the choice between them. */
-import { DEFAULT_CAPTURE_FLAGS, validateCaptureFlags } from '../pss/capture-flags.js';
 import { PssError } from '../pss/pss-error.js';
 import type { Snapshot } from '../pss/snapshot.js';
-import { captureLinuxSnapshot } from './linux/linux-capture.js';
-import { captureWindowsSnapshot } from './windows/capture-windows-snapshot.js';
+import type { Backend, CaptureOptions, Capturer, CapturerOptions, ListedProcess } from './capturer.js';
+import { LinuxCapturer } from './linux/linux-capturer.js';
+import { WindowsCapturer } from './windows/windows-capturer.js';
 
-/** Options of {@link captureSnapshot}. */
-export interface CaptureOptions {
-  pid: number;
-  /** CaptureFlags; the default is everything the platform captures cheaply. */
-  flags?: number;
-  threadContextFlags?: number;
-  /** Linux: read per-region resident/private/swap sizes from smaps. */
-  details?: boolean;
-  /** `procfs` (Linux) or `kernel32` (Windows); the platform's own by default. */
-  backend?: 'procfs' | 'kernel32';
-  /** Linux: root of the proc tree (tests point it at fixtures). */
-  procRoot?: string;
-  /** Windows: load the Pss* functions from this DLL instead of kernel32 (the test harness). */
-  pssLibrary?: string;
+export type { Backend, CaptureOptions, Capturer, CapturerOptions, ListedProcess } from './capturer.js';
+export { processMatchesName } from './process-name.js';
+
+/** The backend of this platform. */
+export function platformBackend(): Backend {
+  return process.platform === 'win32' ? 'kernel32' : 'procfs';
 }
 
 /**
- * Captures a process with the backend of this platform.
+ * A capturer of this platform's backend (or the one asked for), for a series of captures; close
+ * it at the end.
  *
  * @example
- * const snapshot = captureSnapshot({ pid: 1234, flags: parseCaptureFlags('handles,handle-names') })
+ * const capturer = createCapturer()
+ * try { for (const pid of [1234, 5678]) writeCapture(store, capturer.capture({ pid })) } finally { capturer.close() }
  */
-export function captureSnapshot(options: CaptureOptions): Snapshot {
-  const backend = options.backend ?? (process.platform === 'win32' ? 'kernel32' : 'procfs');
-  const flags = options.flags ?? DEFAULT_CAPTURE_FLAGS;
-  validateCaptureFlags(flags);
+export function createCapturer(options: CapturerOptions = {}): Capturer {
+  const backend = options.backend ?? platformBackend();
   switch (backend) {
     case 'procfs':
-      return captureLinuxSnapshot({ ...options, flags });
+      return new LinuxCapturer(options.procRoot);
     case 'kernel32':
-      return captureWindowsSnapshot({ ...options, flags });
+      return new WindowsCapturer(options.pssLibrary);
     default:
       throw new PssError('ERROR_NOT_SUPPORTED', `capture backend '${String(backend)}' is not available on ${process.platform}`, {
         option: 'backend',
       });
+  }
+}
+
+/**
+ * Captures a process once with the backend of this platform.
+ *
+ * @example
+ * const snapshot = captureSnapshot({ pid: 1234, flags: parseCaptureFlags('handles,handle-names') })
+ */
+export function captureSnapshot(options: CaptureOptions & CapturerOptions): Snapshot {
+  const capturer = createCapturer(options);
+  try {
+    return capturer.capture(options);
+  } finally {
+    capturer.close();
+  }
+}
+
+/**
+ * Every live process of the system (zombies excluded: they have exited), in pid order.
+ *
+ * @example
+ * const nginx = listProcesses().filter((p) => processMatchesName(p, 'nginx'))
+ */
+export function listProcesses(options: CapturerOptions = {}): ListedProcess[] {
+  const capturer = createCapturer(options);
+  try {
+    return capturer.listProcesses();
+  } finally {
+    capturer.close();
   }
 }

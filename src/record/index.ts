@@ -1,5 +1,4 @@
 /** Recording on a schedule: the loop, its targets and durations. */
-export { listProcesses, type ListedProcess, type ListProcessesOptions, processMatchesName } from './list-processes.js';
 export { parseDuration } from './parse-duration.js';
 export {
   databaseBytes,

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { type CaptureOptions, captureSnapshot } from '../capture/index.js';
+import { type Capturer, type CapturerOptions, createCapturer, type ListedProcess, processMatchesName } from '../capture/index.js';
 import { QueryClass } from '../pss/information-class.js';
 import { STILL_ACTIVE } from '../pss/process-flags.js';
 import { isPssError, PssError } from '../pss/pss-error.js';
@@ -7,7 +7,6 @@ import type { Snapshot } from '../pss/snapshot.js';
 import type { Store } from '../store/open-store.js';
 import { checkRetention, type Retention } from '../store/prune.js';
 import { recorderOf } from '../store/recorder.js';
-import { type ListedProcess, listProcesses, processMatchesName } from './list-processes.js';
 import { nextTick } from './tick-schedule.js';
 
 /** Options of {@link record}. At least one of `pids`, `names` or `all` selects what to record. */
@@ -30,7 +29,7 @@ export interface RecordLoopOptions {
   keep?: number;
   /** Delete captures older than this, µs (pruned in each capture's transaction). */
   maxAgeUs?: number;
-  /** CaptureFlags of every capture; the default is that of {@link captureSnapshot}. */
+  /** CaptureFlags of every capture; the default is DEFAULT_CAPTURE_FLAGS. */
   flags?: number;
   /** Linux: per-region resident/private/swap sizes (reads smaps: slower). */
   details?: boolean;
@@ -41,7 +40,7 @@ export interface RecordLoopOptions {
   /** Aborting it stops the recording as {@link RecordingHandle.stop} does. */
   signal?: AbortSignal;
   /** Capture options passed through to every capture (another backend, a fixture proc tree). */
-  capture?: Pick<CaptureOptions, 'backend' | 'procRoot' | 'pssLibrary'>;
+  capture?: CapturerOptions;
 }
 
 /** A process being recorded. */
@@ -205,8 +204,11 @@ class RecordLoop {
   private stopRequested = false;
   private wake: (() => void) | null = null;
   private round = 0;
+  /** The capturer of this recording: what it keeps between captures lives as long as the loop. */
+  private readonly capturer: Capturer;
 
   constructor(private readonly options: RecordLoopOptions) {
+    this.capturer = createCapturer(options.capture);
     this.retention = retentionOf(options);
     this.totals = {
       rounds: 0,
@@ -272,7 +274,7 @@ class RecordLoop {
     if (names.length === 0 && this.options.all !== true) return;
     let listed: ListedProcess[];
     try {
-      listed = listProcesses(this.options.capture?.procRoot === undefined ? {} : { procRoot: this.options.capture.procRoot });
+      listed = this.capturer.listProcesses();
     } catch (error) {
       // A listing that fails this round may work the next; the targets already known go on.
       this.totals.failures++;
@@ -302,8 +304,7 @@ class RecordLoop {
     const started = performance.now();
     let snapshot: Snapshot;
     try {
-      snapshot = captureSnapshot({
-        ...this.options.capture,
+      snapshot = this.capturer.capture({
         pid: target.pid,
         ...(this.options.flags === undefined ? {} : { flags: this.options.flags }),
         details: this.options.details ?? false,
@@ -381,6 +382,14 @@ class RecordLoop {
   }
 
   async run(): Promise<RecordSummary> {
+    try {
+      return await this.loop();
+    } finally {
+      this.capturer.close();
+    }
+  }
+
+  private async loop(): Promise<RecordSummary> {
     // The caller gets the handle first (to install signal handlers) and the grid starts with round 1.
     await Promise.resolve();
     this.startMs = performance.now();

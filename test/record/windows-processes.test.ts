@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
-import { decodeProcessEntry, PROCESSENTRY32W } from '../../src/record/list-windows-processes.js';
-import { type ListedProcess, processMatchesName } from '../../src/record/index.js';
+import { decodeProcessEntry, PROCESSENTRY32W } from '../../src/capture/windows/windows-process-list.js';
+import { type ListedProcess, processMatchesName } from '../../src/capture/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { PROJECT_ROOT } from '../helpers/target.js';
 
@@ -55,7 +55,7 @@ test('under Wine, the Windows node lists the processes of its machine, itself am
     [
       "import fs from 'node:fs';",
       // The listing alone: the record loop would load better-sqlite3, which has no Windows build here.
-      "import { listProcesses, processMatchesName } from './dist/src/record/list-processes.js';",
+      "import { listProcesses, processMatchesName } from './dist/src/capture/index.js';",
       'const listed = listProcesses();',
       "const matched = listed.filter((p) => processMatchesName(p, 'NODE')).map((p) => p.pid);",
       'fs.writeFileSync(process.argv[2], JSON.stringify({ pid: process.pid, platform: process.platform, listed, matched }));',

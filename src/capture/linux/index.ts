@@ -1,3 +1,3 @@
-/** The Linux backend: captures a process from /proc. */
-export { captureLinuxSnapshot, type LinuxCaptureOptions } from './linux-capture.js';
+/** The Linux backend: captures processes from /proc. */
+export { captureLinuxSnapshot, LinuxCapturer, type LinuxCaptureOptions } from './linux-capturer.js';
 export { ProcFiles } from './proc-files.js';

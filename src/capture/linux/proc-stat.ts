@@ -117,21 +117,14 @@ export function exitStatusOfStat(stat: StatFields): number {
   return isDead(stat.state) && stat.exitCode !== null ? exitStatusOf(stat.exitCode) : STILL_ACTIVE;
 }
 
-const bootTimes = new Map<string, number>();
-
 /** Boot time of the machine behind a /proc root, µs since the Unix epoch (whole seconds: stable). */
-export function bootTimeUs(files: ProcFiles): number {
-  let boot = bootTimes.get(files.root);
-  if (boot === undefined) {
-    const text = files.readText(files.path('stat'));
-    const match = failed(text) ? null : /^btime (\d+)$/m.exec(text);
-    boot = match === null ? 0 : Number(match[1]) * 1_000_000;
-    bootTimes.set(files.root, boot);
-  }
-  return boot;
+export function readBootTimeUs(files: ProcFiles): number {
+  const text = files.readText(files.path('stat'));
+  const match = failed(text) ? null : /^btime (\d+)$/m.exec(text);
+  return match === null ? 0 : Number(match[1]) * 1_000_000;
 }
 
 /** Converts a start time in clock ticks since boot into µs since the Unix epoch. */
-export function ticksToUnixUs(files: ProcFiles, ticks: number): number {
-  return bootTimeUs(files) + ticks * US_PER_TICK;
+export function ticksToUnixUs(bootTimeUs: number, ticks: number): number {
+  return bootTimeUs + ticks * US_PER_TICK;
 }

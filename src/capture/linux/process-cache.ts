@@ -1,11 +1,11 @@
 import type { HandleEntry, ThreadEntry, VaSpaceEntry } from '../../pss/walk-entries.js';
-import type { MapLine } from './read-regions.js';
+import type { MapLine } from './parse-maps.js';
 
 /**
  * What the last capture of a process read, raw and parsed, so the next capture of the same
- * process parses only what changed and hands back the very same entry objects for what did not.
- * A recording of an idle process then costs little more than reading /proc, and the recorder
- * recognises unchanged entries by identity.
+ * process parses only what changed and hands back the very same (frozen) entry objects for what
+ * did not. A recording of an idle process then costs little more than reading /proc, and the
+ * writer recognises unchanged entries by identity (the contract of `Snapshot` in the model).
  */
 export interface ProcessCache {
   /** The fds of the last capture: link target and fdinfo text (latin1, exact bytes) and the entry. */
@@ -16,32 +16,37 @@ export interface ProcessCache {
   regions: Map<string, { line: MapLine; entry: VaSpaceEntry }>;
   /** The whole maps file of the last capture and its regions: an idle process maps nothing new. */
   mapsBytes: Buffer | null;
-  regionList: VaSpaceEntry[] | null;
+  regionList: readonly VaSpaceEntry[] | null;
 }
 
 const MAX_PROCESSES = 256;
-const caches = new Map<string, ProcessCache>();
 
 /**
- * The cache of one process, identified by its pid, start time and the capture options (the same
- * raw data gives other entries under other flags). Least recently used processes are forgotten.
+ * The caches of the processes one capturer captured, identified by pid, start time and the
+ * capture options (the same raw data gives other entries under other flags). Least recently
+ * used processes are forgotten.
  */
-export function processCache(root: string, pid: number, startTicks: number, flags: number, details: boolean): ProcessCache {
-  const key = `${root}\0${pid}\0${startTicks}\0${flags}\0${details}`;
-  let cache = caches.get(key);
-  if (cache === undefined) {
-    cache = { handles: new Map(), threads: new Map(), regions: new Map(), mapsBytes: null, regionList: null };
-    if (caches.size >= MAX_PROCESSES) caches.delete(caches.keys().next().value as string);
-  } else {
-    caches.delete(key); // re-inserted below: most recently used last
-  }
-  caches.set(key, cache);
-  return cache;
-}
+export class ProcessCaches {
+  private readonly caches = new Map<string, ProcessCache>();
 
-/** Forgets every cached process (tests, or a caller that wants fresh objects). */
-export function clearProcessCaches(): void {
-  caches.clear();
+  /** The cache of one process, made empty when it is new. */
+  of(pid: number, startTicks: number, flags: number, details: boolean): ProcessCache {
+    const key = `${pid}\0${startTicks}\0${flags}\0${details}`;
+    let cache = this.caches.get(key);
+    if (cache === undefined) {
+      cache = { handles: new Map(), threads: new Map(), regions: new Map(), mapsBytes: null, regionList: null };
+      if (this.caches.size >= MAX_PROCESSES) this.caches.delete(this.caches.keys().next().value as string);
+    } else {
+      this.caches.delete(key); // re-inserted below: most recently used last
+    }
+    this.caches.set(key, cache);
+    return cache;
+  }
+
+  /** Processes remembered. */
+  get size(): number {
+    return this.caches.size;
+  }
 }
 
 /** Equal records: the same keys with equal values (nested records compared the same way). */
@@ -57,7 +62,19 @@ function sameValue(a: unknown, b: unknown): boolean {
   return count === 0;
 }
 
-/** The previous entry when the new one holds the same values (so identity means "unchanged"), else the new one. */
+/** Freezes an entry and the records inside it: an entry handed to more than one capture is shared. */
+export function freezeEntry<T extends object>(entry: T): T {
+  for (const key in entry) {
+    const value = (entry as Record<string, unknown>)[key];
+    if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) Object.freeze(value);
+  }
+  return Object.freeze(entry);
+}
+
+/**
+ * The previous entry when the new one holds the same values (so identity means "unchanged"),
+ * else the new one, frozen: either may be handed to later captures.
+ */
 export function reuseIfEqual<T extends object>(previous: T | undefined, next: T): T {
-  return previous !== undefined && sameValue(previous, next) ? previous : next;
+  return previous !== undefined && sameValue(previous, next) ? previous : freezeEntry(next);
 }

@@ -6,8 +6,8 @@ import { STILL_ACTIVE } from '../../pss/process-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import type { HandleEntry, HandleTypeSpecific, SocketInfo } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
+import { type FdInfo, parseFdInfo } from './parse-fdinfo.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
-import { readRawParallel } from './parallel-reads.js';
 import { reuseIfEqual } from './process-cache.js';
 import type { RawItem } from './raw-reads.js';
 import { SocketResolver } from './read-sockets.js';
@@ -89,46 +89,6 @@ export function objectTypeOf(typeName: string): ObjectType {
   }
 }
 
-interface FdInfo {
-  position: number | null;
-  openFlags: number | null;
-  mountId: number | null;
-  inode: number | null;
-  eventCount: bigint | null;
-  pidfdPid: number | null;
-}
-
-/** Parses /proc/PID/fdinfo/N (`key:\tvalue` lines). */
-export function parseFdInfo(text: string): FdInfo {
-  const info: FdInfo = { position: null, openFlags: null, mountId: null, inode: null, eventCount: null, pidfdPid: null };
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const value = line.slice(colon + 1).trim();
-    switch (line.slice(0, colon)) {
-      case 'pos':
-        info.position = Number(value);
-        break;
-      case 'flags':
-        info.openFlags = Number.parseInt(value, 8);
-        break;
-      case 'mnt_id':
-        info.mountId = Number(value);
-        break;
-      case 'ino':
-        info.inode = Number(value);
-        break;
-      case 'eventfd-count':
-        info.eventCount = BigInt(`0x${value}`);
-        break;
-      case 'Pid':
-        info.pidfdPid = Number(value);
-        break;
-    }
-  }
-  return info;
-}
-
 function typeSpecificOf(ctx: CaptureContext, fd: number, typeName: string, info: FdInfo): HandleTypeSpecific | null {
   switch (typeName) {
     case 'Process': {
@@ -185,7 +145,7 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
   const handles: HandleEntry[] = [];
   const previous = ctx.cache.handles;
   const seen = new Map<number, { link: string; info: string; entry: HandleEntry }>();
-  const raws = readRawParallel(files, { root: files.root, pid, dir: 'fd', ids: fds });
+  const raws = ctx.reader.read(files, { root: files.root, pid, dir: 'fd', ids: fds });
   for (const [i, fd] of fds.entries()) {
     const [link, infoText] = raws[i] as RawItem;
     // An fd closed between the listing and its link, or between its link and its fdinfo: skipped.
@@ -217,7 +177,7 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
     let socket: SocketInfo | null = null;
     if (wantSpecific && info !== null) {
       if (typeName === 'Socket') {
-        sockets ??= new SocketResolver(files, pid);
+        sockets ??= new SocketResolver(ctx.sockets, files, pid);
         socket = (info.inode === null ? undefined : sockets.get(info.inode)) ?? {
           protocol: 'unknown',
           localAddress: null,

@@ -60,7 +60,7 @@ export function readProcessInformation(ctx: CaptureContext, stat: StatFields): P
     processId: pid,
     parentProcessId: stat.ppid,
     flags: stat.state === 'T' ? ProcessFlags.Frozen : ProcessFlags.None,
-    createTimeUs: ticksToUnixUs(files, stat.startTicks),
+    createTimeUs: ticksToUnixUs(ctx.bootTimeUs, stat.startTicks),
     exitTimeUs: null,
     kernelTimeUs: stat.kernelTimeUs,
     userTimeUs: stat.userTimeUs,

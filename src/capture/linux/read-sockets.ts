@@ -1,159 +1,6 @@
-import { decodeLatin1 } from '../../pss/byte-string.js';
 import type { SocketInfo } from '../../pss/walk-entries.js';
+import { inetTable, netlinkTable, packetTable, unixTable } from './parse-net.js';
 import { failed, type ProcFiles } from './proc-files.js';
-
-const TCP_STATES: Readonly<Record<string, string>> = {
-  '01': 'ESTABLISHED',
-  '02': 'SYN_SENT',
-  '03': 'SYN_RECV',
-  '04': 'FIN_WAIT1',
-  '05': 'FIN_WAIT2',
-  '06': 'TIME_WAIT',
-  '07': 'CLOSE',
-  '08': 'CLOSE_WAIT',
-  '09': 'LAST_ACK',
-  '0A': 'LISTEN',
-  '0B': 'CLOSING',
-  '0C': 'NEW_SYN_RECV',
-};
-
-const UNIX_STATES: Readonly<Record<string, string>> = {
-  '01': 'UNCONNECTED',
-  '02': 'CONNECTING',
-  '03': 'CONNECTED',
-  '04': 'DISCONNECTING',
-};
-
-const NETLINK_FAMILIES: Readonly<Record<string, string>> = {
-  '0': 'route',
-  '4': 'sock_diag',
-  '9': 'audit',
-  '15': 'uevent',
-  '16': 'generic',
-};
-
-/** `0100007F:9CB1` -> `127.0.0.1:40113`; the address is in host (little-endian) byte order. */
-function ipv4Endpoint(hex: string): string {
-  const [addr = '', port = '0'] = hex.split(':');
-  const n = Number.parseInt(addr, 16);
-  return `${n & 0xff}.${(n >>> 8) & 0xff}.${(n >>> 16) & 0xff}.${n >>> 24}:${Number.parseInt(port, 16)}`;
-}
-
-/** The IPv6 form of 32 hex digits written as four host-order 32-bit words. */
-function ipv6Address(hex: string): string {
-  const bytes: number[] = [];
-  for (let w = 0; w < 4; w++) {
-    const word = hex.slice(w * 8, w * 8 + 8);
-    for (let b = 3; b >= 0; b--) bytes.push(Number.parseInt(word.slice(b * 2, b * 2 + 2), 16));
-  }
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
-    return `::ffff:${bytes.slice(12).join('.')}`;
-  }
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
-  // Compress the longest run of zero groups, as RFC 5952 asks.
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength && j - i > 1) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const text = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return text.join(':');
-  return `${text.slice(0, bestStart).join(':')}::${text.slice(bestStart + bestLength).join(':')}`;
-}
-
-function ipv6Endpoint(hex: string): string {
-  const [addr = '', port = '0'] = hex.split(':');
-  return `[${ipv6Address(addr)}]:${Number.parseInt(port, 16)}`;
-}
-
-const UNSPECIFIED = /^(0\.0\.0\.0|\[::\]):0$/;
-
-function inetTable(text: string, protocol: string, v6: boolean, into: Map<number, SocketInfo>): void {
-  const endpoint = v6 ? ipv6Endpoint : ipv4Endpoint;
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = (lines[i] as string).trim().split(/\s+/);
-    if (f.length < 10) continue;
-    const inode = Number(f[9]);
-    if (inode === 0) continue;
-    const remote = endpoint(f[2] as string);
-    const st = f[3] as string;
-    const tcp = protocol.startsWith('tcp');
-    into.set(inode, {
-      protocol,
-      localAddress: endpoint(f[1] as string),
-      remoteAddress: UNSPECIFIED.test(remote) ? null : remote,
-      state: tcp ? (TCP_STATES[st] ?? st) : st === '01' ? 'ESTABLISHED' : null,
-    });
-  }
-}
-
-const UNIX_LINE = /^\s*\S+: \S+ \S+ (\S+) \S+ (\S+)\s+(\d+)(?: (.*))?$/;
-
-function unixTable(text: string, into: Map<number, SocketInfo>): void {
-  const lines = text.split('\n');
-  let last: { inode: number; path: string } | null = null;
-  const flush = (): void => {
-    if (last === null) return;
-    const socket = into.get(last.inode);
-    if (socket !== undefined) socket.localAddress = decodeLatin1(last.path);
-  };
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const m = UNIX_LINE.exec(line);
-    if (m === null) {
-      // The kernel prints a path as it is: a newline in it continues the path on the next line.
-      if (last !== null && i < lines.length - 1) last.path += `\n${line}`;
-      continue;
-    }
-    flush();
-    const [, flags = '0', st = '', inode = '0', path] = m;
-    const listening = (Number.parseInt(flags, 16) & 0x10000) !== 0; // __SO_ACCEPTCON
-    into.set(Number(inode), {
-      protocol: 'unix',
-      localAddress: null,
-      remoteAddress: null,
-      state: listening ? 'LISTEN' : (UNIX_STATES[st] ?? null),
-    });
-    last = path === undefined || path === '' ? null : { inode: Number(inode), path };
-  }
-  flush();
-}
-
-function netlinkTable(text: string, into: Map<number, SocketInfo>): void {
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = (lines[i] as string).trim().split(/\s+/);
-    if (f.length < 10) continue;
-    const family = f[1] as string;
-    into.set(Number(f[9]), {
-      protocol: 'netlink',
-      localAddress: `${NETLINK_FAMILIES[family] ?? family}:${f[2]}`,
-      remoteAddress: null,
-      state: null,
-    });
-  }
-}
-
-function packetTable(text: string, into: Map<number, SocketInfo>): void {
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = (lines[i] as string).trim().split(/\s+/);
-    if (f.length < 9) continue;
-    into.set(Number(f[8]), { protocol: 'packet', localAddress: `ifindex ${f[4]} proto 0x${f[3]}`, remoteAddress: null, state: null });
-  }
-}
 
 /**
  * Every socket of the target's network namespace, by inode, from /proc/PID/net: what lsof shows
@@ -194,7 +41,26 @@ export function readSocketTable(files: ProcFiles, pid: number): Map<number, Sock
  * only the state of a socket already listed can be that old.
  */
 const SHARED_TABLE_MAX_AGE_MS = 500;
-const shared = new Map<string, { readAtMs: number; sockets: Map<number, SocketInfo> }>();
+
+/** The socket tables a capturer read lately, by network namespace, shared by its captures. */
+export class SocketTables {
+  private readonly byNamespace = new Map<string, { readAtMs: number; sockets: Map<number, SocketInfo> }>();
+
+  /** A recent table of the namespace, or null. */
+  recent(namespace: string): Map<number, SocketInfo> | null {
+    const table = this.byNamespace.get(namespace);
+    return table !== undefined && performance.now() - table.readAtMs < SHARED_TABLE_MAX_AGE_MS ? table.sockets : null;
+  }
+
+  /** Reads the namespace's tables afresh through `pid` and keeps them for the next captures. */
+  read(namespace: string, files: ProcFiles, pid: number): Map<number, SocketInfo> {
+    const sockets = readSocketTable(files, pid);
+    // Tables of namespaces not seen for a while are dropped: a machine's namespaces come and go.
+    for (const [key, table] of this.byNamespace) if (performance.now() - table.readAtMs >= SHARED_TABLE_MAX_AGE_MS) this.byNamespace.delete(key);
+    this.byNamespace.set(namespace, { readAtMs: performance.now(), sockets });
+    return sockets;
+  }
+}
 
 /** Finds the endpoints of the sockets of one capture, by inode. */
 export class SocketResolver {
@@ -202,20 +68,19 @@ export class SocketResolver {
   private readonly namespace: string;
 
   constructor(
+    private readonly tables: SocketTables,
     private readonly files: ProcFiles,
     private readonly pid: number,
   ) {
     const link = files.readLink(files.path(pid, 'ns', 'net'));
-    this.namespace = failed(link) ? `${files.root}\0pid ${pid}` : `${files.root}\0${link}`;
+    this.namespace = failed(link) ? `pid ${pid}` : link;
   }
 
   get(inode: number): SocketInfo | undefined {
     if (this.fresh === null) {
-      const table = shared.get(this.namespace);
-      const found = table !== undefined && performance.now() - table.readAtMs < SHARED_TABLE_MAX_AGE_MS ? table.sockets.get(inode) : undefined;
+      const found = this.tables.recent(this.namespace)?.get(inode);
       if (found !== undefined) return found;
-      this.fresh = readSocketTable(this.files, this.pid);
-      shared.set(this.namespace, { readAtMs: performance.now(), sockets: this.fresh });
+      this.fresh = this.tables.read(this.namespace, this.files, this.pid);
     }
     return this.fresh.get(inode);
   }

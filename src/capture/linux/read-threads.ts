@@ -4,7 +4,6 @@ import { ThreadFlags } from '../../pss/thread-flags.js';
 import type { ThreadEntry } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
-import { readRawParallel } from './parallel-reads.js';
 import { reuseIfEqual } from './process-cache.js';
 import type { RawItem } from './raw-reads.js';
 import {
@@ -58,7 +57,7 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
   const threads: ThreadEntry[] = [];
   const previous = ctx.cache.threads;
   const seen = new Map<number, { raw: string; entry: ThreadEntry }>();
-  const raws = readRawParallel(files, { root: files.root, pid, dir: 'task', ids: tids });
+  const raws = ctx.reader.read(files, { root: files.root, pid, dir: 'task', ids: tids });
   for (const [i, tid] of tids.entries()) {
     const [statText, statusText, syscallText] = raws[i] as RawItem;
     const stat = typeof statText === 'string' ? parseStat(statText) : null;
@@ -86,7 +85,7 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       basePriority: isRealTimePolicy(stat.policy) ? stat.priority : 20 + stat.nice,
       lastSyscallFirstArgument: syscall.firstArgument,
       lastSyscallNumber: syscall.number,
-      createTimeUs: ticksToUnixUs(files, stat.startTicks),
+      createTimeUs: ticksToUnixUs(ctx.bootTimeUs, stat.startTicks),
       exitTimeUs: null,
       kernelTimeUs: stat.kernelTimeUs,
       userTimeUs: stat.userTimeUs,

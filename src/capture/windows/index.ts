@@ -2,7 +2,8 @@
  * The Windows backend: Process Snapshotting through kernel32.dll with koffi. Importing this
  * module loads nothing native; koffi is loaded by the first capture.
  */
-export { captureWindowsSnapshot, type WindowsCaptureOptions } from './capture-windows-snapshot.js';
+export { captureWindowsSnapshot, type WindowsCaptureOptions, WindowsCapturer } from './windows-capturer.js';
+export { decodeProcessEntry, PROCESSENTRY32W } from './windows-process-list.js';
 export { WindowsSnapshot } from './windows-snapshot.js';
 export { decodeQueryRecord, decodeWalkEntry, PSS_STRUCT_OF } from './decode-records.js';
 export { pssTypes, type PssTypes } from './pss-types.js';

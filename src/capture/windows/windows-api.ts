@@ -50,27 +50,20 @@ const KERNEL32_PROTOTYPES = [
   'DWORD __stdcall GetLastError()',
 ];
 
-const apis = new Map<string, WindowsApi>();
-
 /**
- * Loads kernel32.dll and the Pss* functions, once per library. `pssLibrary` names another DLL to
- * take the Pss* functions from (the test harness uses one, since Wine has none); the process
- * functions always come from kernel32.dll.
+ * Loads kernel32.dll and binds the Pss* functions. `pssLibrary` names another DLL to take the
+ * Pss* functions from (the test harness uses one, since Wine has none); the process functions
+ * always come from kernel32.dll. A capturer loads it once and keeps it.
  */
 export function loadWindowsApi(pssLibrary = 'kernel32.dll'): WindowsApi {
-  let api = apis.get(pssLibrary);
-  if (api === undefined) {
-    const koffi = loadKoffi();
-    pssTypes(); // the prototypes name its types
-    const kernel32 = koffi.load('kernel32.dll');
-    const pss = pssLibrary === 'kernel32.dll' ? kernel32 : koffi.load(pssLibrary);
-    const functions: Record<string, unknown> = { koffi, pssLibrary };
-    for (const prototype of PSS_PROTOTYPES) bind(functions, pss, prototype);
-    for (const prototype of KERNEL32_PROTOTYPES) bind(functions, kernel32, prototype);
-    api = functions as unknown as WindowsApi;
-    apis.set(pssLibrary, api);
-  }
-  return api;
+  const koffi = loadKoffi();
+  pssTypes(); // the prototypes name its types
+  const kernel32 = koffi.load('kernel32.dll');
+  const pss = pssLibrary === 'kernel32.dll' ? kernel32 : koffi.load(pssLibrary);
+  const functions: Record<string, unknown> = { koffi, pssLibrary };
+  for (const prototype of PSS_PROTOTYPES) bind(functions, pss, prototype);
+  for (const prototype of KERNEL32_PROTOTYPES) bind(functions, kernel32, prototype);
+  return functions as unknown as WindowsApi;
 }
 
 function bind(into: Record<string, unknown>, library: ReturnType<Koffi['load']>, prototype: string): void {

@@ -1,8 +1,7 @@
 import test from 'ava';
-import { captureLinuxSnapshot } from '../../../src/capture/linux/index.js';
-import { PARALLEL_THRESHOLD, readRawParallel } from '../../../src/capture/linux/parallel-reads.js';
+import { captureLinuxSnapshot, LinuxCapturer } from '../../../src/capture/linux/index.js';
 import { DENIED, ProcFiles, VANISHED } from '../../../src/capture/linux/proc-files.js';
-import { clearProcessCaches } from '../../../src/capture/linux/process-cache.js';
+import { PARALLEL_THRESHOLD, ReaderThread } from '../../../src/capture/linux/reader-thread.js';
 import { packRaw, type RawItem, readRaw, unpackRaw } from '../../../src/capture/linux/raw-reads.js';
 import { WalkClass } from '../../../src/pss/index.js';
 import { mapsLineCount, procEntries, startTarget } from '../../helpers/target.js';
@@ -19,12 +18,15 @@ test('reading with the reader thread gives exactly what one thread reads', async
   const target = await startTarget(['--files', String(PARALLEL_THRESHOLD + 500), '--threads', String(PARALLEL_THRESHOLD + 10), '--regions', '3000']);
   try {
     const files = new ProcFiles('/proc');
+    const reader = new ReaderThread();
+    t.teardown(() => reader.close());
     const fds = procEntries(target.pid, 'fd');
     const fdJob = { root: '/proc', pid: target.pid, dir: 'fd' as const, ids: fds };
-    t.deepEqual(readRawParallel(files, fdJob), readRaw(files, fdJob, 0, fds.length));
+    t.deepEqual(reader.read(files, fdJob), readRaw(files, fdJob, 0, fds.length));
     const tids = procEntries(target.pid, 'task');
     const taskJob = { root: '/proc', pid: target.pid, dir: 'task' as const, ids: tids };
-    const parallel = readRawParallel(files, taskJob);
+    const parallel = reader.read(files, taskJob);
+    t.true(reader.running, 'the second thread read half of it');
     t.is(parallel.length, tids.length);
     // Thread files of idle threads do not change between the two reads.
     t.deepEqual(parallel.map((item) => item[0]), readRaw(files, taskJob, 0, tids.length).map((item) => item[0]));
@@ -38,12 +40,13 @@ test('reading with the reader thread gives exactly what one thread reads', async
 });
 
 test('a second capture of an idle process hands back the same entry objects; changes are new objects', async (t) => {
-  clearProcessCaches();
+  const capturer = new LinuxCapturer();
+  t.teardown(() => capturer.close());
   const target = await startTarget(['--files', '20', '--pipes', '2', '--tcp', '1', '--memfds', '1', '--threads', '3', '--regions', '8', '--open-every', '150']);
   try {
-    const first = captureLinuxSnapshot({ pid: target.pid });
+    const first = capturer.capture({ pid: target.pid });
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const second = captureLinuxSnapshot({ pid: target.pid });
+    const second = capturer.capture({ pid: target.pid });
     const before = new Map([...first.entries(WalkClass.Handles)].map((h) => [h.handle, h]));
     let same = 0;
     let added = 0;
@@ -60,8 +63,14 @@ test('a second capture of an idle process hands back the same entry objects; cha
     const again = [...second.entries(WalkClass.Threads)];
     t.true(threads.slice(1, -1).every((th, i) => again[i + 1] === th), 'idle worker threads are the same objects');
     // Another capture with other flags does not reuse these objects.
-    const other = captureLinuxSnapshot({ pid: target.pid, flags: 0x4 });
+    const other = capturer.capture({ pid: target.pid, flags: 0x4 });
     t.false([...other.entries(WalkClass.Handles)].some((h) => before.get(h.handle) === h));
+    // What is shared between captures cannot be changed by one of them.
+    t.true([...second.entries(WalkClass.Handles)].every((h) => Object.isFrozen(h)), 'entries are frozen');
+    t.true(Object.isFrozen([...second.entries(WalkClass.Handles)].find((h) => h.socket !== null)?.socket));
+    // Another capturer keeps its own: its first capture shares nothing with this one's.
+    const fresh = captureLinuxSnapshot({ pid: target.pid });
+    t.false([...fresh.entries(WalkClass.Threads)].some((th) => threads.includes(th)), 'a one-shot capture starts afresh');
   } finally {
     await target.stop();
   }

@@ -1,6 +1,6 @@
-import { loadKoffi } from '../capture/windows/load-koffi.js';
-import { PssError } from '../pss/pss-error.js';
-import type { ListedProcess } from './list-processes.js';
+import { PssError } from '../../pss/pss-error.js';
+import type { ListedProcess } from '../capturer.js';
+import type { Koffi } from './load-koffi.js';
 
 /** x64 PROCESSENTRY32W: its size and the offsets pssql reads (tlhelp32.h). */
 export const PROCESSENTRY32W = { size: 568, th32ProcessID: 8, th32ParentProcessID: 32, szExeFile: 44, exeFileChars: 260 } as const;
@@ -9,7 +9,8 @@ const TH32CS_SNAPPROCESS = 0x2;
 const ERROR_NO_MORE_FILES = 18;
 const INVALID_HANDLE_VALUE = 0xffff_ffff_ffff_ffffn;
 
-interface ToolhelpApi {
+/** The Toolhelp32 functions of kernel32.dll that list processes. */
+export interface ToolhelpApi {
   CreateToolhelp32Snapshot(flags: number, pid: number): object;
   Process32FirstW(snapshot: object, entry: Uint8Array): number;
   Process32NextW(snapshot: object, entry: Uint8Array): number;
@@ -18,23 +19,17 @@ interface ToolhelpApi {
   address(handle: object): bigint;
 }
 
-let api: ToolhelpApi | undefined;
-
-function toolhelp(): ToolhelpApi {
-  if (api === undefined) {
-    const koffi = loadKoffi();
-    const kernel32 = koffi.load('kernel32.dll');
-    // The entry is passed as raw bytes and decoded by offset, as the Pss* records are.
-    api = {
-      CreateToolhelp32Snapshot: kernel32.func('void * __stdcall CreateToolhelp32Snapshot(uint32_t dwFlags, uint32_t th32ProcessID)'),
-      Process32FirstW: kernel32.func('int __stdcall Process32FirstW(void *hSnapshot, void *lppe)'),
-      Process32NextW: kernel32.func('int __stdcall Process32NextW(void *hSnapshot, void *lppe)'),
-      CloseHandle: kernel32.func('int __stdcall CloseHandle(void *hObject)'),
-      GetLastError: kernel32.func('uint32_t __stdcall GetLastError()'),
-      address: (handle) => koffi.address(handle),
-    } as ToolhelpApi;
-  }
-  return api;
+/** Binds the Toolhelp32 functions; the entry is passed as raw bytes and decoded by offset, as the Pss* records are. */
+export function loadToolhelpApi(koffi: Koffi): ToolhelpApi {
+  const kernel32 = koffi.load('kernel32.dll');
+  return {
+    CreateToolhelp32Snapshot: kernel32.func('void * __stdcall CreateToolhelp32Snapshot(uint32_t dwFlags, uint32_t th32ProcessID)'),
+    Process32FirstW: kernel32.func('int __stdcall Process32FirstW(void *hSnapshot, void *lppe)'),
+    Process32NextW: kernel32.func('int __stdcall Process32NextW(void *hSnapshot, void *lppe)'),
+    CloseHandle: kernel32.func('int __stdcall CloseHandle(void *hObject)'),
+    GetLastError: kernel32.func('uint32_t __stdcall GetLastError()'),
+    address: (handle) => koffi.address(handle),
+  } as ToolhelpApi;
 }
 
 /** Decodes one PROCESSENTRY32W; the exe name is a NUL-terminated UTF-16 array of 260 units. */
@@ -55,8 +50,7 @@ export function decodeProcessEntry(entry: Uint8Array): { pid: number; parentPid:
  * right on the processes themselves. The System Idle Process (pid 0) is left out: it cannot be
  * captured.
  */
-export function listWindowsProcesses(): ListedProcess[] {
-  const k = toolhelp();
+export function listWindowsProcesses(k: ToolhelpApi): ListedProcess[] {
   const snapshot = k.CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
   if (snapshot === null || k.address(snapshot) === INVALID_HANDLE_VALUE) {
     throw new PssError(k.GetLastError(), 'cannot list processes: CreateToolhelp32Snapshot failed', { function: 'CreateToolhelp32Snapshot' });

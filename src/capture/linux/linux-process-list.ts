@@ -1,16 +1,15 @@
-import { decodeBytes, decodeLatin1 } from '../pss/byte-string.js';
-import { failed, ProcFiles } from '../capture/linux/proc-files.js';
-import { isDead, parseStat } from '../capture/linux/proc-stat.js';
-import type { ListedProcess } from './list-processes.js';
+import { decodeBytes, decodeLatin1 } from '../../pss/byte-string.js';
+import type { ListedProcess } from '../capturer.js';
+import { failed, type ProcFiles } from './proc-files.js';
+import { isDead, parseStat } from './proc-stat.js';
 
 /**
  * Lists the processes of a /proc tree. A process that exits while it is read is left out, as
  * the capture backend does: the race is normal. Fields that need privilege (another user's exe
  * link) are null.
  */
-export function listLinuxProcesses(procRoot = '/proc'): ListedProcess[] {
-  const files = new ProcFiles(procRoot);
-  const pids = files.listNumbers(procRoot);
+export function listLinuxProcesses(files: ProcFiles): ListedProcess[] {
+  const pids = files.listNumbers(files.root);
   if (failed(pids)) return [];
   const listed: ListedProcess[] = [];
   for (const pid of pids) {

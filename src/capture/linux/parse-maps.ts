@@ -1,0 +1,128 @@
+import { PageProtection } from '../../pss/memory.js';
+
+/*
+ * Parsing /proc/PID/maps and smaps: pure functions of the text, shared by the capture and its tests.
+ */
+
+/** One line of /proc/PID/maps, plus the smaps sizes when read from smaps. */
+export interface MapLine {
+  /** The line as read (latin1), which identifies it in the next capture. */
+  text: string;
+  start: bigint;
+  end: bigint;
+  size: number;
+  perms: string;
+  offset: number;
+  device: string;
+  inode: number;
+  /** The pathname column: a file, `[heap]`, `[stack]`, `[anon:name]`, or '' for anonymous memory. */
+  path: string;
+  /** `device:inode` of the mapped file, or null when the region maps no file. */
+  file: string | null;
+  rss: number | null;
+  pss: number | null;
+  private: number | null;
+  swap: number | null;
+}
+
+/** Parses a hex address; user addresses fit a double exactly, the vsyscall page does not. */
+function hexAddress(text: string): bigint {
+  return text.length <= 13 ? BigInt(Number.parseInt(text, 16)) : BigInt(`0x${text}`);
+}
+
+/** Windows protection of a Linux mapping: private writable file mappings are copy-on-write. */
+export function protectionOf(perms: string, fileBacked: boolean): number {
+  const r = perms[0] === 'r';
+  const w = perms[1] === 'w';
+  const x = perms[2] === 'x';
+  const cow = w && perms[3] === 'p' && fileBacked;
+  if (x) {
+    if (w) return cow ? PageProtection.ExecuteWriteCopy : PageProtection.ExecuteReadWrite;
+    return r ? PageProtection.ExecuteRead : PageProtection.Execute;
+  }
+  if (w) return cow ? PageProtection.WriteCopy : PageProtection.ReadWrite;
+  return r ? PageProtection.ReadOnly : PageProtection.NoAccess;
+}
+
+function parseMapLine(line: string): MapLine | null {
+  const dash = line.indexOf('-');
+  const s1 = line.indexOf(' ', dash);
+  const s2 = s1 + 5; // perms are 4 chars
+  const s3 = line.indexOf(' ', s2 + 1);
+  const s4 = line.indexOf(' ', s3 + 1);
+  let s5 = line.indexOf(' ', s4 + 1);
+  if (dash < 0 || s1 < 0 || s3 < 0 || s4 < 0) return null;
+  if (s5 < 0) s5 = line.length;
+  const start = hexAddress(line.slice(0, dash));
+  const end = hexAddress(line.slice(dash + 1, s1));
+  let p = s5;
+  while (p < line.length && line.charCodeAt(p) === 32) p++;
+  let path = line.slice(p);
+  if (path.includes('\\012')) path = path.replaceAll('\\012', '\n'); // the kernel escapes newlines in names
+  const device = line.slice(s3 + 1, s4);
+  const inode = Number(line.slice(s4 + 1, s5));
+  return {
+    text: line,
+    start,
+    end,
+    size: Number(end - start),
+    perms: line.slice(s1 + 1, s2),
+    offset: Number.parseInt(line.slice(s2 + 1, s3), 16),
+    device,
+    inode,
+    path,
+    file: inode !== 0 && path.startsWith('/') ? `${device}:${inode}` : null,
+    rss: null,
+    pss: null,
+    private: null,
+    swap: null,
+  };
+}
+
+/**
+ * Parses maps, or smaps (a header line per region followed by `Key: value kB` lines). Lines seen
+ * in the last capture (`known`, maps only) are not parsed again.
+ */
+export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<string, { line: MapLine }>): MapLine[] {
+  const regions: MapLine[] = [];
+  let current: MapLine | null = null;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const c = text.charCodeAt(start);
+    // Region lines start with a lowercase hex digit; smaps field names with an uppercase letter.
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
+      const line = text.slice(start, end);
+      current = (smaps ? undefined : known?.get(line)?.line) ?? parseMapLine(line);
+      if (current !== null) regions.push(current);
+    } else if (smaps && current !== null) {
+      const line = text.slice(start, end);
+      const colon = line.indexOf(':');
+      const key = line.slice(0, colon);
+      if (key === 'Rss' || key === 'Pss' || key === 'Private_Clean' || key === 'Private_Dirty' || key === 'Swap') {
+        const bytes = Number.parseInt(line.slice(colon + 1), 10) * 1024;
+        if (key === 'Rss') current.rss = bytes;
+        else if (key === 'Pss') current.pss = bytes;
+        else if (key === 'Swap') current.swap = bytes;
+        else current.private = (current.private ?? 0) + bytes;
+      }
+    }
+    start = end + 1;
+  }
+  return regions;
+}
+
+/**
+ * The lines of an address space, which cannot overlap. The kernel writes maps in pieces and
+ * resumes each at the end of the last region it wrote, so a region that changed in between can
+ * be listed again; such a repeat (a line starting below the end of the one before) is left out.
+ */
+export function withoutOverlaps(lines: MapLine[]): MapLine[] {
+  let previous: MapLine | undefined;
+  return lines.filter((line) => {
+    if (previous !== undefined && line.start < previous.end) return false;
+    previous = line;
+    return true;
+  });
+}

@@ -1,0 +1,79 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { PssError } from '../../pss/pss-error.js';
+import type { ProcFiles } from './proc-files.js';
+import { type RawItem, type RawJob, rawWidth, readRaw, unpackRaw } from './raw-reads.js';
+import type { WorkerAnswer, WorkerRequest } from './read-worker.js';
+
+/** Below this many ids, one thread reads everything: a second one would not pay for itself. */
+export const PARALLEL_THRESHOLD = 1500;
+const WORKER_TIMEOUT_MS = 60_000;
+
+/**
+ * A second thread that reads half of a large job's /proc files while the calling thread reads
+ * the other half, so the two cores overlap their system calls. It starts with the first large
+ * job and lives until {@link close}; it never keeps the process alive.
+ */
+export class ReaderThread {
+  private worker: Worker | null = null;
+  private failed = false;
+
+  private thread(): Worker | null {
+    if (this.worker === null && !this.failed) {
+      try {
+        const worker = new Worker(new URL('./read-worker.js', import.meta.url));
+        worker.unref();
+        worker.on('error', () => {
+          this.failed = true;
+          this.worker = null;
+        });
+        this.worker = worker;
+      } catch {
+        this.failed = true;
+      }
+    }
+    return this.worker;
+  }
+
+  /** Whether the thread is running (tests). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  /**
+   * Reads the files of every id of a job, in id order. A large job is split: the reader thread
+   * reads the first half while this thread reads the second, then this thread waits for the
+   * other half (synchronously: a capture is synchronous). Results are the same as reading alone.
+   */
+  read(files: ProcFiles, job: RawJob): RawItem[] {
+    const count = job.ids.length;
+    const thread = count >= PARALLEL_THRESHOLD ? this.thread() : null;
+    if (thread === null) return readRaw(files, job, 0, count);
+
+    const half = Math.floor(count / 2);
+    const { port1, port2 } = new MessageChannel();
+    const done = new SharedArrayBuffer(4);
+    const request: WorkerRequest = { job, from: 0, to: half, port: port2, done };
+    thread.postMessage(request, [port2]);
+    const mine = readRaw(files, job, half, count);
+    const flag = new Int32Array(done);
+    if (Atomics.wait(flag, 0, 0, WORKER_TIMEOUT_MS) === 'timed-out') {
+      port1.close();
+      throw new PssError('ERROR_BUSY', `the /proc reader thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`, { pid: job.pid });
+    }
+    const answer = receiveMessageOnPort(port1)?.message as WorkerAnswer | undefined;
+    port1.close();
+    if (answer === undefined) throw new PssError('ERROR_READ_FAULT', 'the /proc reader thread gave no answer', { pid: job.pid });
+    if ('error' in answer) {
+      // Its PssErrors (too many open files) keep their code; anything else is a read fault.
+      const code = answer.code === 'ERROR_TOO_MANY_OPEN_FILES' ? answer.code : 'ERROR_READ_FAULT';
+      throw new PssError(code, answer.error, { pid: job.pid });
+    }
+    return [...unpackRaw(answer.data, rawWidth(job.dir)), ...mine];
+  }
+
+  /** Stops the thread. A later large job starts another. */
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = null;
+  }
+}
