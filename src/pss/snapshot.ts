@@ -50,6 +50,12 @@ export interface WalkMarker {
 /**
  * A process snapshot (HPSS), live or stored, with the semantics of the Windows API.
  *
+ * Records and entries are immutable. A capturer that captures the same process again hands back
+ * the very same (frozen) entry object for an entry that did not change since its last capture:
+ * the same object means unchanged, so a writer may skip it without comparing its fields. The
+ * converse does not hold: a new object may hold equal values (after a reread, or from another
+ * capturer), and is compared by value.
+ *
  * @example
  * const marker = snapshot.createWalkMarker()
  * try {
