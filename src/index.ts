@@ -3,9 +3,9 @@
  * /proc and on Windows from kernel32), record them into SQLite, and read them back.
  *
  * @example
- * import { captureSnapshot, openStore, recordSnapshot } from 'pssql'
+ * import { captureSnapshot, openStore, writeCapture } from 'pssql'
  * const store = openStore('pssql.db')
- * recordSnapshot(store, captureSnapshot({ pid: 1234 }))
+ * writeCapture(store, captureSnapshot({ pid: 1234 }).captureId)
  * store.close()
  *
  * @example

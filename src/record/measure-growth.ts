@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { captureSnapshot } from '../capture/index.js';
 import { PssError } from '../pss/pss-error.js';
 import { openStore, type Store } from '../store/open-store.js';
-import { recorderOf } from '../store/recorder.js';
+import { writeCapture } from '../store/capture-writer.js';
 
 /** Options of {@link measureGrowthPerCapture}. */
 export interface GrowthOptions {
@@ -78,11 +78,10 @@ export function measureGrowthPerCapture(options: GrowthOptions): GrowthMeasureme
   }
   const store = openStore(options.file);
   try {
-    const recorder = recorderOf(store);
     const once = () => {
       const snapshot = captureSnapshot({ pid: options.pid, ...(options.flags === undefined ? {} : { flags: options.flags }), details: options.details ?? false });
       try {
-        return recorder.record(snapshot);
+        return writeCapture(store, snapshot);
       } finally {
         snapshot.free();
       }

@@ -6,7 +6,7 @@ import { isPssError, PssError } from '../pss/pss-error.js';
 import type { Snapshot } from '../pss/snapshot.js';
 import type { Store } from '../store/open-store.js';
 import { checkRetention, type Retention } from '../store/prune.js';
-import { recorderOf } from '../store/recorder.js';
+import { writeCapture } from '../store/capture-writer.js';
 import { nextTick } from './tick-schedule.js';
 
 /** Options of {@link record}. At least one of `pids`, `names` or `all` selects what to record. */
@@ -324,7 +324,7 @@ class RecordLoop {
       }
       target.createTimeUs = process.createTimeUs;
       target.name = process.name ?? target.name;
-      const result = recorderOf(this.options.store).record(snapshot, { label: this.options.label ?? null, retention: this.retention });
+      const result = writeCapture(this.options.store, snapshot, { label: this.options.label ?? null, retention: this.retention });
       target.consecutiveFailures = 0;
       target.captured++;
       this.totals.captures++;

@@ -4,8 +4,6 @@ import type { Store } from './open-store.js';
 import { bindValues, rowDecoder } from './row-reader.js';
 import type { Database } from './schema.js';
 
-const instances = new WeakMap<Store, Kysely<Database>>();
-
 /**
  * The typed Kysely query builder over a recording (see the `Database` type): values read with
  * pssql's rules, so unsigned 64-bit columns come back as bigint. (Kysely is loaded only by the
@@ -15,12 +13,7 @@ const instances = new WeakMap<Store, Kysely<Database>>();
  * const rows = await kyselyOf(store).selectFrom('handles').select(['handle_value', 'object_name']).where('capture_id', '=', 1).execute()
  */
 export function kyselyOf(store: Store): Kysely<Database> {
-  let db = instances.get(store);
-  if (db === undefined) {
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteDatabase(store.db) }) });
-    instances.set(store, db);
-  }
-  return db;
+  return store.cached(kyselyOf, () => new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteDatabase(store.db) }) }));
 }
 
 /** better-sqlite3 as Kysely's SqliteDatabase, reading values with pssql's rules. */

@@ -6,8 +6,8 @@ import { PssError } from '../pss/pss-error.js';
 /** `PRAGMA application_id` of a pssql recording: 'pssq'. */
 export const APPLICATION_ID = 0x70737371;
 
-/** Where the SQL migrations live: migrations/ at the package root. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+/** Where the SQLite migrations live: migrations/sqlite/ at the package root (one folder per SQL dialect). */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite/', import.meta.url));
 
 export interface Migration {
   version: number;

@@ -7,6 +7,7 @@ import { PssError } from '../pss/pss-error.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
 import { prepareReader, type Reader } from './row-reader.js';
 import { registerSqlFunctions } from './sql-functions.js';
+import { StringTable } from './string-table.js';
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -79,6 +80,8 @@ export function sqliteError(error: unknown, path: string): unknown {
  */
 export class Store {
   private readonly readers = new Map<string, Reader>();
+  private readonly objects = new Map<object, unknown>();
+  private stringTable: StringTable | null = null;
 
   constructor(
     readonly db: BetterSqlite3.Database,
@@ -94,6 +97,21 @@ export class Store {
       this.readers.set(sql, reader);
     }
     return reader as Reader<Row>;
+  }
+
+  /** The `strings` table of this recording, with its cache of texts and ids. */
+  strings(): StringTable {
+    this.stringTable ??= new StringTable(this.db);
+    return this.stringTable;
+  }
+
+  /**
+   * An object that lives as long as this store, made once per `owner` (a writer, a typed query
+   * builder), so that its prepared statements and caches serve every call.
+   */
+  cached<T>(owner: object, make: () => T): T {
+    if (!this.objects.has(owner)) this.objects.set(owner, make());
+    return this.objects.get(owner) as T;
   }
 
   close(): void {

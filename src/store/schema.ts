@@ -1,8 +1,12 @@
-import { blob, id, integer, nullable, type Relation, type RowOf, table, text, u64, view } from './column.js';
+import { ObjectType } from '../pss/object-type.js';
+import { blob, id, integer, type Relation, type RowOf, stringId, table, text, u64, view } from './column.js';
 
 /*
- * Every table and view of a pssql recording, declared once. The migrations in migrations/*.sql
- * create them; test/store/schema.test.ts keeps the two equal.
+ * Every table and view of a pssql recording, declared once: columns with their types, units,
+ * descriptions, platforms, and the model fields they are stored from with their codecs. From
+ * this come the Kysely `Database` type, the row codecs of the writer and the stored snapshot
+ * (row-codec.ts), `pssql schema`, and the SQL that test/store/schema.test.ts compares, both ways,
+ * with a recording migrated from empty by migrations/sqlite/*.sql.
  *
  * Entries of threads, handles and regions are stored as versions shared between consecutive
  * captures of one process instance: a version holds from capture `first_seq` to `last_seq`
@@ -11,294 +15,439 @@ import { blob, id, integer, nullable, type Relation, type RowOf, table, text, u6
  */
 
 const versioned = {
-  instance_id: integer('The process instance whose captures share this version.'),
+  instance_id: integer('The process instance whose captures share this version.').references('process_instances', 'instance_id'),
   first_seq: integer('Sequence number (captures.seq) of the first capture holding this version.'),
-  last_seq: nullable(integer('Sequence number of the last capture holding it; NULL while current.')),
+  last_seq: integer('Sequence number of the last capture holding it; NULL while current.').orNull(),
 };
 
 const threadColumns = {
-  thread_id: integer('Thread id (Linux tid).'),
-  exit_status: integer('Exit status; 259 (STILL_ACTIVE) while running.'),
-  teb_base_address: nullable(u64('TEB address in the target (Windows).')),
-  process_id: integer('Owning process id.'),
-  affinity_mask: nullable(u64('CPU affinity mask (first 64 CPUs).')),
-  priority: nullable(integer('Dynamic priority (Linux: stat priority).')),
-  base_priority: nullable(integer('Base priority (Linux: 20 + nice, or the real-time priority).')),
-  last_syscall_first_argument: nullable(u64('First argument of the system call the thread is blocked in.')),
-  last_syscall_number: nullable(integer('Number of the system call the thread is blocked in.')),
-  create_time_us: nullable(integer('Creation time, µs since the Unix epoch.')),
-  exit_time_us: nullable(integer('Exit time, µs since the Unix epoch.')),
-  kernel_time_us: nullable(integer('CPU time in kernel mode, µs.')),
-  user_time_us: nullable(integer('CPU time in user mode, µs.')),
-  win32_start_address: nullable(u64('Start address (Windows).')),
-  capture_time_offset_us: nullable(integer('Capture time of the entry minus the capture start, µs.')),
-  flags: integer('PSS_THREAD_FLAGS (1 = terminated).'),
-  suspend_count: nullable(integer('Suspend count (Linux: 1 while stopped).')),
-  instruction_pointer: nullable(u64('Instruction pointer (thread context).')),
-  stack_pointer: nullable(u64('Stack pointer (thread context).')),
-  name_id: nullable(integer('Thread name (strings).')),
-  state: nullable(text('Linux state letter: R running, S sleeping, D disk sleep, T stopped, Z zombie...')),
-  voluntary_context_switches: nullable(integer('Voluntary context switches.')),
-  involuntary_context_switches: nullable(integer('Involuntary context switches.')),
-  context_record: nullable(blob('Raw CONTEXT record (Windows thread contexts).')),
+  thread_id: integer('Thread id (Linux tid).').of(),
+  exit_status: integer('Exit status; 259 (STILL_ACTIVE) while running.').of(),
+  teb_base_address: u64('TEB address in the target (Windows).').orNull().of().on('win32'),
+  process_id: integer('Owning process id.').of(),
+  affinity_mask: u64('CPU affinity mask (first 64 CPUs).').orNull().of(),
+  priority: integer('Dynamic priority (Linux: stat priority).').orNull().of(),
+  base_priority: integer('Base priority (Linux: 20 + nice, or the real-time priority).').orNull().of(),
+  last_syscall_first_argument: u64('First argument of the system call the thread is blocked in.').orNull().of(),
+  last_syscall_number: integer('Number of the system call the thread is blocked in.').orNull().of(),
+  create_time_us: integer('Creation time, µs since the Unix epoch.').orNull().of(),
+  exit_time_us: integer('Exit time, µs since the Unix epoch.').orNull().of(),
+  kernel_time_us: integer('CPU time in kernel mode, µs.').orNull().of(),
+  user_time_us: integer('CPU time in user mode, µs.').orNull().of(),
+  win32_start_address: u64('Start address (Windows).').orNull().of().on('win32'),
+  capture_time_offset_us: integer('Capture time of the entry minus the capture start, µs.').orNull().of('captureTimeUs', 'offset_us'),
+  flags: integer('PSS_THREAD_FLAGS (1 = terminated).').of(),
+  suspend_count: integer('Suspend count (Linux: 1 while stopped).').orNull().of(),
+  instruction_pointer: u64('Instruction pointer (thread context).').orNull().of(),
+  stack_pointer: u64('Stack pointer (thread context).').orNull().of(),
+  name_id: stringId('Thread name (strings).').orNull(),
+  state: text('Linux state letter: R running, S sleeping, D disk sleep, T stopped, Z zombie...').orNull().of().on('linux'),
+  voluntary_context_switches: integer('Voluntary context switches.').orNull().of().on('linux'),
+  involuntary_context_switches: integer('Involuntary context switches.').orNull().of().on('linux'),
+  context_record: blob('Raw CONTEXT record (Windows thread contexts).').orNull().of().on('win32'),
 };
 
 const handleColumns = {
-  handle_value: integer('Handle value in the target; the fd number on Linux.'),
-  flags: integer('PSS_HANDLE_FLAGS: which parts are valid.'),
-  object_type: integer('PSS_OBJECT_TYPE (0 unknown, 1 process, 2 thread, 3 mutant, 4 event, 5 section, 6 semaphore).'),
-  capture_time_offset_us: nullable(integer('Capture time of the entry minus the capture start, µs.')),
-  attributes: nullable(integer('Handle attributes (2 = inheritable: no O_CLOEXEC on Linux).')),
-  granted_access: nullable(integer('Access mask (Linux: FILE_GENERIC_READ/WRITE from the open mode).')),
-  handle_count: nullable(integer('Handles to the object (Windows).')),
-  pointer_count: nullable(integer('References to the object (Windows).')),
-  paged_pool_charge: nullable(integer('Paged pool charge (Windows).')),
-  non_paged_pool_charge: nullable(integer('Non-paged pool charge (Windows).')),
-  creation_time_us: nullable(integer('Object creation time, µs since the Unix epoch (Windows).')),
-  type_name_id: nullable(integer('Type name (strings): File, Directory, Pipe, Socket, Event, Process, Memfd...')),
-  object_name_id: nullable(integer('Object name (strings): the fd link target on Linux.')),
-  open_flags: nullable(integer('Linux open flags (O_*), from fdinfo.')),
-  position_bytes: nullable(integer('File position, from fdinfo.')),
-  inode: nullable(integer('Inode number, from fdinfo.')),
-  mount_id: nullable(integer('Mount id, from fdinfo.')),
+  handle_value: integer('Handle value in the target; the fd number on Linux.').of('handle'),
+  flags: integer('PSS_HANDLE_FLAGS: which parts are valid.').of(),
+  object_type: integer('PSS_OBJECT_TYPE (0 unknown, 1 process, 2 thread, 3 mutant, 4 event, 5 section, 6 semaphore).').of(),
+  capture_time_offset_us: integer('Capture time of the entry minus the capture start, µs.').orNull().of('captureTimeUs', 'offset_us'),
+  attributes: integer('Handle attributes (2 = inheritable: no O_CLOEXEC on Linux).').orNull().of(),
+  granted_access: integer('Access mask (Linux: FILE_GENERIC_READ/WRITE from the open mode).').orNull().of(),
+  handle_count: integer('Handles to the object (Windows).').orNull().of().on('win32'),
+  pointer_count: integer('References to the object (Windows).').orNull().of().on('win32'),
+  paged_pool_charge: integer('Paged pool charge (Windows).').orNull().of().on('win32'),
+  non_paged_pool_charge: integer('Non-paged pool charge (Windows).').orNull().of().on('win32'),
+  creation_time_us: integer('Object creation time, µs since the Unix epoch (Windows).').orNull().of().on('win32'),
+  type_name_id: stringId('Type name (strings): File, Directory, Pipe, Socket, Event, Process, Memfd...').orNull(),
+  object_name_id: stringId('Object name (strings): the fd link target on Linux.').orNull(),
+  open_flags: integer('Linux open flags (O_*), from fdinfo.').orNull().of().on('linux'),
+  position_bytes: integer('File position, from fdinfo.').orNull().of().on('linux'),
+  inode: integer('Inode number, from fdinfo.').orNull().of().on('linux'),
+  mount_id: integer('Mount id, from fdinfo.').orNull().of().on('linux'),
 };
 
+/** MEMORY_BASIC_INFORMATION: the columns regions and auxiliary pages share. */
+const basicInformation = (prefix: string) => ({
+  base_address: u64('Start address of the region.').of(`${prefix}baseAddress`),
+  allocation_base: u64('Start of the allocation the region belongs to.').of(`${prefix}allocationBase`),
+  allocation_protect: integer('Protection of the allocation (PAGE_*).').of(`${prefix}allocationProtect`),
+  region_size_bytes: integer('Size of the region.').of(`${prefix}regionSizeBytes`),
+  state: integer('MEM_COMMIT (0x1000), MEM_RESERVE (0x2000) or MEM_FREE (0x10000).').of(`${prefix}state`),
+  protect: integer('Protection (PAGE_*).').of(`${prefix}protect`),
+  type: integer('MEM_PRIVATE (0x20000), MEM_MAPPED (0x40000) or MEM_IMAGE (0x1000000).').of(`${prefix}type`),
+});
+
 const regionColumns = {
-  base_address: u64('Start address of the region.'),
-  allocation_base: u64('Start of the allocation the region belongs to.'),
-  allocation_protect: integer('Protection of the allocation (PAGE_*).'),
-  region_size_bytes: integer('Size of the region.'),
-  state: integer('MEM_COMMIT (0x1000), MEM_RESERVE (0x2000) or MEM_FREE (0x10000).'),
-  protect: integer('Protection (PAGE_*).'),
-  type: integer('MEM_PRIVATE (0x20000), MEM_MAPPED (0x40000) or MEM_IMAGE (0x1000000).'),
-  time_date_stamp: nullable(integer('Image timestamp (PE header; file mtime in Unix seconds on Linux).')),
-  size_of_image_bytes: nullable(integer('Size of the image.')),
-  image_base: nullable(u64('Base address of the image.')),
-  check_sum: nullable(integer('Image checksum (Windows).')),
-  mapped_file_name_id: nullable(integer('Mapped file or Linux pseudo-name like [heap] (strings).')),
-  permissions: nullable(text('Linux permissions as in maps, e.g. r-xp.')),
-  file_offset_bytes: nullable(integer('Offset in the mapped file.')),
-  device: nullable(text('Device of the mapped file, major:minor in hex.')),
-  inode: nullable(integer('Inode of the mapped file.')),
-  resident_bytes: nullable(integer('Resident size (smaps Rss, details only).')),
-  proportional_bytes: nullable(integer('Proportional set size (smaps Pss, details only).')),
-  private_bytes: nullable(integer('Private clean + dirty (smaps, details only).')),
-  swap_bytes: nullable(integer('Swapped out (smaps, details only).')),
+  ...basicInformation(''),
+  time_date_stamp: integer('Image timestamp (PE header; file mtime in Unix seconds on Linux).').orNull().of(),
+  size_of_image_bytes: integer('Size of the image.').orNull().of(),
+  image_base: u64('Base address of the image.').orNull().of(),
+  check_sum: integer('Image checksum (Windows).').orNull().of().on('win32'),
+  mapped_file_name_id: stringId('Mapped file or Linux pseudo-name like [heap] (strings).').orNull(),
+  permissions: text('Linux permissions as in maps, e.g. r-xp.').orNull().of().on('linux'),
+  file_offset_bytes: integer('Offset in the mapped file.').orNull().of().on('linux'),
+  device: text('Device of the mapped file, major:minor in hex.').orNull().of().on('linux'),
+  inode: integer('Inode of the mapped file.').orNull().of().on('linux'),
+  resident_bytes: integer('Resident size (smaps Rss, details only).').orNull().of().on('linux'),
+  proportional_bytes: integer('Proportional set size (smaps Pss, details only).').orNull().of().on('linux'),
+  private_bytes: integer('Private clean + dirty (smaps, details only).').orNull().of().on('linux'),
+  swap_bytes: integer('Swapped out (smaps, details only).').orNull().of().on('linux'),
 };
 
 const processColumns = {
-  exit_status: integer('Exit status; 259 (STILL_ACTIVE) while running.'),
-  peb_base_address: nullable(u64('PEB address in the target (Windows).')),
-  affinity_mask: nullable(u64('CPU affinity mask (first 64 CPUs).')),
-  base_priority: nullable(integer('Base priority (Linux: stat priority).')),
-  process_id: integer('Process id.'),
-  parent_process_id: nullable(integer('Parent process id.')),
-  flags: integer('PSS_PROCESS_FLAGS (0x10 = frozen/stopped).'),
-  create_time_us: nullable(integer('Creation time, µs since the Unix epoch.')),
-  exit_time_us: nullable(integer('Exit time, µs since the Unix epoch.')),
-  kernel_time_us: nullable(integer('CPU time in kernel mode, µs.')),
-  user_time_us: nullable(integer('CPU time in user mode, µs.')),
-  priority_class: nullable(integer('Windows priority class (Linux: from policy and nice).')),
-  peak_virtual_size_bytes: nullable(integer('Peak virtual size.')),
-  virtual_size_bytes: nullable(integer('Virtual size.')),
-  page_fault_count: nullable(integer('Page faults, minor and major.')),
-  peak_working_set_size_bytes: nullable(integer('Peak resident set.')),
-  working_set_size_bytes: nullable(integer('Resident set.')),
-  quota_peak_paged_pool_usage_bytes: nullable(integer('Peak paged pool quota (Windows).')),
-  quota_paged_pool_usage_bytes: nullable(integer('Paged pool quota (Windows).')),
-  quota_peak_non_paged_pool_usage_bytes: nullable(integer('Peak non-paged pool quota (Windows).')),
-  quota_non_paged_pool_usage_bytes: nullable(integer('Non-paged pool quota (Windows).')),
-  pagefile_usage_bytes: nullable(integer('Commit charge (Linux: anonymous resident + swap).')),
-  peak_pagefile_usage_bytes: nullable(integer('Peak commit charge (Windows).')),
-  private_usage_bytes: nullable(integer('Private memory in use.')),
-  execute_flags: nullable(integer('Execute flags (Windows).')),
+  exit_status: integer('Exit status; 259 (STILL_ACTIVE) while running.').of(),
+  peb_base_address: u64('PEB address in the target (Windows).').orNull().of().on('win32'),
+  affinity_mask: u64('CPU affinity mask (first 64 CPUs).').orNull().of(),
+  base_priority: integer('Base priority (Linux: stat priority).').orNull().of(),
+  process_id: integer('Process id.').of(),
+  parent_process_id: integer('Parent process id.').orNull().of(),
+  flags: integer('PSS_PROCESS_FLAGS (0x10 = frozen/stopped).').of(),
+  create_time_us: integer('Creation time, µs since the Unix epoch.').orNull().of(),
+  exit_time_us: integer('Exit time, µs since the Unix epoch.').orNull().of(),
+  kernel_time_us: integer('CPU time in kernel mode, µs.').orNull().of(),
+  user_time_us: integer('CPU time in user mode, µs.').orNull().of(),
+  priority_class: integer('Windows priority class (Linux: from policy and nice).').orNull().of(),
+  peak_virtual_size_bytes: integer('Peak virtual size.').orNull().of(),
+  virtual_size_bytes: integer('Virtual size.').orNull().of(),
+  page_fault_count: integer('Page faults, minor and major.').orNull().of(),
+  peak_working_set_size_bytes: integer('Peak resident set.').orNull().of(),
+  working_set_size_bytes: integer('Resident set.').orNull().of(),
+  quota_peak_paged_pool_usage_bytes: integer('Peak paged pool quota (Windows).').orNull().of().on('win32'),
+  quota_paged_pool_usage_bytes: integer('Paged pool quota (Windows).').orNull().of().on('win32'),
+  quota_peak_non_paged_pool_usage_bytes: integer('Peak non-paged pool quota (Windows).').orNull().of().on('win32'),
+  quota_non_paged_pool_usage_bytes: integer('Non-paged pool quota (Windows).').orNull().of().on('win32'),
+  pagefile_usage_bytes: integer('Commit charge (Linux: anonymous resident + swap).').orNull().of(),
+  peak_pagefile_usage_bytes: integer('Peak commit charge (Windows).').orNull().of().on('win32'),
+  private_usage_bytes: integer('Private memory in use.').orNull().of(),
+  execute_flags: integer('Execute flags (Windows).').orNull().of().on('win32'),
 };
 
 const processStrings = {
-  image_file_name_id: nullable(integer('Executable path (strings).')),
-  name_id: nullable(integer('Process name, Linux comm (strings).')),
-  command_line_id: nullable(integer('Command line (strings).')),
+  image_file_name_id: stringId('Executable path (strings).').orNull(),
+  name_id: stringId('Process name, Linux comm (strings).').orNull(),
+  command_line_id: stringId('Command line (strings).').orNull(),
 };
 
 const processLinux = {
-  state: nullable(text('Linux state letter.')),
-  nice: nullable(integer('Nice value.')),
-  thread_count: nullable(integer('Threads, as the process reports.')),
-  major_fault_count: nullable(integer('Major page faults.')),
-  swap_bytes: nullable(integer('Swapped-out memory.')),
+  state: text('Linux state letter.').orNull().of().on('linux'),
+  nice: integer('Nice value.').orNull().of().on('linux'),
+  thread_count: integer('Threads, as the process reports.').orNull().of().on('linux'),
+  major_fault_count: integer('Major page faults.').orNull().of().on('linux'),
+  swap_bytes: integer('Swapped-out memory.').orNull().of().on('linux'),
 };
 
 const socketColumns = {
-  protocol: text('tcp, tcp6, udp, udp6, unix, raw, netlink, packet or unknown.'),
+  protocol: text('tcp, tcp6, udp, udp6, unix, raw, netlink, packet or unknown.').of(),
   // Unix socket paths are file names: any bytes, so they are strings like other names.
-  local_address_id: nullable(integer('Local endpoint (strings), e.g. 127.0.0.1:8080 or a unix path.')),
-  remote_address_id: nullable(integer('Remote endpoint (strings), when connected.')),
-  state: nullable(text('TCP or unix socket state, e.g. LISTEN, ESTABLISHED.')),
+  local_address_id: stringId('Local endpoint (strings), e.g. 127.0.0.1:8080 or a unix path.').orNull(),
+  remote_address_id: stringId('Remote endpoint (strings), when connected.').orNull(),
+  state: text('TCP or unix socket state, e.g. LISTEN, ESTABLISHED.').orNull().of(),
 };
 
-const detail = { handle_version_id: integer('The handle version (handle_versions) this detail belongs to.') };
+const partOf = (objectType?: ObjectType) => ({
+  part: { parent: 'handle_versions', field: objectType === undefined ? 'socket' : 'typeSpecific', ...(objectType === undefined ? {} : { objectType }) },
+});
+
+const part = {
+  handle_version_id: integer('The handle version (handle_versions) this detail belongs to.')
+    .key()
+    .references('handle_versions', 'handle_version_id', 'cascade'),
+};
+
+const captureKey = (description = 'The capture.') => integer(description).references('captures', 'capture_id', 'cascade');
+
+const versionIndexes = (prefix: string) => [
+  { name: `${prefix}_by_instance`, columns: ['instance_id', 'first_seq'] },
+  { name: `${prefix}_by_end`, columns: ['instance_id', 'last_seq'] },
+];
+
+const lookupKey = (description: string) => integer(description).key();
 
 /** The tables of a recording. */
 export const TABLES = {
   schema_migrations: table('Migrations applied to this database, in order.', {
-    version: integer('Migration number.'),
+    version: integer('Migration number.').key(),
     name: text('Migration file name.'),
     applied_at_us: integer('When it was applied, µs since the Unix epoch.'),
   }),
-  strings: table('Every repeated text once: paths, type names, thread names, command lines.', {
-    string_id: id('Key.'),
-    value: text('The text; bytes that are not UTF-8 are shown as \\xNN.'),
-    raw: nullable(blob('The exact bytes, when the text is not valid UTF-8.')),
-  }),
-  process_instances: table('One process on one host: a pid with its creation time. Its captures share entry versions.', {
-    instance_id: id('Key.'),
-    host: text('Host name.'),
-    pid: integer('Process id.'),
-    create_time_us: nullable(integer('Creation time, µs since the Unix epoch.')),
-    name_id: nullable(integer('Process name (strings).')),
-    last_seq: integer('Sequence number of the last capture recorded for it.'),
-  }),
-  captures: table('One row per capture: who, where, when, with which flags, and counts.', {
-    capture_id: id('Key.'),
-    instance_id: integer('The process instance (process_instances).'),
-    seq: integer('1, 2, 3... within the process instance.'),
-    pid: integer('Process id.'),
-    host: text('Host name.'),
-    platform: text('linux or win32.'),
-    backend: text('procfs (Linux) or kernel32 (Windows).'),
-    capture_flags: integer('PSS_CAPTURE_FLAGS used.'),
-    thread_context_flags: integer('CONTEXT flags used for thread contexts.'),
-    details: integer('1 when per-region smaps sizes were read.'),
-    started_at_us: integer('Start of the capture, µs since the Unix epoch.'),
-    duration_us: integer('Wall-clock duration of the capture, µs.'),
-    recorded_at_us: integer('When it was written to this database, µs since the Unix epoch.'),
-    label: nullable(text('Free text given with --label.')),
-    thread_count: nullable(integer('Threads captured; NULL when threads were not captured.')),
-    handle_count: nullable(integer('Handles captured; NULL when handles were not captured.')),
-    region_count: nullable(integer('Regions captured; NULL when the VA space was not captured.')),
-    aux_page_count: nullable(integer('Auxiliary pages captured (Windows).')),
-    thread_name_count: nullable(integer('Thread names captured; NULL when not captured.')),
-    thread_context_length: integer('Bytes of each CONTEXT record (Windows).'),
-    skipped_count: integer('Threads, handles or regions that vanished while they were read.'),
-    denied_count: integer('Fields left NULL because they needed more privilege.'),
-    va_clone_handle: nullable(u64('Handle of the VA clone (Windows).')),
-    handle_trace_section_handle: nullable(u64('Section handle of the handle trace (Windows).')),
-    handle_trace_size_bytes: nullable(integer('Size of the handle trace (Windows).')),
-    pssql_version: text('Version of pssql that recorded it.'),
-  }),
+  strings: table(
+    'Every repeated text once: paths, type names, thread names, command lines.',
+    {
+      string_id: id('Key.'),
+      value: text('The text; bytes that are not UTF-8 are shown as \\xNN.'),
+      raw: blob('The exact bytes, when the text is not valid UTF-8.').orNull(),
+    },
+    {
+      indexes: [
+        { name: 'strings_by_text', columns: ['value'], unique: true, where: 'raw IS NULL' },
+        { name: 'strings_by_bytes', columns: ['raw'], unique: true, where: 'raw IS NOT NULL' },
+      ],
+    },
+  ),
+  process_instances: table(
+    'One process on one host: a pid with its creation time. Its captures share entry versions.',
+    {
+      instance_id: id('Key.'),
+      host: text('Host name.'),
+      pid: integer('Process id.'),
+      create_time_us: integer('Creation time, µs since the Unix epoch.').orNull(),
+      name_id: stringId('Process name (strings).').orNull(),
+      last_seq: integer('Sequence number of the last capture recorded for it.'),
+    },
+    { indexes: [{ name: 'process_instances_by_pid', columns: ['pid', 'host', 'create_time_us'] }] },
+  ),
+  captures: table(
+    'One row per capture: who, where, when, with which flags, and counts.',
+    {
+      capture_id: id('Key.'),
+      instance_id: integer('The process instance (process_instances).').references('process_instances', 'instance_id'),
+      seq: integer('1, 2, 3... within the process instance.'),
+      pid: integer('Process id.').of('processId'),
+      host: text('Host name.').of(),
+      platform: text('linux or win32.').of(),
+      backend: text('procfs (Linux) or kernel32 (Windows).').of(),
+      capture_flags: integer('PSS_CAPTURE_FLAGS used.').of('captureFlags', 'u32'),
+      thread_context_flags: integer('CONTEXT flags used for thread contexts.').of('threadContextFlags', 'u32'),
+      details: integer('1 when per-region smaps sizes were read.').of('details', 'bool'),
+      started_at_us: integer('Start of the capture, µs since the Unix epoch.').of(),
+      duration_us: integer('Wall-clock duration of the capture, µs.').of(),
+      recorded_at_us: integer('When it was written to this database, µs since the Unix epoch.'),
+      label: text('Free text given with --label.').orNull(),
+      thread_count: integer('Threads captured; NULL when threads were not captured.').orNull(),
+      handle_count: integer('Handles captured; NULL when handles were not captured.').orNull(),
+      region_count: integer('Regions captured; NULL when the VA space was not captured.').orNull(),
+      aux_page_count: integer('Auxiliary pages captured (Windows).').orNull().on('win32'),
+      thread_name_count: integer('Thread names captured; NULL when not captured.').orNull(),
+      thread_context_length: integer('Bytes of each CONTEXT record (Windows).'),
+      skipped_count: integer('Threads, handles or regions that vanished while they were read.').of('skippedCount'),
+      denied_count: integer('Fields left NULL because they needed more privilege.').of('deniedCount'),
+      va_clone_handle: u64('Handle of the VA clone (Windows).').orNull().on('win32'),
+      handle_trace_section_handle: u64('Section handle of the handle trace (Windows).').orNull().on('win32'),
+      handle_trace_size_bytes: integer('Size of the handle trace (Windows).').orNull().on('win32'),
+      pssql_version: text('Version of pssql that recorded it.'),
+    },
+    {
+      unique: [['instance_id', 'seq']],
+      indexes: [
+        { name: 'captures_by_pid', columns: ['pid', 'started_at_us'] },
+        { name: 'captures_by_time', columns: ['started_at_us'] },
+      ],
+      // CaptureInfo, in the model's order.
+      recordKeys: ['processId', 'platform', 'backend', 'host', 'captureFlags', 'threadContextFlags', 'startedAtUs', 'durationUs', 'skippedCount', 'deniedCount', 'details'],
+    },
+  ),
   process_info: table('PSS_PROCESS_INFORMATION of each capture.', {
-    capture_id: integer('The capture.'),
+    capture_id: captureKey().key(),
     ...processColumns,
     ...processStrings,
     ...processLinux,
   }),
-  performance_counters: table('PSS_PERFORMANCE_COUNTERS: cost of each phase of a capture.', {
-    capture_id: integer('The capture.'),
-    phase: text('total, va_clone, va_space, aux_pages, handles or threads.'),
-    cycle_count: nullable(integer('CPU cycles (Windows).')),
-    wall_clock_us: integer('Wall-clock time, µs.'),
-    cpu_time_us: nullable(integer('CPU time of the capturing process, µs (Linux).')),
-  }),
-  thread_versions: table('Thread entries (PSS_THREAD_ENTRY), shared by the captures they did not change in.', {
-    thread_version_id: id('Key.'),
-    ...versioned,
-    ...threadColumns,
-  }),
-  thread_names: table('PSS_THREAD_NAME entries, only where they differ from the threads\' own names.', {
-    capture_id: integer('The capture.'),
-    ord: integer('Position in the walk.'),
-    name_id: integer('Thread name (strings).'),
-  }),
-  handle_versions: table('Handle entries (PSS_HANDLE_ENTRY; fds on Linux), shared by the captures they did not change in.', {
-    handle_version_id: id('Key.'),
-    ...versioned,
-    ...handleColumns,
-  }),
-  handle_process_details: table('Type-specific information of process handles (pidfds on Linux).', {
-    ...detail,
-    exit_status: nullable(integer('Exit status of the process.')),
-    peb_base_address: nullable(u64('PEB address.')),
-    affinity_mask: nullable(u64('Affinity mask.')),
-    base_priority: nullable(integer('Base priority.')),
-    process_id: nullable(integer('Process id the handle refers to.')),
-    parent_process_id: nullable(integer('Its parent.')),
-    flags: nullable(integer('PSS_PROCESS_FLAGS.')),
-  }),
-  handle_thread_details: table('Type-specific information of thread handles (Windows).', {
-    ...detail,
-    exit_status: nullable(integer('Exit status of the thread.')),
-    teb_base_address: nullable(u64('TEB address.')),
-    process_id: nullable(integer('Owning process.')),
-    thread_id: nullable(integer('Thread id.')),
-    affinity_mask: nullable(u64('Affinity mask.')),
-    priority: nullable(integer('Dynamic priority.')),
-    base_priority: nullable(integer('Base priority.')),
-    win32_start_address: nullable(u64('Start address.')),
-  }),
-  handle_mutant_details: table('Type-specific information of mutant (mutex) handles (Windows).', {
-    ...detail,
-    current_count: integer('Current count.'),
-    abandoned: integer('1 when abandoned.'),
-    owner_process_id: integer('Owning process.'),
-    owner_thread_id: integer('Owning thread.'),
-  }),
-  handle_event_details: table('Type-specific information of event handles (eventfds on Linux).', {
-    ...detail,
-    manual_reset: integer('1 for a manual-reset event.'),
-    signaled: integer('1 when signaled (eventfd count not 0).'),
-  }),
-  handle_section_details: table('Type-specific information of section handles (memfds on Linux).', {
-    ...detail,
-    base_address: nullable(u64('Base address.')),
-    allocation_attributes: nullable(integer('Allocation attributes.')),
-    maximum_size_bytes: nullable(integer('Maximum size (memfd size on Linux).')),
-  }),
-  handle_semaphore_details: table('Type-specific information of semaphore handles (Windows).', {
-    ...detail,
-    current_count: integer('Current count.'),
-    maximum_count: integer('Maximum count.'),
-  }),
-  handle_socket_details: table('Socket endpoints of socket fds (Linux, from /proc/PID/net).', {
-    ...detail,
-    ...socketColumns,
-  }),
-  region_versions: table('VA regions (PSS_VA_SPACE_ENTRY), shared by the captures they did not change in.', {
-    region_version_id: id('Key.'),
-    ...versioned,
-    ...regionColumns,
-  }),
-  auxiliary_pages: table('PSS_AUXILIARY_PAGE_ENTRY of each capture (Windows).', {
-    capture_id: integer('The capture.'),
-    ord: integer('Position in the walk.'),
-    address: u64('Page address.'),
-    base_address: u64('MEMORY_BASIC_INFORMATION.BaseAddress.'),
-    allocation_base: u64('AllocationBase.'),
-    allocation_protect: integer('AllocationProtect.'),
-    region_size_bytes: integer('RegionSize.'),
-    state: integer('State.'),
-    protect: integer('Protect.'),
-    type: integer('Type.'),
-    capture_time_offset_us: nullable(integer('Capture time minus the capture start, µs.')),
-    page_contents: nullable(blob('The page.')),
-    page_size: integer('Page size.'),
-  }),
+  performance_counters: table(
+    'PSS_PERFORMANCE_COUNTERS: cost of each phase of a capture.',
+    {
+      capture_id: captureKey(),
+      phase: text('total, va_clone, va_space, aux_pages, handles or threads.'),
+      cycle_count: integer('CPU cycles (Windows).').orNull().of(),
+      wall_clock_us: integer('Wall-clock time, µs.').of(),
+      cpu_time_us: integer('CPU time of the capturing process, µs (Linux).').orNull().of(),
+    },
+    { primaryKey: ['capture_id', 'phase'], withoutRowid: true },
+  ),
+  thread_versions: table(
+    'Thread entries (PSS_THREAD_ENTRY), shared by the captures they did not change in.',
+    {
+      thread_version_id: id('Key.'),
+      ...versioned,
+      ...threadColumns,
+    },
+    {
+      indexes: versionIndexes('thread_versions'),
+      // ThreadEntry, in the model's order.
+      recordKeys: [
+        'exitStatus',
+        'tebBaseAddress',
+        'processId',
+        'threadId',
+        'affinityMask',
+        'priority',
+        'basePriority',
+        'lastSyscallFirstArgument',
+        'lastSyscallNumber',
+        'createTimeUs',
+        'exitTimeUs',
+        'kernelTimeUs',
+        'userTimeUs',
+        'win32StartAddress',
+        'captureTimeUs',
+        'flags',
+        'suspendCount',
+        'contextRecord',
+        'instructionPointer',
+        'stackPointer',
+        'name',
+        'state',
+        'voluntaryContextSwitches',
+        'involuntaryContextSwitches',
+      ],
+    },
+  ),
+  thread_names: table(
+    "PSS_THREAD_NAME entries, only where they differ from the threads' own names.",
+    {
+      capture_id: captureKey(),
+      ord: integer('Position in the walk.'),
+      name_id: stringId('Thread name (strings).').of('threadName', 'string'),
+    },
+    { primaryKey: ['capture_id', 'ord'], withoutRowid: true },
+  ),
+  handle_versions: table(
+    'Handle entries (PSS_HANDLE_ENTRY; fds on Linux), shared by the captures they did not change in.',
+    {
+      handle_version_id: id('Key.'),
+      ...versioned,
+      ...handleColumns,
+    },
+    {
+      indexes: versionIndexes('handle_versions'),
+      // HandleEntry, in the model's order: its parts (typeSpecific, socket) are tables of their own.
+      recordKeys: [
+        'handle',
+        'flags',
+        'objectType',
+        'captureTimeUs',
+        'attributes',
+        'grantedAccess',
+        'handleCount',
+        'pointerCount',
+        'pagedPoolCharge',
+        'nonPagedPoolCharge',
+        'creationTimeUs',
+        'typeName',
+        'objectName',
+        'typeSpecific',
+        'openFlags',
+        'positionBytes',
+        'inode',
+        'mountId',
+        'socket',
+      ],
+    },
+  ),
+  handle_process_details: table(
+    'Type-specific information of process handles (pidfds on Linux).',
+    {
+      ...part,
+      exit_status: integer('Exit status of the process.').orNull().of(),
+      peb_base_address: u64('PEB address.').orNull().of().on('win32'),
+      affinity_mask: u64('Affinity mask.').orNull().of().on('win32'),
+      base_priority: integer('Base priority.').orNull().of().on('win32'),
+      process_id: integer('Process id the handle refers to.').orNull().of(),
+      parent_process_id: integer('Its parent.').orNull().of().on('win32'),
+      flags: integer('PSS_PROCESS_FLAGS.').orNull().of().on('win32'),
+    },
+    partOf(ObjectType.Process),
+  ),
+  handle_thread_details: table(
+    'Type-specific information of thread handles (Windows).',
+    {
+      ...part,
+      exit_status: integer('Exit status of the thread.').orNull().of(),
+      teb_base_address: u64('TEB address.').orNull().of(),
+      process_id: integer('Owning process.').orNull().of(),
+      thread_id: integer('Thread id.').orNull().of(),
+      affinity_mask: u64('Affinity mask.').orNull().of(),
+      priority: integer('Dynamic priority.').orNull().of(),
+      base_priority: integer('Base priority.').orNull().of(),
+      win32_start_address: u64('Start address.').orNull().of(),
+    },
+    partOf(ObjectType.Thread),
+  ),
+  handle_mutant_details: table(
+    'Type-specific information of mutant (mutex) handles (Windows).',
+    {
+      ...part,
+      current_count: integer('Current count.').of(),
+      abandoned: integer('1 when abandoned.').of('abandoned', 'bool'),
+      owner_process_id: integer('Owning process.').of(),
+      owner_thread_id: integer('Owning thread.').of(),
+    },
+    partOf(ObjectType.Mutant),
+  ),
+  handle_event_details: table(
+    'Type-specific information of event handles (eventfds on Linux).',
+    {
+      ...part,
+      manual_reset: integer('1 for a manual-reset event.').of('manualReset', 'bool'),
+      signaled: integer('1 when signaled (eventfd count not 0).').of('signaled', 'bool'),
+    },
+    partOf(ObjectType.Event),
+  ),
+  handle_section_details: table(
+    'Type-specific information of section handles (memfds on Linux).',
+    {
+      ...part,
+      base_address: u64('Base address.').orNull().of().on('win32'),
+      allocation_attributes: integer('Allocation attributes.').orNull().of().on('win32'),
+      maximum_size_bytes: integer('Maximum size (memfd size on Linux).').orNull().of(),
+    },
+    partOf(ObjectType.Section),
+  ),
+  handle_semaphore_details: table(
+    'Type-specific information of semaphore handles (Windows).',
+    {
+      ...part,
+      current_count: integer('Current count.').of(),
+      maximum_count: integer('Maximum count.').of(),
+    },
+    partOf(ObjectType.Semaphore),
+  ),
+  handle_socket_details: table('Socket endpoints of socket fds (Linux, from /proc/PID/net).', { ...part, ...socketColumns }, partOf()),
+  region_versions: table(
+    'VA regions (PSS_VA_SPACE_ENTRY), shared by the captures they did not change in.',
+    {
+      region_version_id: id('Key.'),
+      ...versioned,
+      ...regionColumns,
+    },
+    { indexes: versionIndexes('region_versions') },
+  ),
+  auxiliary_pages: table(
+    'PSS_AUXILIARY_PAGE_ENTRY of each capture (Windows).',
+    {
+      capture_id: captureKey(),
+      ord: integer('Position in the walk.'),
+      address: u64('Page address.').of(),
+      base_address: u64('MEMORY_BASIC_INFORMATION.BaseAddress.').of('basicInformation.baseAddress'),
+      allocation_base: u64('AllocationBase.').of('basicInformation.allocationBase'),
+      allocation_protect: integer('AllocationProtect.').of('basicInformation.allocationProtect'),
+      region_size_bytes: integer('RegionSize.').of('basicInformation.regionSizeBytes'),
+      state: integer('State.').of('basicInformation.state'),
+      protect: integer('Protect.').of('basicInformation.protect'),
+      type: integer('Type.').of('basicInformation.type'),
+      capture_time_offset_us: integer('Capture time minus the capture start, µs.').orNull().of('captureTimeUs', 'offset_us'),
+      page_contents: blob('The page.').orNull().of(),
+      page_size: integer('Page size.').of(),
+    },
+    { primaryKey: ['capture_id', 'ord'], withoutRowid: true },
+  ),
   object_types: table('Lookup: PSS_OBJECT_TYPE values (handles.object_type) with their names.', {
-    object_type: integer('The value, as in handles.object_type.'),
+    object_type: lookupKey('The value, as in handles.object_type.'),
     name: text("pssql's name: unknown, process, thread, mutant, event, section, semaphore."),
     windows_name: text('The Windows name, e.g. PSS_OBJECT_TYPE_EVENT.'),
   }),
   memory_states: table('Lookup: region states (regions.state) with their names.', {
-    state: integer('The value, as in regions.state.'),
+    state: lookupKey('The value, as in regions.state.'),
     name: text('commit, reserve or free.'),
     windows_name: text('MEM_COMMIT, MEM_RESERVE or MEM_FREE.'),
   }),
   memory_types: table('Lookup: region types (regions.type) with their names.', {
-    type: integer('The value, as in regions.type.'),
+    type: lookupKey('The value, as in regions.type.'),
     name: text('private, mapped or image.'),
     windows_name: text('MEM_PRIVATE, MEM_MAPPED or MEM_IMAGE.'),
   }),
   page_protections: table('Lookup: base page protections; join on `protect & 0xff` (the high bits are modifiers like PAGE_GUARD).', {
-    protect: integer('The base protection, the low byte of regions.protect.'),
+    protect: lookupKey('The base protection, the low byte of regions.protect.'),
     name: text('The Windows name, e.g. PAGE_READWRITE.'),
     short_name: text("rwx form, e.g. 'rw-' ('c' = copy-on-write)."),
     readable: integer('1 when the pages can be read.'),
@@ -306,64 +455,112 @@ export const TABLES = {
     executable: integer('1 when the pages can be executed.'),
     copy_on_write: integer('1 for copy-on-write (PAGE_WRITECOPY, PAGE_EXECUTE_WRITECOPY).'),
   }),
-  thread_states: table('Lookup: Linux thread and process state letters (threads.state, processes.state).', {
-    state: text('The letter: R, S, D, T, Z...'),
-    name: text('running, sleeping, disk-sleep, stopped, zombie...'),
-  }),
+  thread_states: table(
+    'Lookup: Linux thread and process state letters (threads.state, processes.state).',
+    {
+      state: text('The letter: R, S, D, T, Z...').key(),
+      name: text('running, sleeping, disk-sleep, stopped, zombie...'),
+    },
+    { withoutRowid: true },
+  ),
   handle_flags: table('Lookup: PSS_HANDLE_FLAGS bits (handles.flags & flag): which parts of a handle entry are valid.', {
-    flag: integer('The bit.'),
+    flag: lookupKey('The bit.'),
     name: text("pssql's name, e.g. have-name."),
     windows_name: text('The Windows name, e.g. PSS_HANDLE_HAVE_NAME.'),
   }),
   capture_flags: table('Lookup: PSS_CAPTURE_FLAGS bits (captures.capture_flags & flag): what a capture took.', {
-    flag: integer('The bit.'),
+    flag: lookupKey('The bit.'),
     name: text('The name `pssql capture --flags` accepts, e.g. handles.'),
     windows_name: text('The Windows name, e.g. PSS_CAPTURE_HANDLES.'),
     description: text('What it captures.'),
   }),
 } as const satisfies Record<string, Relation>;
 
+/** A view column selected from the version (`v.`) or another relation. */
+const selected = <C extends Record<string, { from(expression: string): unknown }>>(alias: string, columns: C): C =>
+  Object.fromEntries(Object.entries(columns).map(([name, c]) => [name, c.from(`${alias}.${name}`)])) as C;
+
+/** The rows of a versions table that each capture of its instance holds. */
+const versionsOf = (versions: string) =>
+  `captures AS c\nJOIN ${versions} AS v ON v.instance_id = c.instance_id AND v.first_seq <= c.seq AND (v.last_seq IS NULL OR v.last_seq >= c.seq)`;
+
 /** The views: one row per entry per capture, with names decoded. */
 export const VIEWS = {
-  processes: view('Process information of each capture, with its names and command line.', {
-    capture_id: integer('The capture.'),
-    pid: integer('Process id.'),
-    started_at_us: integer('Start of the capture, µs since the Unix epoch.'),
-    ...processColumns,
-    image_file_name: nullable(text('Executable path.')),
-    name: nullable(text('Process name.')),
-    command_line: nullable(text('Command line.')),
-    ...processLinux,
-  }),
-  threads: view('Threads of each capture.', {
-    capture_id: integer('The capture.'),
-    thread_version_id: integer('The stored version (thread_versions).'),
-    ...threadColumns,
-    name: nullable(text('Thread name.')),
-  }),
-  handles: view('Handles (fds) of each capture, with names and socket endpoints.', {
-    capture_id: integer('The capture.'),
-    handle_version_id: integer('The stored version (handle_versions).'),
-    ...handleColumns,
-    type_name: nullable(text('Type name.')),
-    object_name: nullable(text('Object name (fd target).')),
-    protocol: nullable(text('Socket protocol.')),
-    local_address: nullable(text('Socket local endpoint.')),
-    remote_address: nullable(text('Socket remote endpoint.')),
-    socket_state: nullable(text('Socket state.')),
-  }),
-  regions: view('VA regions of each capture, with mapped file names.', {
-    capture_id: integer('The capture.'),
-    region_version_id: integer('The stored version (region_versions).'),
-    ...regionColumns,
-    mapped_file_name: nullable(text('Mapped file or pseudo-name.')),
-  }),
+  processes: view(
+    'Process information of each capture, with its names and command line.',
+    {
+      from: [
+        'process_info AS p',
+        'JOIN captures AS c ON c.capture_id = p.capture_id',
+        'LEFT JOIN strings AS si ON si.string_id = p.image_file_name_id',
+        'LEFT JOIN strings AS sn ON sn.string_id = p.name_id',
+        'LEFT JOIN strings AS sc ON sc.string_id = p.command_line_id',
+      ].join('\n'),
+    },
+    {
+      capture_id: integer('The capture.').from('p.capture_id'),
+      pid: integer('Process id.').from('c.pid'),
+      started_at_us: integer('Start of the capture, µs since the Unix epoch.').from('c.started_at_us'),
+      ...selected('p', processColumns),
+      image_file_name: text('Executable path.').orNull().from('si.value'),
+      name: text('Process name.').orNull().from('sn.value'),
+      command_line: text('Command line.').orNull().from('sc.value'),
+      ...selected('p', processLinux),
+    },
+  ),
+  threads: view(
+    'Threads of each capture.',
+    { from: `${versionsOf('thread_versions')}\nLEFT JOIN strings AS s0 ON s0.string_id = v.name_id` },
+    {
+      capture_id: integer('The capture.').from('c.capture_id'),
+      thread_version_id: integer('The stored version (thread_versions).').from('v.thread_version_id'),
+      ...selected('v', threadColumns),
+      name: text('Thread name.').orNull().from('s0.value'),
+    },
+  ),
+  handles: view(
+    'Handles (fds) of each capture, with names and socket endpoints.',
+    {
+      from: [
+        versionsOf('handle_versions'),
+        'LEFT JOIN strings AS s0 ON s0.string_id = v.type_name_id',
+        'LEFT JOIN strings AS s1 ON s1.string_id = v.object_name_id',
+        'LEFT JOIN handle_socket_details AS k ON k.handle_version_id = v.handle_version_id',
+        'LEFT JOIN strings AS s2 ON s2.string_id = k.local_address_id',
+        'LEFT JOIN strings AS s3 ON s3.string_id = k.remote_address_id',
+      ].join('\n'),
+    },
+    {
+      capture_id: integer('The capture.').from('c.capture_id'),
+      handle_version_id: integer('The stored version (handle_versions).').from('v.handle_version_id'),
+      ...selected('v', handleColumns),
+      type_name: text('Type name.').orNull().from('s0.value'),
+      object_name: text('Object name (fd target).').orNull().from('s1.value'),
+      protocol: text('Socket protocol.').orNull().from('k.protocol'),
+      local_address: text('Socket local endpoint.').orNull().from('s2.value'),
+      remote_address: text('Socket remote endpoint.').orNull().from('s3.value'),
+      socket_state: text('Socket state.').orNull().from('k.state'),
+    },
+  ),
+  regions: view(
+    'VA regions of each capture, with mapped file names.',
+    { from: `${versionsOf('region_versions')}\nLEFT JOIN strings AS s0 ON s0.string_id = v.mapped_file_name_id` },
+    {
+      capture_id: integer('The capture.').from('c.capture_id'),
+      region_version_id: integer('The stored version (region_versions).').from('v.region_version_id'),
+      ...selected('v', regionColumns),
+      mapped_file_name: text('Mapped file or pseudo-name.').orNull().from('s0.value'),
+    },
+  ),
 } as const satisfies Record<string, Relation>;
 
 /** The Kysely database type of a recording: every table and view. */
 export type Database = { [K in keyof typeof TABLES]: RowOf<(typeof TABLES)[K]> } & {
   [K in keyof typeof VIEWS]: RowOf<(typeof VIEWS)[K]>;
 };
+
+/** A table of a recording, by name. */
+export type TableName = keyof typeof TABLES;
 
 /** Every relation by name. */
 export const RELATIONS: Readonly<Record<string, Relation>> = { ...TABLES, ...VIEWS };

@@ -1,49 +1,48 @@
+import { WalkClass } from '../pss/information-class.js';
 import { type EntrySource, MemorySnapshot, type SnapshotData } from '../pss/memory-snapshot.js';
 import { PssError } from '../pss/pss-error.js';
-import { WalkClass } from '../pss/information-class.js';
-import type { Platform, Snapshot } from '../pss/snapshot.js';
+import { PERFORMANCE_PHASES, type PerformanceCounters, type PhaseCounters, type ProcessInformation } from '../pss/query-records.js';
+import type { CaptureInfo, Snapshot } from '../pss/snapshot.js';
 import type { AuxiliaryPageEntry, ThreadEntry, ThreadNameEntry } from '../pss/walk-entries.js';
-import { absolute, type DetailTable, type EntryCodec, handleCodec, handleDetailsOf, memoryBasicInformation, regionCodec, threadCodec } from './entry-codecs.js';
+import { ENTRY_KINDS, type EntryKindInfo, qualifiedOrder } from './entry-kinds.js';
+import { partRowsOf } from './entry-versions.js';
 import type { Store } from './open-store.js';
-import { decodePerformance, decodeProcess } from './process-codec.js';
-import { StringTable } from './string-table.js';
+import { PHASE_NAMES } from './phase-names.js';
+import { type CodecContext, decodeParts, partTablesOf, rowCodec } from './row-codec.js';
 
 type Row = Record<string, unknown>;
 
-const stringTables = new WeakMap<Store, StringTable>();
-
-function stringsOf(store: Store): StringTable {
-  let strings = stringTables.get(store);
-  if (strings === undefined) {
-    strings = new StringTable(store.db);
-    stringTables.set(store, strings);
-  }
-  return strings;
-}
-
 /** The entries of one kind in one capture, in key order, decoded lazily on the first walk. */
-function versionSource<E>(
-  store: Store,
-  codec: EntryCodec<E>,
-  capture: Row,
-  count: number | null,
-  strings: StringTable,
-): EntrySource<E> | undefined {
+function versionSource(store: Store, kind: EntryKindInfo, capture: Row, context: CodecContext): EntrySource<object> | undefined {
+  const count = capture[kind.countColumn] as number | null;
   if (count === null) return undefined;
   return {
     count,
     load() {
+      const codec = rowCodec(kind.table);
+      const parts = partTablesOf(kind.table);
       const where = 'v.instance_id = ? AND v.first_seq <= ? AND (v.last_seq IS NULL OR v.last_seq >= ?)';
       const params = [capture.instance_id, capture.seq, capture.seq];
-      const details = codec.table === 'handle_versions' ? handleDetailsOf(store, where, params) : new Map<number, Map<DetailTable, Row>>();
-      const none = new Map<DetailTable, Row>();
-      const start = capture.started_at_us as number;
+      const partRows = parts.length === 0 ? null : partRowsOf(store, kind, parts, where, params);
       return store
-        .reader(`SELECT v.* FROM ${codec.table} AS v WHERE ${where} ORDER BY ${codec.orderBy}, v.${codec.idColumn}`)
+        .reader(`SELECT v.* FROM ${kind.table} AS v WHERE ${where} ORDER BY ${qualifiedOrder(kind, 'v')}, v.${kind.idColumn}`)
         .all(...params)
-        .map((row) => codec.decode(row, details.get(row[codec.idColumn] as number) ?? none, strings, start));
+        .map((row) => codec.decode<object>(row, context, partRows === null ? {} : decodeParts(parts, partRows.get(row[kind.idColumn] as number), context)));
     },
   };
+}
+
+function decodePerformance(rows: readonly Row[], context: CodecContext): PerformanceCounters | null {
+  if (rows.length === 0) return null;
+  const codec = rowCodec('performance_counters');
+  const byName = new Map(rows.map((r) => [r.phase as string, r]));
+  const counters = {} as PerformanceCounters;
+  for (const phase of PERFORMANCE_PHASES) {
+    const row = byName.get(PHASE_NAMES[phase]);
+    // A phase not stored did not run.
+    counters[phase] = row === undefined ? { cycleCount: null, wallClockUs: 0, cpuTimeUs: null } : codec.decode<PhaseCounters>(row, context);
+  }
+  return counters;
 }
 
 /**
@@ -63,69 +62,49 @@ export function openStoredSnapshot(store: Store, captureId: number): Snapshot {
   if (capture === undefined) {
     throw new PssError('ERROR_NOT_FOUND', `no capture ${captureId} in ${store.path} (see 'pssql list')`, { path: store.path });
   }
-  const strings = stringsOf(store);
   const processRow = store.reader('SELECT * FROM process_info WHERE capture_id = ?').get(captureId);
   if (processRow === undefined) {
     throw new PssError('ERROR_INVALID_DATA', `capture ${captureId} in ${store.path} has no process information`, { path: store.path });
   }
-  const start = capture.started_at_us as number;
-  const count = (column: string): number | null => capture[column] as number | null;
+  const strings = store.strings();
+  const context: CodecContext = { strings, startUs: capture.started_at_us as number };
 
   const walks: SnapshotData['walks'] = {};
-  const threads = versionSource(store, threadCodec, capture, count('thread_count'), strings);
-  if (threads !== undefined) walks[WalkClass.Threads] = threads;
-  const handles = versionSource(store, handleCodec, capture, count('handle_count'), strings);
-  if (handles !== undefined) walks[WalkClass.Handles] = handles;
-  const regions = versionSource(store, regionCodec, capture, count('region_count'), strings);
-  if (regions !== undefined) walks[WalkClass.VaSpace] = regions;
-
-  const threadNameCount = count('thread_name_count');
+  for (const kind of ENTRY_KINDS) {
+    const source = versionSource(store, kind, capture, context);
+    if (source !== undefined) (walks as Record<number, EntrySource<object>>)[kind.walk] = source;
+  }
+  const threadNameCount = capture.thread_name_count as number | null;
   if (threadNameCount !== null) {
     walks[WalkClass.ThreadName] = {
       count: threadNameCount,
       load(): ThreadNameEntry[] {
-        const rows = store.reader('SELECT name_id FROM thread_names WHERE capture_id = ? ORDER BY ord').all(captureId);
-        if (rows.length > 0) return rows.map((r) => ({ threadName: strings.text(r.name_id as number) ?? '' }));
+        const codec = rowCodec('thread_names');
+        const rows = store.reader('SELECT * FROM thread_names WHERE capture_id = ? ORDER BY ord').all(captureId);
+        if (rows.length > 0) return rows.map((r) => codec.decode<ThreadNameEntry>(r, context));
         // Not stored: the names are those of the threads, in walk order.
-        return ((threads?.load() ?? []) as ThreadEntry[]).map((t) => ({ threadName: t.name ?? '' }));
+        return ((walks[WalkClass.Threads]?.load() ?? []) as ThreadEntry[]).map((t) => ({ threadName: t.name ?? '' }));
       },
     };
   }
-  const auxCount = count('aux_page_count');
+  const auxCount = capture.aux_page_count as number | null;
   if (auxCount !== null) {
     walks[WalkClass.AuxiliaryPages] = {
       count: auxCount,
       load(): AuxiliaryPageEntry[] {
+        const codec = rowCodec('auxiliary_pages');
         return store
           .reader('SELECT * FROM auxiliary_pages WHERE capture_id = ? ORDER BY ord')
           .all(captureId)
-          .map((r) => ({
-            address: r.address as bigint,
-            basicInformation: memoryBasicInformation(r),
-            captureTimeUs: absolute(r.capture_time_offset_us, start),
-            pageContents: r.page_contents === null ? null : new Uint8Array(r.page_contents as Buffer),
-            pageSize: r.page_size as number,
-          }));
+          .map((r) => codec.decode<AuxiliaryPageEntry>(r, context));
       },
     };
   }
 
   return new MemorySnapshot({
-    info: {
-      processId: capture.pid as number,
-      platform: capture.platform as Platform,
-      backend: capture.backend as string,
-      host: capture.host as string,
-      captureFlags: capture.capture_flags as number,
-      threadContextFlags: capture.thread_context_flags as number,
-      startedAtUs: start,
-      durationUs: capture.duration_us as number,
-      skippedCount: capture.skipped_count as number,
-      deniedCount: capture.denied_count as number,
-      details: capture.details === 1,
-    },
-    process: decodeProcess(processRow, strings),
-    performance: decodePerformance(store.reader('SELECT * FROM performance_counters WHERE capture_id = ?').all(captureId)),
+    info: rowCodec('captures').decode<CaptureInfo>(capture, context),
+    process: rowCodec('process_info').decode<ProcessInformation>(processRow, context),
+    performance: decodePerformance(store.reader('SELECT * FROM performance_counters WHERE capture_id = ?').all(captureId), context),
     vaClone: capture.va_clone_handle === null ? null : { vaCloneHandle: capture.va_clone_handle as bigint },
     handleTrace:
       capture.handle_trace_section_handle === null

@@ -14,20 +14,29 @@ export class StringTable {
   private readonly texts = new Map<number, string>();
   /** Ids added in the open transaction: forgotten if it rolls back. */
   private pending: string[] = [];
-  private readonly addText: BetterSqlite3.Statement;
-  private readonly findText: BetterSqlite3.Statement;
-  private readonly addBytes: BetterSqlite3.Statement;
-  private readonly findBytes: BetterSqlite3.Statement;
+  private writing: {
+    addText: BetterSqlite3.Statement;
+    findText: BetterSqlite3.Statement;
+    addBytes: BetterSqlite3.Statement;
+    findBytes: BetterSqlite3.Statement;
+  } | null = null;
   private readonly read: BetterSqlite3.Statement;
 
-  constructor(db: BetterSqlite3.Database) {
+  constructor(private readonly db: BetterSqlite3.Database) {
+    this.read = db.prepare('SELECT value, raw FROM strings WHERE string_id = ?');
+  }
+
+  /** The statements that add texts, prepared when a text is first added (readers never do). */
+  private writer() {
     // Insert first: a new text (most of them, in a first capture) costs one plain INSERT (a
     // RETURNING statement costs twice as much); the unique indexes make a known one a no-op.
-    this.addText = db.prepare('INSERT OR IGNORE INTO strings (value, raw) VALUES (?, NULL)');
-    this.findText = db.prepare('SELECT string_id FROM strings WHERE value = ? AND raw IS NULL').pluck();
-    this.addBytes = db.prepare('INSERT OR IGNORE INTO strings (value, raw) VALUES (?, ?)');
-    this.findBytes = db.prepare('SELECT string_id FROM strings WHERE raw = ?').pluck();
-    this.read = db.prepare('SELECT value, raw FROM strings WHERE string_id = ?');
+    this.writing ??= {
+      addText: this.db.prepare('INSERT OR IGNORE INTO strings (value, raw) VALUES (?, NULL)'),
+      findText: this.db.prepare('SELECT string_id FROM strings WHERE value = ? AND raw IS NULL').pluck(),
+      addBytes: this.db.prepare('INSERT OR IGNORE INTO strings (value, raw) VALUES (?, ?)'),
+      findBytes: this.db.prepare('SELECT string_id FROM strings WHERE raw = ?').pluck(),
+    };
+    return this.writing;
   }
 
   /** The id of `text`, adding it when new. Call inside a write transaction. */
@@ -36,13 +45,14 @@ export class StringTable {
     let id = this.ids.get(text);
     if (id === undefined) {
       if (this.ids.size >= MAX_CACHED && this.pending.length === 0) this.ids.clear();
+      const w = this.writer();
       if (isExactText(text)) {
-        const added = this.addText.run(text);
-        id = added.changes === 1 ? Number(added.lastInsertRowid) : (this.findText.get(text) as number);
+        const added = w.addText.run(text);
+        id = added.changes === 1 ? Number(added.lastInsertRowid) : (w.findText.get(text) as number);
       } else {
         const raw = encodeBytes(text);
-        const added = this.addBytes.run(textWithEscapedBytes(text), raw);
-        id = added.changes === 1 ? Number(added.lastInsertRowid) : (this.findBytes.get(raw) as number);
+        const added = w.addBytes.run(textWithEscapedBytes(text), raw);
+        id = added.changes === 1 ? Number(added.lastInsertRowid) : (w.findBytes.get(raw) as number);
       }
       this.pending.push(text);
       this.ids.set(text, id);

@@ -1,13 +1,13 @@
 import test from 'ava';
 import { captureEntries } from '../../src/analysis/captures.js';
 import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
-import { openStore, recordSnapshot } from '../../src/store/index.js';
+import { openStore, writeCapture } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 
 test('entries of a capture come in key order; addresses in unsigned order, above 2^63 included', async (t) => {
   const store = openStore(`${tempDir()}/entries.db`);
   try {
-    const id = recordSnapshot(store, captureLinuxSnapshot({ pid: process.pid }));
+    const id = writeCapture(store, captureLinuxSnapshot({ pid: process.pid })).captureId;
     const regions = await captureEntries(store, id, 'regions');
     t.true(regions.length > 10);
     for (let i = 1; i < regions.length; i++) {

@@ -3,7 +3,7 @@ import { checkThresholds, parseThreshold } from '../../src/analysis/diff-thresho
 import { diffSnapshots } from '../../src/analysis/diff.js';
 import { captureSnapshot } from '../../src/capture/index.js';
 import { PssError } from '../../src/pss/index.js';
-import { openStore, openStoredSnapshot, recorderOf } from '../../src/store/index.js';
+import { openStore, openStoredSnapshot, writeCapture } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 import { fdShell } from './diff-shell.js';
@@ -57,10 +57,10 @@ test('stored and live snapshots diff alike, and across two recordings', async (t
   const b = openStore(`${dir}/b.db`);
   try {
     const before = captureSnapshot({ pid: shell.pid });
-    const idA = recorderOf(a).record(before).captureId;
+    const idA = writeCapture(a, before).captureId;
     await shell.change();
     const after = captureSnapshot({ pid: shell.pid });
-    const idB = recorderOf(b).record(after).captureId;
+    const idB = writeCapture(b, after).captureId;
     const live = diffSnapshots(before, after);
     const stored = diffSnapshots(openStoredSnapshot(a, idA), openStoredSnapshot(b, idB));
     t.deepEqual(stored.handles, live.handles);

@@ -2,7 +2,7 @@
  * Recordings of the C target for analysis tests: a target started with known fds, threads and
  * regions, captured a number of times into a fresh recording through the library.
  */
-import { captureSnapshot, type CaptureOptions, openStore, recorderOf } from '../../src/index.js';
+import { captureSnapshot, type CaptureOptions, openStore, writeCapture } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget, type Target } from '../helpers/target.js';
 
@@ -20,13 +20,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function recordCaptures(db: string, pid: number, count: number, intervalMs = 0, options: Omit<CaptureOptions, 'pid'> = {}): Promise<number[]> {
   const store = openStore(db);
   try {
-    const recorder = recorderOf(store);
     const ids: number[] = [];
     for (let i = 0; i < count; i++) {
       if (i > 0 && intervalMs > 0) await sleep(intervalMs);
       const snapshot = captureSnapshot({ pid, ...options });
       try {
-        ids.push(recorder.record(snapshot).captureId);
+        ids.push(writeCapture(store, snapshot).captureId);
       } finally {
         snapshot.free();
       }

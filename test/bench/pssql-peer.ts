@@ -37,13 +37,12 @@ class NotYetAvailable extends Error {}
 
 /** Opens (creates and migrates) a pssql database and returns a recorder on it. */
 async function openRecorder(dbFile: string): Promise<Recorder> {
-  const { captureSnapshot, openStore, recorderOf } = await import('../../src/index.js');
+  const { captureSnapshot, openStore, writeCapture } = await import('../../src/index.js');
   const store = openStore(dbFile);
-  const recorder = recorderOf(store);
   const one = (pid: number): void => {
     const snapshot = captureSnapshot({ pid });
     try {
-      recorder.record(snapshot);
+      writeCapture(store, snapshot);
     } finally {
       snapshot.free();
     }

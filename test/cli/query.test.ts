@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import test from 'ava';
 import { recordCaptures } from '../analysis/record-target.js';
 import { pssql, pssqlJson, tempDir } from '../helpers/cli.js';
@@ -137,4 +138,20 @@ test('pssql schema: the tables and views to query, their columns and the SQL fun
   const unknown = pssql(['schema', 'handle']);
   t.is(unknown.code, 3);
   t.regex(unknown.stderr, /^pssql: no table or view 'handle' \(did you mean 'handles'/);
+});
+
+test('pssql schema --sql: the statements the declaration makes, which run in an empty database', (t) => {
+  const threads = pssql(['schema', 'threads', '--sql']);
+  t.is(threads.code, 0);
+  t.regex(threads.stdout, /^CREATE VIEW threads AS\nSELECT\n {2}c\.capture_id,\n/);
+  t.regex(threads.stdout, /s0\.value AS name\nFROM captures AS c\nJOIN thread_versions AS v /);
+  const all = pssql(['schema', '--sql']);
+  const db = new BetterSqlite3(':memory:');
+  try {
+    db.exec(all.stdout);
+    t.is(db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'view'").pluck().get(), 4);
+  } finally {
+    db.close();
+  }
+  t.is(pssql(['schema', 'thread', '--sql']).code, 3);
 });

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
 import { isPssError, QueryClass } from '../../src/pss/index.js';
-import { openStore, recorderOf } from '../../src/store/index.js';
+import { openStore, writeCapture } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 import { assertWholeCaptures } from '../helpers/consistency.js';
@@ -21,11 +21,10 @@ test(`${CHURN_CAPTURES} captures of a churning process: all whole, vanished item
   let recorded = 0;
   const failures = new Map<string, number>();
   try {
-    const recorder = recorderOf(store);
     for (let i = 0; i < CHURN_CAPTURES; i++) {
       try {
         // Alternate default and detailed captures: smaps churns differently from maps.
-        recorder.record(captureLinuxSnapshot({ pid: target.pid, details: i % 5 === 4 }), { retention: { keep: 100 } });
+        writeCapture(store, captureLinuxSnapshot({ pid: target.pid, details: i % 5 === 4 }), { retention: { keep: 100 } });
         recorded++;
       } catch (error) {
         // The only acceptable failure is a clear PssError; anything else escapes and fails the test.
@@ -48,7 +47,6 @@ test('processes that exit during their capture give a whole capture or a clear e
   const store = openStore(path);
   const outcomes = { whole: 0, clearErrors: 0, zombies: 0 };
   try {
-    const recorder = recorderOf(store);
     for (let i = 0; i < 20; i++) {
       // Big enough that a capture takes a while; captured again and again until it exits, so
       // that one capture is cut by the exit, at a moment that moves from target to target.
@@ -57,7 +55,7 @@ test('processes that exit during their capture give a whole capture or a clear e
         for (;;) {
           try {
             const snapshot = captureLinuxSnapshot({ pid: target.pid });
-            recorder.record(snapshot);
+            writeCapture(store, snapshot);
             outcomes.whole++;
             // An exited process not yet reaped is a zombie: a whole (empty) capture, and the end.
             if (snapshot.query(QueryClass.ProcessInformation).state === 'Z') {

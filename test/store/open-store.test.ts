@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import test from 'ava';
 import { isPssError } from '../../src/pss/index.js';
-import { openStore, recordSnapshot } from '../../src/store/index.js';
+import { openStore, writeCapture } from '../../src/store/index.js';
 import { latestSchemaVersion } from '../../src/store/migrate.js';
 import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
 import { tempDir } from '../helpers/cli.js';
@@ -81,7 +81,7 @@ test('an empty SQLite database is not made a recording by reading it', (t) => {
 test('a read-only store cannot write, even with raw SQL', (t) => {
   const path = `${tempDir()}/ro.db`;
   const writer = openStore(path);
-  recordSnapshot(writer, captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }));
+  writeCapture(writer, captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }));
   writer.close();
   const store = openStore(path, { readonly: true });
   try {
@@ -96,7 +96,7 @@ test('a read-only store cannot write, even with raw SQL', (t) => {
 test('a truncated recording gives a clear error when read', (t) => {
   const path = `${tempDir()}/truncated.db`;
   const store = openStore(path);
-  for (let i = 0; i < 3; i++) recordSnapshot(store, captureLinuxSnapshot({ pid: process.pid }));
+  for (let i = 0; i < 3; i++) writeCapture(store, captureLinuxSnapshot({ pid: process.pid }));
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
   const size = fs.statSync(path).size;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
 import { WalkClass } from '../../src/pss/index.js';
-import { openStore, openStoredSnapshot, recorderOf, type Store } from '../../src/store/index.js';
+import { openStore, openStoredSnapshot, writeCapture, type Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 
@@ -11,11 +11,10 @@ test('keep N: the newest N captures of the process stay, whole, and the versions
   const target = await startTarget(['--files', '2', '--open-every', '40']);
   const store = openStore(`${tempDir()}/keep.db`);
   try {
-    const recorder = recorderOf(store);
     const kept: { id: number; handles: number[] }[] = [];
     for (let i = 0; i < 6; i++) {
       const live = captureLinuxSnapshot({ pid: target.pid });
-      const result = recorder.record(live, { retention: { keep: 3 } });
+      const result = writeCapture(store, live, { retention: { keep: 3 } });
       kept.push({ id: result.captureId, handles: [...live.entries(WalkClass.Handles)].map((h) => h.handle) });
       t.is(result.capturesPruned, i < 3 ? 0 : 1);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -37,19 +36,18 @@ test('keep N: the newest N captures of the process stay, whole, and the versions
 test('max age: captures older than the limit go, in the whole recording, with their instances', (t) => {
   const store = openStore(`${tempDir()}/age.db`);
   try {
-    const recorder = recorderOf(store);
-    recorder.record(captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }));
+    writeCapture(store, captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }));
     // Make that capture an hour old, as if recorded earlier.
     store.db.prepare('UPDATE captures SET started_at_us = started_at_us - 3600e6').run();
     const other = captureLinuxSnapshot({ pid: 1, flags: 0x4 });
-    const result = recorder.record(other, { retention: { maxAgeUs: 60e6 } });
+    const result = writeCapture(store, other, { retention: { maxAgeUs: 60e6 } });
     t.is(result.capturesPruned, 1);
     t.deepEqual(store.db.prepare('SELECT pid FROM captures').pluck().all(), [1]);
     t.is(count(store, 'SELECT count(*) FROM process_instances'), 1, 'the instance without captures is gone');
     t.is(count(store, 'SELECT count(*) FROM handle_versions v WHERE NOT EXISTS (SELECT 1 FROM process_instances i WHERE i.instance_id = v.instance_id)'), 0);
     // The recorder still records the first process correctly after its instance was deleted.
     const again = captureLinuxSnapshot({ pid: process.pid, flags: 0x4 });
-    const id = recorder.record(again).captureId;
+    const id = writeCapture(store, again).captureId;
     t.deepEqual([...openStoredSnapshot(store, id).entries(WalkClass.Handles)], [...again.entries(WalkClass.Handles)]);
   } finally {
     store.close();
@@ -59,7 +57,7 @@ test('max age: captures older than the limit go, in the whole recording, with th
 test('retention options are checked', (t) => {
   const store = openStore(`${tempDir()}/bad.db`);
   try {
-    t.throws(() => recorderOf(store).record(captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }), { retention: { keep: 0 } }), { instanceOf: RangeError, message: /keep/ });
+    t.throws(() => writeCapture(store, captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }), { retention: { keep: 0 } }), { instanceOf: RangeError, message: /keep/ });
     t.is(count(store, 'SELECT count(*) FROM captures'), 0);
   } finally {
     store.close();

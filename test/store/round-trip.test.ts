@@ -1,7 +1,7 @@
 import test from 'ava';
 import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
 import { isPssError, QueryClass, type Snapshot, snapshotFromJson, snapshotToJson, WalkClass } from '../../src/pss/index.js';
-import { openStore, openStoredSnapshot, recorderOf, type Store } from '../../src/store/index.js';
+import { openStore, openStoredSnapshot, writeCapture, type Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget, type Target } from '../helpers/target.js';
 
@@ -47,7 +47,7 @@ test('a stored capture reads back identical to the live snapshot', (t) => {
   const store = openStore(`${tempDir()}/same.db`);
   try {
     const live = captureLinuxSnapshot({ pid: target.pid });
-    const { captureId } = recorderOf(store).record(live);
+    const { captureId } = writeCapture(store, live);
     assertSame(t, openStoredSnapshot(store, captureId), live);
     // The names that are not UTF-8 (a file and a unix socket) are stored with their exact bytes.
     t.is(count(store, 'SELECT count(*) FROM strings WHERE raw IS NOT NULL'), 2);
@@ -59,7 +59,7 @@ test('a stored capture reads back identical to the live snapshot', (t) => {
 test('the recorded counts equal the stored rows', (t) => {
   const store = openStore(`${tempDir()}/counts.db`);
   try {
-    const { captureId, counts } = recorderOf(store).record(captureLinuxSnapshot({ pid: target.pid }));
+    const { captureId, counts } = writeCapture(store, captureLinuxSnapshot({ pid: target.pid }));
     t.is(count(store, 'SELECT count(*) FROM threads WHERE capture_id = ?', captureId), counts.threads as number);
     t.is(count(store, 'SELECT count(*) FROM handles WHERE capture_id = ?', captureId), counts.handles as number);
     t.is(count(store, 'SELECT count(*) FROM regions WHERE capture_id = ?', captureId), counts.regions as number);
@@ -74,10 +74,9 @@ test('the recorded counts equal the stored rows', (t) => {
 test('an unchanged process costs no entry rows in the next capture', (t) => {
   const store = openStore(`${tempDir()}/unchanged.db`);
   try {
-    const recorder = recorderOf(store);
-    const first = recorder.record(captureLinuxSnapshot({ pid: target.pid }));
+    const first = writeCapture(store, captureLinuxSnapshot({ pid: target.pid }));
     t.is(first.versionsWritten, first.entries);
-    const second = recorder.record(captureLinuxSnapshot({ pid: target.pid }));
+    const second = writeCapture(store, captureLinuxSnapshot({ pid: target.pid }));
     t.is(second.versionsWritten, 0);
     t.is(second.entries, first.entries);
     t.true(second.rowsWritten <= 8, `only the capture, its process row and counters (${second.rowsWritten})`);
@@ -95,12 +94,11 @@ test('new fds are the only new versions, and both captures read back as they wer
   const leaky = await startTarget(['--files', '2', '--open-every', '50']);
   const store = openStore(`${tempDir()}/leak.db`);
   try {
-    const recorder = recorderOf(store);
     const liveA = captureLinuxSnapshot({ pid: leaky.pid });
-    const a = recorder.record(liveA);
+    const a = writeCapture(store, liveA);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const liveB = captureLinuxSnapshot({ pid: leaky.pid });
-    const b = recorder.record(liveB);
+    const b = writeCapture(store, liveB);
     const added = (b.counts.handles as number) - (a.counts.handles as number);
     t.true(added >= 2, `the target opened files in between (${added})`);
     t.is(count(store, 'SELECT count(*) FROM handle_versions WHERE first_seq = 2'), added);
@@ -119,10 +117,10 @@ test('a second recorder writing in between does not confuse the first one', (t) 
   const two = openStore(path);
   try {
     const flags = 0x4 | 0x8; // handles with names
-    recorderOf(one).record(captureLinuxSnapshot({ pid: target.pid, flags }));
-    recorderOf(two).record(captureLinuxSnapshot({ pid: target.pid, flags: 0x80 })); // threads only: closes the handle versions
+    writeCapture(one, captureLinuxSnapshot({ pid: target.pid, flags }));
+    writeCapture(two, captureLinuxSnapshot({ pid: target.pid, flags: 0x80 })); // threads only: closes the handle versions
     const live = captureLinuxSnapshot({ pid: target.pid, flags });
-    const third = recorderOf(one).record(live);
+    const third = writeCapture(one, live);
     assertSame(t, openStoredSnapshot(one, third.captureId), live);
     t.is(count(one, 'SELECT count(*) FROM handles WHERE capture_id = 2'), 0);
   } finally {
@@ -137,7 +135,7 @@ test('a snapshot moved through JSON records the same', (t) => {
     const live = captureLinuxSnapshot({ pid: target.pid });
     const moved = snapshotFromJson(JSON.parse(JSON.stringify(snapshotToJson(live))));
     assertSame(t, moved, live);
-    assertSame(t, openStoredSnapshot(store, recorderOf(store).record(moved).captureId), live);
+    assertSame(t, openStoredSnapshot(store, writeCapture(store, moved).captureId), live);
   } finally {
     store.close();
   }

@@ -1,7 +1,7 @@
 import { captureSnapshot } from '../../capture/index.js';
 import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPTURE_FLAGS, parseCaptureFlags } from '../../pss/capture-flags.js';
 import { QueryClass } from '../../pss/information-class.js';
-import { recorderOf } from '../../store/recorder.js';
+import { writeCapture } from '../../store/capture-writer.js';
 import { defineCommand, parsePid, printRows, status, warn, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
 
@@ -30,13 +30,12 @@ export const captureCommand = defineCommand({
     const rows: Record<string, unknown>[] = [];
     let failure: unknown;
     await withStore(args, {}, (store) => {
-      const recorder = recorderOf(store);
       for (const [i, pid] of pids.entries()) {
         if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
         try {
           const snapshot = captureSnapshot({ pid, flags, details: args.details });
           try {
-            const result = recorder.record(snapshot, { label: args.label ?? null });
+            const result = writeCapture(store, snapshot, { label: args.label ?? null });
             const info = snapshot.info;
             rows.push({
               capture_id: result.captureId,

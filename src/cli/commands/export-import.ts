@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { PssError } from '../../pss/pss-error.js';
 import { osError } from '../../pss/os-error.js';
 import { snapshotFromJson, snapshotToJson } from '../../pss/snapshot-json.js';
-import { recorderOf } from '../../store/recorder.js';
+import { writeCapture } from '../../store/capture-writer.js';
 import { openStoredSnapshot } from '../../store/stored-snapshot.js';
 import { defineCommand, printRows, withStore } from '../context.js';
 
@@ -52,7 +52,7 @@ export const importCommand = defineCommand({
           throw new PssError('ERROR_BAD_FORMAT', `${file} is not a pssql snapshot (not JSON)`, { path: file });
         }
         const snapshot = snapshotFromJson(json);
-        const result = recorderOf(store).record(snapshot, { label: args.label ?? null });
+        const result = writeCapture(store, snapshot, { label: args.label ?? null });
         rows.push({ capture_id: result.captureId, file, pid: snapshot.info.processId, platform: snapshot.info.platform, ...result.counts });
       }
     });

@@ -1,3 +1,4 @@
+import { didYouMeanText } from '../../analysis/did-you-mean.js';
 import { PssError } from '../../pss/pss-error.js';
 import { RELATIONS } from '../../store/schema.js';
 import { SQL_FUNCTIONS } from '../../store/sql-functions.js';
@@ -6,6 +7,12 @@ import { defineCommand, printRows } from '../context.js';
 /** How each kind of column reads back, in words a SQL writer needs. */
 const TYPE_NAMES = { id: 'integer key', integer: 'integer', u64: 'u64 (bigint)', real: 'real', text: 'text', blob: 'blob' } as const;
 
+function unknownRelation(name: string): PssError {
+  return new PssError('ERROR_NOT_FOUND', `no table or view '${name}'${didYouMeanText(name, Object.keys(RELATIONS))}; see 'pssql schema'`, {
+    option: 'relation',
+  });
+}
+
 export const schemaCommand = defineCommand({
   command: 'schema [relation]',
   describe: 'the tables and views of a recording, their columns, and the SQL functions, for writing queries',
@@ -13,12 +20,22 @@ export const schemaCommand = defineCommand({
     yargs
       .positional('relation', { type: 'string', describe: 'a table or view: list its columns' })
       .option('functions', { type: 'boolean', default: false, describe: 'list the SQL functions pssql adds' })
+      .option('sql', { type: 'boolean', default: false, describe: 'print the CREATE statements the declaration makes (of one table or view, or of all)' })
       .example('$0 schema', 'every table and view')
       .example('$0 schema handles', 'the columns of the handles view')
-      .example('$0 schema --functions', 'hex_address, human_bytes, protection_short, regr_slope...'),
+      .example('$0 schema --functions', 'hex_address, human_bytes, protection_short, regr_slope...')
+      .example('$0 schema threads --sql', 'the CREATE VIEW of threads, as a migration that changes it recreates it'),
   handler: async (args) => {
     if (args.functions) {
       printRows(args, { columns: ['function', 'description'], rows: SQL_FUNCTIONS.map((f) => ({ function: f.name, description: f.description })) });
+      return;
+    }
+    if (args.sql) {
+      const { renderRelation, renderSchema } = await import('../../store/render-schema.js');
+      const relation = args.relation === undefined ? undefined : RELATIONS[args.relation];
+      if (args.relation !== undefined && relation === undefined) throw unknownRelation(args.relation);
+      const statements = args.relation === undefined || relation === undefined ? renderSchema() : renderRelation(args.relation, relation);
+      process.stdout.write(`${statements.join('\n\n')}\n`);
       return;
     }
     if (args.relation === undefined) {
@@ -31,12 +48,7 @@ export const schemaCommand = defineCommand({
       return;
     }
     const relation = RELATIONS[args.relation];
-    if (relation === undefined) {
-      const { didYouMeanText } = await import('../../analysis/did-you-mean.js');
-      throw new PssError('ERROR_NOT_FOUND', `no table or view '${args.relation}'${didYouMeanText(args.relation, Object.keys(RELATIONS))}; see 'pssql schema'`, {
-        option: 'relation',
-      });
-    }
+    if (relation === undefined) throw unknownRelation(args.relation);
     printRows(args, {
       columns: ['column', 'type', 'nullable', 'description'],
       rows: Object.entries(relation.columns).map(([column, c]) => ({

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { captureLinuxSnapshot } from '../../../src/capture/linux/index.js';
 import { combineFlags, CaptureFlags, WalkClass } from '../../../src/pss/index.js';
-import { openStore, openStoredSnapshot, recordSnapshot } from '../../../src/store/index.js';
+import { openStore, openStoredSnapshot, writeCapture } from '../../../src/store/index.js';
 import { tempDir } from '../../helpers/cli.js';
 import { startTarget, type Target } from '../../helpers/target.js';
 import { checkSnapshotContract } from '../../pss/snapshot-contract.js';
@@ -29,9 +29,9 @@ test('a live snapshot of some classes: the others are not captured', (t) => {
 test('a stored snapshot keeps the Snapshot contract', (t) => {
   const store = openStore(`${tempDir()}/contract.db`);
   try {
-    const full = recordSnapshot(store, captureLinuxSnapshot({ pid: target.pid }));
+    const full = writeCapture(store, captureLinuxSnapshot({ pid: target.pid })).captureId;
     checkSnapshotContract(t, openStoredSnapshot(store, full), all);
-    const some = recordSnapshot(store, captureLinuxSnapshot({ pid: target.pid, flags: handlesOnly }));
+    const some = writeCapture(store, captureLinuxSnapshot({ pid: target.pid, flags: handlesOnly })).captureId;
     checkSnapshotContract(t, openStoredSnapshot(store, some), partial);
   } finally {
     store.close();

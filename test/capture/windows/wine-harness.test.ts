@@ -22,7 +22,7 @@ import {
   WalkClass,
   type WalkEntryMap,
 } from '../../../src/pss/index.js';
-import { openStore, openStoredSnapshot, recordSnapshot } from '../../../src/store/index.js';
+import { openStore, openStoredSnapshot, writeCapture } from '../../../src/store/index.js';
 import { pssqlJson } from '../../helpers/cli.js';
 import { checkSnapshotContract } from '../../pss/snapshot-contract.js';
 import { KNOWN, KNOWN_CAPTURE_FLAGS } from '../../windows/known-snapshot.js';
@@ -204,7 +204,7 @@ function defineTests(results: WineResults): void {
   test('the Windows capture goes through the SQLite store and reads back identical', (t) => {
     const store = openStore(join(scratch, 'windows.db'));
     try {
-      const captureId = recordSnapshot(store, snapshot, { label: 'wine' });
+      const captureId = writeCapture(store, snapshot, { label: 'wine' }).captureId;
       const stored = openStoredSnapshot(store, captureId);
       try {
         t.deepEqual(stored.info, snapshot.info, 'capture info');
