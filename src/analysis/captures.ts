@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import { PssError } from '../pss/pss-error.js';
+import { type EntryKind, entryKind } from '../store/entry-kinds.js';
 import { kyselyOf } from '../store/kysely.js';
 import type { Store } from '../store/open-store.js';
 import type { Database } from '../store/schema.js';
@@ -147,21 +148,22 @@ export async function resolveCapture(store: Store, ref: string | number): Promis
   return row.capture_id;
 }
 
-/** The walked entries of one kind, as views present them. */
-export type EntryKind = 'threads' | 'handles' | 'regions';
-
 /**
- * Every entry of a kind in one capture, typed by its view.
+ * Every entry of a kind in one capture, typed by its view, in key order.
  *
  * @example
  * for (const h of await captureEntries(store, 42, 'handles')) console.log(h.handle_value, h.object_name)
  */
 export async function captureEntries<K extends EntryKind>(store: Store, captureId: number, kind: K): Promise<Selectable<Database[K]>[]> {
-  const orderBy = kind === 'threads' ? 'thread_id' : kind === 'handles' ? 'handle_value' : 'base_address';
+  const info = entryKind(kind);
   // The typed overloads of Kysely cannot follow a generic table name; the result type is that of the view.
-  let query = kyselyOf(store).selectFrom(kind as 'handles').selectAll().where('capture_id', '=', captureId);
-  // Addresses above 2^63 are stored as negative integers: they come last in address order.
-  if (kind === 'regions') query = query.orderBy(sql`base_address < 0`);
-  const rows = await query.orderBy(orderBy as 'handle_value').execute();
+  const rows = await kyselyOf(store)
+    .selectFrom(info.view as 'handles')
+    .selectAll()
+    .where('capture_id', '=', captureId)
+    .orderBy(sql.raw(info.orderBy))
+    .execute();
   return rows as unknown as Selectable<Database[K]>[];
 }
+
+export type { EntryKind } from '../store/entry-kinds.js';

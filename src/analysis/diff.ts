@@ -1,4 +1,5 @@
-import { QueryClass, WalkClass } from '../pss/information-class.js';
+import { QueryClass, type WalkClass } from '../pss/information-class.js';
+import { ENTRY_KINDS, type EntryKind, entryKind } from '../store/entry-kinds.js';
 import { MemState } from '../pss/memory.js';
 import { ifCaptured, type Snapshot } from '../pss/snapshot.js';
 import type { WalkEntryMap } from '../pss/walk-entries.js';
@@ -14,8 +15,8 @@ import {
 } from './diff-fields.js';
 
 /** The walked kinds a diff compares entry by entry. */
-export const DIFF_KINDS = ['threads', 'handles', 'regions'] as const;
-export type DiffKind = (typeof DIFF_KINDS)[number];
+export const DIFF_KINDS: readonly EntryKind[] = ENTRY_KINDS.map((k) => k.kind);
+export type DiffKind = EntryKind;
 
 /** A field whose value differs between the two sides. */
 export interface FieldChange {
@@ -106,10 +107,11 @@ export interface DiffOptions {
   includeVolatile?: boolean;
 }
 
-const WALKS: Record<DiffKind, { walk: WalkClass; fields: readonly DiffField<never>[]; key: string }> = {
-  threads: { walk: WalkClass.Threads, fields: THREAD_FIELDS as readonly DiffField<never>[], key: 'thread_id' },
-  handles: { walk: WalkClass.Handles, fields: HANDLE_FIELDS as readonly DiffField<never>[], key: 'handle_value' },
-  regions: { walk: WalkClass.VaSpace, fields: REGION_FIELDS as readonly DiffField<never>[], key: 'base_address' },
+/** The fields compared of each kind (its walk and key come from the kind's descriptor). */
+const FIELDS: Record<DiffKind, readonly DiffField<never>[]> = {
+  threads: THREAD_FIELDS as readonly DiffField<never>[],
+  handles: HANDLE_FIELDS as readonly DiffField<never>[],
+  regions: REGION_FIELDS as readonly DiffField<never>[],
 };
 
 function sameValue(x: unknown, y: unknown): boolean {
@@ -146,7 +148,8 @@ function byKey<R>(entries: readonly R[], fields: readonly DiffField<R>[], keyNam
 }
 
 function diffKind(kind: DiffKind, a: Snapshot, b: Snapshot, includeVolatile: boolean): { diff: KindDiff; before: unknown[] | null; after: unknown[] | null } {
-  const { walk, fields, key } = WALKS[kind];
+  const { walk, keyColumn: key } = entryKind(kind);
+  const fields = FIELDS[kind];
   const typed = fields as readonly DiffField<unknown>[];
   const before = ifCaptured(() => [...a.entries(walk)]) as unknown[] | null;
   const after = ifCaptured(() => [...b.entries(walk)]) as unknown[] | null;

@@ -1,30 +1,26 @@
 import { captureFlagNames } from '../../pss/capture-flags.js';
+import { ENTRY_KINDS, type EntryKind } from '../../store/entry-kinds.js';
 import type { Store } from '../../store/open-store.js';
 import { defineCommand, printRecord, printRows, withStore } from '../context.js';
 
-const KINDS = ['summary', 'process', 'threads', 'handles', 'regions', 'counters'] as const;
-type ShowKind = (typeof KINDS)[number];
+const KINDS = ['summary', 'process', ...ENTRY_KINDS.map((k) => k.kind), 'counters'] as const;
+type ShowKind = 'summary' | 'process' | EntryKind | 'counters';
 
-/** The columns `show` prints for each kind; `--all` prints every column of the view. */
+/** The columns `show` prints of each kind of entry; `--all` prints every column of the view. */
+const ENTRY_COLUMNS: Record<EntryKind, string> = {
+  threads:
+    'thread_id, name, state, priority, base_priority, user_time_us, kernel_time_us, last_syscall_number, voluntary_context_switches, involuntary_context_switches, create_time_us',
+  handles: 'handle_value, type_name, object_name, access_mode(open_flags) AS access, position_bytes, protocol, local_address, remote_address, socket_state',
+  regions:
+    'base_address, region_size_bytes, protection_short(protect) AS protection, mem_state_name(state) AS state, mem_type_name(type) AS type, permissions, mapped_file_name',
+};
+
+/** What `show` selects for each kind but the summary and the process. */
 const SELECT: Record<Exclude<ShowKind, 'summary' | 'process'>, { from: string; columns: string; orderBy: string }> = {
-  threads: {
-    from: 'threads',
-    columns:
-      'thread_id, name, state, priority, base_priority, user_time_us, kernel_time_us, last_syscall_number, voluntary_context_switches, involuntary_context_switches, create_time_us',
-    orderBy: 'thread_id',
-  },
-  handles: {
-    from: 'handles',
-    columns:
-      'handle_value, type_name, object_name, access_mode(open_flags) AS access, position_bytes, protocol, local_address, remote_address, socket_state',
-    orderBy: 'handle_value',
-  },
-  regions: {
-    from: 'regions',
-    columns:
-      'base_address, region_size_bytes, protection_short(protect) AS protection, mem_state_name(state) AS state, mem_type_name(type) AS type, permissions, mapped_file_name',
-    orderBy: 'base_address < 0, base_address',
-  },
+  ...(Object.fromEntries(ENTRY_KINDS.map((k) => [k.kind, { from: k.view, columns: ENTRY_COLUMNS[k.kind], orderBy: k.orderBy }])) as Record<
+    EntryKind,
+    { from: string; columns: string; orderBy: string }
+  >),
   counters: {
     from: 'performance_counters',
     columns: 'phase, wall_clock_us, cpu_time_us, cycle_count',
