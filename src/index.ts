@@ -27,7 +27,7 @@ export { BUILT_IN_REPORTS_DIR, findReport, loadReports } from './analysis/report
 export { parseReport, RESERVED_PARAMETER_NAMES, type ReportDefinition } from './analysis/report-definition.js';
 export { PARAMETER_TYPES, type ParameterType, type ReportParameter } from './analysis/report-parameter.js';
 export { runReport } from './analysis/run-report.js';
-export * from './record/index.js';
+export * from './recorder/index.js';
 export {
   type ChangedEntry,
   DIFF_KINDS,

@@ -35,7 +35,7 @@ export interface SnapshotData {
 }
 
 /** Shared, immutable data behind a snapshot and its duplicates. */
-class SnapshotStore {
+class SnapshotContents {
   private readonly loaded = new Map<WalkClass, readonly unknown[]>();
   constructor(readonly data: SnapshotData) {}
 
@@ -98,10 +98,10 @@ class MemoryWalkMarker implements WalkMarker {
 export class MemorySnapshot implements Snapshot {
   private isFreed = false;
 
-  constructor(data: SnapshotData | SnapshotStore) {
-    this.store = data instanceof SnapshotStore ? data : new SnapshotStore(data);
+  constructor(data: SnapshotData | SnapshotContents) {
+    this.store = data instanceof SnapshotContents ? data : new SnapshotContents(data);
   }
-  private readonly store: SnapshotStore;
+  private readonly store: SnapshotContents;
 
   get info(): CaptureInfo {
     return this.store.data.info;

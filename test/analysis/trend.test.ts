@@ -3,11 +3,11 @@ import { renderTrendHtml, renderTrendSvg } from '../../src/analysis/trend-chart.
 import { sparkline } from '../../src/analysis/trend-sparkline.js';
 import { processTrend } from '../../src/analysis/trend.js';
 import { PssError } from '../../src/pss/index.js';
-import { record } from '../../src/record/index.js';
+import { startRecorder } from '../../src/recorder/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
-import { startNamedTarget, uniqueName } from '../record/named-target.js';
+import { startNamedTarget, uniqueName } from '../recorder/named-target.js';
 import { descendants, parseXml, type XmlElement } from './trend-xml.js';
 
 const seriesKeys = (root: XmlElement) => [...descendants(root)].filter((e) => e.attributes.class === 'series').map((e) => e.attributes['data-key']);
@@ -30,7 +30,7 @@ test('a trend has a series per handle type with the counts of every capture, and
   const target = await startTarget(['--files', '2', '--pipes', '2', '--eventfds', '1', '--open-every', '25']);
   const store = openStore(`${tempDir()}/trend.db`);
   try {
-    await record({ store, pids: [target.pid], everyUs: 40_000, count: 6 }).done;
+    await startRecorder({ store, pids: [target.pid], everyUs: 40_000, count: 6 }).done;
     const trend = await processTrend(store, { pid: target.pid });
     t.is(trend.points.length, 6);
     t.deepEqual(trend.pids, [target.pid]);
@@ -77,10 +77,10 @@ test('a name that restarted is one trend across its pids, marked where the new o
   const store = openStore(`${tempDir()}/restart.db`);
   try {
     const first = await startNamedTarget(name);
-    await record({ store, pids: [first.pid], everyUs: 20_000, count: 2 }).done;
+    await startRecorder({ store, pids: [first.pid], everyUs: 20_000, count: 2 }).done;
     await first.stop();
     const second = await startNamedTarget(name, ['--files', '3']);
-    await record({ store, pids: [second.pid], everyUs: 20_000, count: 2 }).done;
+    await startRecorder({ store, pids: [second.pid], everyUs: 20_000, count: 2 }).done;
 
     const trend = await processTrend(store, { name });
     t.deepEqual(trend.pids, [first.pid, second.pid]);
@@ -91,7 +91,7 @@ test('a name that restarted is one trend across its pids, marked where the new o
 
     // A third process of that name recorded while the second runs: which one is meant?
     const third = await startNamedTarget(name);
-    await record({ store, pids: [second.pid, third.pid], everyUs: 20_000, count: 2 }).done;
+    await startRecorder({ store, pids: [second.pid, third.pid], everyUs: 20_000, count: 2 }).done;
     await second.stop();
     await third.stop();
     const error = await t.throwsAsync(processTrend(store, { name }), { instanceOf: PssError });

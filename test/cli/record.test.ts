@@ -5,7 +5,7 @@ import test from 'ava';
 import { PSSQL_BIN, pssql, pssqlJson, tempDir } from '../helpers/cli.js';
 import { PROJECT_ROOT, procEntries, startTarget } from '../helpers/target.js';
 import { assertWholeCaptures } from '../helpers/consistency.js';
-import { startNamedTarget, uniqueName } from '../record/named-target.js';
+import { startNamedTarget, uniqueName } from '../recorder/named-target.js';
 
 /**
  * `pssql record ...` running in the background, with a way to wait for a line of its stderr. The

@@ -1,8 +1,7 @@
 import { parseCaptureFlags } from '../../pss/capture-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
-import { parseDuration } from '../../record/parse-duration.js';
-import { databaseBytes, MIN_EVERY_US, type RecordEvent, type RecordSummary, record } from '../../record/record-loop.js';
+import type { RecorderEvent, RecorderSummary } from '../../recorder/recorder.js';
 import { defineCommand, type GlobalOptions, parsePid, printRecord, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
 
@@ -41,7 +40,7 @@ function who(target: { pid: number; name: string | null }): string {
 }
 
 /** The summary as one record: structured lists for JSON, text for tables and CSV. */
-function summaryRecord(summary: RecordSummary, structured: boolean): Record<string, unknown> {
+function summaryRecord(summary: RecorderSummary, structured: boolean): Record<string, unknown> {
   const dropped = summary.dropped.map((d) => ({ pid: d.pid, name: d.name, reason: d.reason, round: d.round }));
   return {
     captures: summary.captures,
@@ -99,6 +98,10 @@ export const recordCommand = defineCommand({
     if (pids.length === 0 && names.length === 0 && !args.all) {
       throw new PssError('ERROR_INVALID_PARAMETER', 'say what to record: pids, --name NAME or --all', { option: 'pid' });
     }
+    const [{ parseDuration }, { databaseBytes, MIN_EVERY_US, startRecorder }] = await Promise.all([
+      import('../../recorder/parse-duration.js'),
+      import('../../recorder/recorder.js'),
+    ]);
     const everyUs = parseDuration(args.every, '--every');
     if (everyUs < MIN_EVERY_US) {
       throw new PssError('ERROR_INVALID_PARAMETER', `--every ${args.every} is too short: 10ms at least`, { option: 'every' });
@@ -128,7 +131,7 @@ export const recordCommand = defineCommand({
     const routine = args.all ? verbose : say;
     let firstDropError: Error | null = null;
 
-    const onEvent = (event: RecordEvent): void => {
+    const onEvent = (event: RecorderEvent): void => {
       switch (event.type) {
         case 'target-added':
           totals.targets++;
@@ -177,7 +180,7 @@ export const recordCommand = defineCommand({
     };
 
     const summary = await withStore(args, {}, async (store) => {
-      const recording = record({
+      const recorder = startRecorder({
         store,
         pids,
         names,
@@ -194,12 +197,12 @@ export const recordCommand = defineCommand({
       });
       const onSignal = (signal: NodeJS.Signals): void => {
         say(`${signal}: stopping after the capture in progress`);
-        void recording.stop();
+        void recorder.stop();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        return await recording.done;
+        return await recorder.done;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
-import { decodeProcessEntry, PROCESSENTRY32W } from '../../src/capture/windows/windows-process-list.js';
-import { type ListedProcess, processMatchesName } from '../../src/capture/index.js';
-import { tempDir } from '../helpers/cli.js';
-import { PROJECT_ROOT } from '../helpers/target.js';
+import { decodeProcessEntry, PROCESSENTRY32W } from '../../../src/capture/windows/windows-process-list.js';
+import { type ListedProcess, processMatchesName } from '../../../src/capture/index.js';
+import { tempDir } from '../../helpers/cli.js';
+import { PROJECT_ROOT } from '../../helpers/target.js';
 
 test('PROCESSENTRY32W: pid, parent and the exe name up to its NUL', (t) => {
   const entry = new Uint8Array(PROCESSENTRY32W.size);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { PssError } from '../../src/pss/index.js';
-import { nextTick, parseDuration } from '../../src/record/index.js';
+import { nextTick, parseDuration } from '../../src/recorder/index.js';
 
 test('durations: number-unit pairs, largest unit first', (t) => {
   t.is(parseDuration('500ms'), 500_000);

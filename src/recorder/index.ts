@@ -5,13 +5,13 @@ export {
   MIN_EVERY_US,
   type DroppedTarget,
   type DropReason,
-  record,
-  type RecordEvent,
-  type RecordingHandle,
-  type RecordLoopOptions,
-  type RecordSummary,
-  type RecordTarget,
+  startRecorder,
+  type RecorderEvent,
+  type Recorder,
+  type RecorderOptions,
+  type RecorderSummary,
+  type RecorderTarget,
   type StopReason,
-} from './record-loop.js';
+} from './recorder.js';
 export { nextTick } from './tick-schedule.js';
 export { type GrowthMeasurement, type GrowthOptions, measureGrowthPerCapture } from './measure-growth.js';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import test from 'ava';
 import { PssError } from '../../src/pss/index.js';
-import { measureGrowthPerCapture } from '../../src/record/index.js';
+import { measureGrowthPerCapture } from '../../src/recorder/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 

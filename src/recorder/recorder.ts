@@ -9,8 +9,8 @@ import { checkRetention, type Retention } from '../store/prune.js';
 import { writeCapture } from '../store/capture-writer.js';
 import { nextTick } from './tick-schedule.js';
 
-/** Options of {@link record}. At least one of `pids`, `names` or `all` selects what to record. */
-export interface RecordLoopOptions {
+/** Options of {@link startRecorder}. At least one of `pids`, `names` or `all` selects what to record. */
+export interface RecorderOptions {
   /** The recording to write into (opened writable by the caller, who closes it). */
   store: Store;
   /** Processes to record by id. One that exits is dropped. */
@@ -35,16 +35,16 @@ export interface RecordLoopOptions {
   details?: boolean;
   /** Free text stored with every capture. */
   label?: string | null;
-  /** Told of every step; see {@link RecordEvent}. Runs synchronously inside the loop. */
-  onEvent?: (event: RecordEvent) => void;
-  /** Aborting it stops the recording as {@link RecordingHandle.stop} does. */
+  /** Told of every step; see {@link RecorderEvent}. Runs synchronously inside the loop. */
+  onEvent?: (event: RecorderEvent) => void;
+  /** Aborting it stops the recorder as {@link Recorder.stop} does. */
   signal?: AbortSignal;
   /** Capture options passed through to every capture (another backend, a fixture proc tree). */
   capture?: CapturerOptions;
 }
 
 /** A process being recorded. */
-export interface RecordTarget {
+export interface RecorderTarget {
   pid: number;
   /** Its short name, once listed or captured. */
   name: string | null;
@@ -56,20 +56,20 @@ export interface RecordTarget {
 export type DropReason = 'exited' | 'denied' | 'failing';
 
 /** A target that is no longer recorded. */
-export interface DroppedTarget extends RecordTarget {
+export interface DroppedTarget extends RecorderTarget {
   reason: DropReason;
-  /** After how many rounds of the recording. */
+  /** After how many rounds of the recorder. */
   round: number;
   /** Captures of it written before it was dropped. */
   captured: number;
   message: string;
 }
 
-/** Why a recording ended. */
+/** Why a recorder stopped. */
 export type StopReason = 'count' | 'duration' | 'stopped' | 'no-targets';
 
-/** What a recording did, so far or in the end. */
-export interface RecordSummary {
+/** What a recorder did, so far or in the end. */
+export interface RecorderSummary {
   /** Rounds started (a round captures every target once). */
   rounds: number;
   /** Captures written. */
@@ -90,18 +90,18 @@ export interface RecordSummary {
   durationUs: number;
   /** Bytes of the recording on disk, its write-ahead log included. */
   databaseBytes: number;
-  /** Null while the recording runs. */
+  /** Null while the recorder runs. */
   stopReason: StopReason | null;
 }
 
-/** Progress of a recording, for status lines and logs. */
-export type RecordEvent =
-  | { type: 'target-added'; round: number; target: RecordTarget }
-  | { type: 'capture-start'; round: number; target: RecordTarget }
+/** Progress of a recorder, for status lines and logs. */
+export type RecorderEvent =
+  | { type: 'target-added'; round: number; target: RecorderTarget }
+  | { type: 'capture-start'; round: number; target: RecorderTarget }
   | {
       type: 'capture';
       round: number;
-      target: RecordTarget;
+      target: RecorderTarget;
       captureId: number;
       /** What the capture and its transaction cost together, µs. */
       costUs: number;
@@ -111,33 +111,36 @@ export type RecordEvent =
       capturesPruned: number;
     }
   /** A capture that failed (target kept, or dropped right after), or a listing of processes that failed (target null). */
-  | { type: 'failure'; round: number; target: RecordTarget | null; error: Error }
+  | { type: 'failure'; round: number; target: RecorderTarget | null; error: Error }
   | { type: 'target-dropped'; round: number; target: DroppedTarget; error: Error | null }
   | { type: 'round'; round: number; costUs: number; captures: number; targets: number }
   /** A round ended past the next tick: it took too long, or started late (a busy machine, a slow first capture). */
   | { type: 'overrun'; round: number; costUs: number; startedLateUs: number; everyUs: number; ticksSkipped: number }
   | { type: 'stopping'; round: number; reason: StopReason };
 
-/** A recording in progress. */
-export interface RecordingHandle {
-  /** Settles when the recording ends: with its summary, or with the error that ended it (the recording could not be written). */
-  readonly done: Promise<RecordSummary>;
+/**
+ * A recorder at work: it captures its targets on a schedule and writes each capture into the
+ * recording (the file) in its own transaction.
+ */
+export interface Recorder {
+  /** Settles when the recorder stops: with its summary, or with the error that stopped it (the recording could not be written). */
+  readonly done: Promise<RecorderSummary>;
   /**
-   * Asks the recording to stop: the capture in progress is finished and written (a capture is
+   * Asks the recorder to stop: the capture in progress is finished and written (a capture is
    * one synchronous transaction, so the request lands between captures), no other starts.
    * Returns `done`.
    */
-  stop(): Promise<RecordSummary>;
+  stop(): Promise<RecorderSummary>;
   /** The summary so far. */
-  summary(): RecordSummary;
+  summary(): RecorderSummary;
 }
 
 /** Failures in a row after which a target that is still there is given up. */
 const MAX_CONSECUTIVE_FAILURES = 3;
-/** The shortest interval a recording accepts, µs: below it the loop would only measure itself. */
+/** The shortest interval a recorder accepts, µs: below it the loop would only measure itself. */
 export const MIN_EVERY_US = 10_000;
 
-interface TargetState extends RecordTarget {
+interface TargetState extends RecorderTarget {
   /** Tells this process from a later one with the same pid: from the listing, then from the first capture. */
   startKey: number | null;
   createTimeUs: number | null | undefined;
@@ -145,7 +148,7 @@ interface TargetState extends RecordTarget {
   captured: number;
 }
 
-function checkOptions(options: RecordLoopOptions): void {
+function checkOptions(options: RecorderOptions): void {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   if (options.store === undefined || options.store.readonly) throw new TypeError('store must be a recording opened for writing');
   const positiveInteger = (value: unknown, name: string): void => {
@@ -170,7 +173,7 @@ function checkOptions(options: RecordLoopOptions): void {
   checkRetention(retentionOf(options));
 }
 
-function retentionOf(options: RecordLoopOptions): Retention {
+function retentionOf(options: RecorderOptions): Retention {
   const retention: Retention = {};
   if (options.keep !== undefined) retention.keep = options.keep;
   if (options.maxAgeUs !== undefined) retention.maxAgeUs = options.maxAgeUs;
@@ -191,23 +194,23 @@ export function databaseBytes(path: string): number {
 }
 
 const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
-const targetOf = (t: TargetState): RecordTarget => ({ pid: t.pid, name: t.name, selectedBy: t.selectedBy });
+const targetOf = (t: TargetState): RecorderTarget => ({ pid: t.pid, name: t.name, selectedBy: t.selectedBy });
 
-class RecordLoop {
+class RecorderLoop {
   private readonly targets = new Map<number, TargetState>();
   /** Processes given up (denied, failing) by pid and start, so that the listing does not bring them back. */
   private readonly givenUp = new Set<string>();
   private readonly retention: Retention;
-  private readonly totals: RecordSummary;
+  private readonly totals: RecorderSummary;
   /** Tick 0: when the first round starts. */
   private startMs = 0;
   private stopRequested = false;
   private wake: (() => void) | null = null;
   private round = 0;
-  /** The capturer of this recording: what it keeps between captures lives as long as the loop. */
+  /** The capturer of this recorder: what it keeps between captures lives as long as the loop. */
   private readonly capturer: Capturer;
 
-  constructor(private readonly options: RecordLoopOptions) {
+  constructor(private readonly options: RecorderOptions) {
     this.capturer = createCapturer(options.capture);
     this.retention = retentionOf(options);
     this.totals = {
@@ -236,7 +239,7 @@ class RecordLoop {
     this.wake?.();
   }
 
-  summary(): RecordSummary {
+  summary(): RecorderSummary {
     return {
       ...this.totals,
       dropped: [...this.totals.dropped],
@@ -245,7 +248,7 @@ class RecordLoop {
     };
   }
 
-  private emit(event: RecordEvent): void {
+  private emit(event: RecorderEvent): void {
     this.options.onEvent?.(event);
   }
 
@@ -282,7 +285,7 @@ class RecordLoop {
       return;
     }
     for (const p of listed) {
-      // pssql records others; recording itself would only measure the recording.
+      // pssql records others; capturing itself would only measure the capture.
       if (p.pid === process.pid || this.targets.has(p.pid) || this.givenUp.has(`${p.pid}:${p.startKey}`)) continue;
       const byName = names.some((name) => processMatchesName(p, name));
       if (!byName && this.options.all !== true) continue;
@@ -298,7 +301,7 @@ class RecordLoop {
     }
   }
 
-  /** Captures one target and writes it in one transaction; a failure to write ends the recording. */
+  /** Captures one target and writes it in one transaction; a failure to write stops the recorder. */
   private captureOne(target: TargetState): void {
     this.emit({ type: 'capture-start', round: this.round, target: targetOf(target) });
     const started = performance.now();
@@ -375,13 +378,13 @@ class RecordLoop {
     });
   }
 
-  private finish(reason: StopReason): RecordSummary {
+  private finish(reason: StopReason): RecorderSummary {
     this.totals.stopReason = reason;
     this.emit({ type: 'stopping', round: this.round, reason });
     return this.summary();
   }
 
-  async run(): Promise<RecordSummary> {
+  async run(): Promise<RecorderSummary> {
     try {
       return await this.loop();
     } finally {
@@ -389,7 +392,7 @@ class RecordLoop {
     }
   }
 
-  private async loop(): Promise<RecordSummary> {
+  private async loop(): Promise<RecorderSummary> {
     // The caller gets the handle first (to install signal handlers) and the grid starts with round 1.
     await Promise.resolve();
     this.startMs = performance.now();
@@ -440,16 +443,16 @@ class RecordLoop {
  * and the ticks it ran over are skipped.
  *
  * @example
- * const recording = record({ store, names: ['nginx'], everyUs: parseDuration('5s'), count: 12,
+ * const recorder = startRecorder({ store, names: ['nginx'], everyUs: parseDuration('5s'), count: 12,
  *   onEvent: (e) => { if (e.type === 'capture') console.log(e.target.pid, e.captureId) } })
- * process.once('SIGINT', () => recording.stop())
- * const summary = await recording.done
+ * process.once('SIGINT', () => recorder.stop())
+ * const summary = await recorder.done
  */
-export function record(options: RecordLoopOptions): RecordingHandle {
+export function startRecorder(options: RecorderOptions): Recorder {
   checkOptions(options);
-  const loop = new RecordLoop(options);
+  const loop = new RecorderLoop(options);
   const done = loop.run();
-  const stop = (): Promise<RecordSummary> => {
+  const stop = (): Promise<RecorderSummary> => {
     loop.requestStop();
     return done;
   };
