@@ -37,14 +37,24 @@ export enum CaptureFlags {
 /** Bits that PssCaptureSnapshot rejects with ERROR_INVALID_PARAMETER. */
 export const UNDEFINED_CAPTURE_BITS = 0x03ff8000;
 
-/** ORs capture flags into an unsigned 32-bit value. */
+/**
+ * ORs capture flags into an unsigned 32-bit value.
+ *
+ * @example
+ * captureSnapshot({ pid: 1234, flags: combineFlags(CaptureFlags.Handles, CaptureFlags.HandleNameInformation) })
+ */
 export function combineFlags(...flags: number[]): number {
   let value = 0;
   for (const flag of flags) value = (value | flag) >>> 0;
   return value;
 }
 
-/** True when every bit of `flag` is set in `flags`. */
+/**
+ * True when every bit of `flag` is set in `flags`.
+ *
+ * @example
+ * if (hasFlag(snapshot.info.captureFlags, CaptureFlags.VaSpace)) console.log('regions were captured')
+ */
 export function hasFlag(flags: number, flag: number): boolean {
   return ((flags & flag) >>> 0) === flag >>> 0;
 }
@@ -95,6 +105,9 @@ export const ALL_HANDLE_FLAGS = combineFlags(
 /**
  * What `pssql capture` takes by default: everything the Linux backend can read cheaply.
  * (Thread contexts on Linux come from the same file as the last system call, so they are free.)
+ *
+ * @example
+ * captureSnapshot({ pid: 1234, flags: DEFAULT_CAPTURE_FLAGS | CaptureFlags.HandleTrace }) // Windows only
  */
 export const DEFAULT_CAPTURE_FLAGS = combineFlags(
   ALL_HANDLE_FLAGS,
@@ -150,7 +163,12 @@ export function parseCaptureFlags(text: string): number {
   return value;
 }
 
-/** The pssql names of the flags set in `flags`, e.g. `['handles', 'threads']`; unnamed bits as hex. */
+/**
+ * The pssql names of the flags set in `flags`; unnamed bits as hex.
+ *
+ * @example
+ * captureFlagNames(CaptureFlags.Handles | CaptureFlags.Threads) // ['handles', 'threads']
+ */
 export function captureFlagNames(flags: number): string[] {
   const names: string[] = [];
   let rest = flags >>> 0;

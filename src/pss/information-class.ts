@@ -1,4 +1,9 @@
-/** PSS_QUERY_INFORMATION_CLASS: the single-instance records of PssQuerySnapshot. */
+/**
+ * PSS_QUERY_INFORMATION_CLASS: the single-instance records of PssQuerySnapshot.
+ *
+ * @example
+ * const { handlesCaptured } = snapshot.query(QueryClass.HandleInformation)
+ */
 export enum QueryClass {
   ProcessInformation = 0,
   VaCloneInformation = 1,
@@ -10,7 +15,12 @@ export enum QueryClass {
   PerformanceCounters = 7,
 }
 
-/** PSS_WALK_INFORMATION_CLASS: the multi-instance records of PssWalkSnapshot. */
+/**
+ * PSS_WALK_INFORMATION_CLASS: the multi-instance records of PssWalkSnapshot.
+ *
+ * @example
+ * for (const thread of snapshot.entries(WalkClass.Threads)) console.log(thread.threadId, thread.name)
+ */
 export enum WalkClass {
   AuxiliaryPages = 0,
   VaSpace = 1,

@@ -1,18 +1,33 @@
-/** MEMORY_BASIC_INFORMATION.State values. */
+/**
+ * MEMORY_BASIC_INFORMATION.State values.
+ *
+ * @example
+ * const committed = regions.filter((r) => r.state === MemState.Commit)
+ */
 export enum MemState {
   Commit = 0x1000,
   Reserve = 0x2000,
   Free = 0x10000,
 }
 
-/** MEMORY_BASIC_INFORMATION.Type values. */
+/**
+ * MEMORY_BASIC_INFORMATION.Type values.
+ *
+ * @example
+ * const images = regions.filter((r) => r.type === MemType.Image)
+ */
 export enum MemType {
   Private = 0x20000,
   Mapped = 0x40000,
   Image = 0x1000000,
 }
 
-/** PAGE_* memory protection constants (the low byte) and modifiers. */
+/**
+ * PAGE_* memory protection constants (the low byte) and modifiers.
+ *
+ * @example
+ * const writableCode = regions.filter((r) => (r.protect & 0xff) === PageProtection.ExecuteReadWrite)
+ */
 export enum PageProtection {
   NoAccess = 0x01,
   ReadOnly = 0x02,

@@ -1,4 +1,9 @@
-/** PSS_OBJECT_TYPE: the kind of object a handle refers to; selects the type-specific arm. */
+/**
+ * PSS_OBJECT_TYPE: the kind of object a handle refers to; selects the type-specific arm.
+ *
+ * @example
+ * if (h.typeSpecific?.objectType === ObjectType.Process) console.log('a handle to pid', h.typeSpecific.processId)
+ */
 export enum ObjectType {
   Unknown = 0,
   Process = 1,

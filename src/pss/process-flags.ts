@@ -1,4 +1,9 @@
-/** PSS_PROCESS_FLAGS. */
+/**
+ * PSS_PROCESS_FLAGS.
+ *
+ * @example
+ * const stopped = hasFlag(snapshot.query(QueryClass.ProcessInformation).flags, ProcessFlags.Frozen)
+ */
 export enum ProcessFlags {
   None = 0x00000000,
   Protected = 0x00000001,
@@ -8,5 +13,10 @@ export enum ProcessFlags {
   Frozen = 0x00000010,
 }
 
-/** STILL_ACTIVE: the exit status of a process or thread that is still running. */
+/**
+ * STILL_ACTIVE: the exit status of a process or thread that is still running.
+ *
+ * @example
+ * const exited = snapshot.query(QueryClass.ProcessInformation).exitStatus !== STILL_ACTIVE
+ */
 export const STILL_ACTIVE = 259;

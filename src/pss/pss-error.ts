@@ -45,7 +45,12 @@ export class PssError extends Error {
   }
 }
 
-/** True when `error` is a {@link PssError} with the given code. */
+/**
+ * True when `error` is a {@link PssError} (with the given code).
+ *
+ * @example
+ * try { captureSnapshot({ pid }) } catch (e) { if (isPssError(e, 'ERROR_NOT_FOUND')) console.log('gone') ; else throw e }
+ */
 export function isPssError(error: unknown, code?: Win32ErrorName): error is PssError {
   return error instanceof PssError && (code === undefined || error.code === code);
 }

@@ -106,6 +106,7 @@ export interface PerformanceCounters {
 
 /** The phases of {@link PerformanceCounters}, in the order of the Windows structure. */
 export const PERFORMANCE_PHASES = ['total', 'vaClone', 'vaSpace', 'auxPages', 'handles', 'threads'] as const;
+/** A phase of a capture whose cost PSS_PERFORMANCE_COUNTERS measures: `total`, `vaSpace`, `handles`... */
 export type PerformancePhase = (typeof PERFORMANCE_PHASES)[number];
 
 /** The record type that `query(cls)` returns for each query class. */

@@ -43,7 +43,12 @@ function decode(value: unknown): unknown {
   return value;
 }
 
-/** Reads everything `snapshot` captured, through its query and walk API, into JSON. */
+/**
+ * Reads everything `snapshot` captured, through its query and walk API, into JSON.
+ *
+ * @example
+ * fs.writeFileSync('snap.json', JSON.stringify(snapshotToJson(openStoredSnapshot(store, 42))))
+ */
 export function snapshotToJson(snapshot: Snapshot): SnapshotJson {
   const walks: Record<string, unknown[]> = {};
   for (const cls of WALKS) {
@@ -65,7 +70,12 @@ export function snapshotToJson(snapshot: Snapshot): SnapshotJson {
   return { format: 'pssql-snapshot', version: 1, data: encode(data) };
 }
 
-/** Turns JSON from {@link snapshotToJson} back into a snapshot with the same records. */
+/**
+ * Turns JSON from {@link snapshotToJson} back into a snapshot with the same records.
+ *
+ * @example
+ * writeCapture(store, snapshotFromJson(JSON.parse(fs.readFileSync('snap.json', 'utf8'))))
+ */
 export function snapshotFromJson(json: unknown): Snapshot {
   const doc = json as Partial<SnapshotJson> | null;
   if (doc === null || typeof doc !== 'object' || doc.format !== 'pssql-snapshot' || doc.data === undefined) {

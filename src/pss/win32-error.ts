@@ -3,6 +3,9 @@
  *
  * The Process Snapshotting API returns these as function results; pssql also uses them as the
  * stable `code` of every {@link PssError}, so that a failure means the same thing on every platform.
+ *
+ * @example
+ * if (error instanceof PssError && error.win32 === Win32Error.ERROR_ACCESS_DENIED) console.log('run as the process owner')
  */
 export const Win32Error = {
   ERROR_SUCCESS: 0,

@@ -1,15 +1,7 @@
 import test from 'ava';
-import {
-  CAPTURE_FLAG_INFO,
-  HandleFlags,
-  MemState,
-  MemType,
-  ObjectType,
-  openStore,
-  PAGE_PROTECTION_NAMES,
-  PAGE_PROTECTION_SHORT,
-  type Store,
-} from '../../src/index.js';
+import { HandleFlags, MemState, MemType, ObjectType, openStore, type Store } from '../../src/index.js';
+import { CAPTURE_FLAG_INFO } from '../../src/pss/capture-flags.js';
+import { PAGE_PROTECTION_NAMES, PAGE_PROTECTION_SHORT } from '../../src/pss/memory.js';
 import { THREAD_STATE_NAMES } from '../../src/store/sql-functions.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import test from 'ava';
-import { isPssError, openStore, prepareReadOnly, runReadOnly, type Store } from '../../src/index.js';
+import { prepareReadOnly, runReadOnly } from '../../src/analysis/read-only-query.js';
+import { isPssError, openStore, type Store } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { recordCaptures } from './record-target.js';
 

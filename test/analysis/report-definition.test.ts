@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
-import { isPssError, loadReports, parseReport } from '../../src/index.js';
+import { loadReports } from '../../src/analysis/report-catalog.js';
+import { parseReport } from '../../src/analysis/report-definition.js';
+import { isPssError } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { sqlParameters, tokenizeSql } from '../../src/analysis/sql-tokens.js';
 
