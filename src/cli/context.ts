@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { PssError } from '../pss/pss-error.js';
-import { openStore, type Store } from '../store/open-store.js';
+import type { Store } from '../store/open-store.js';
 import { FORMATS, type Format, type RowSet, renderRecord, renderRows } from './output.js';
 
 /** Options every command takes. */
@@ -68,6 +68,7 @@ export function warn(args: GlobalOptions, message: string): void {
 
 /** Opens the recording of --db, runs `body` and closes it. */
 export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T> {
+  const { openStore } = await import('../store/open-store.js');
   const store = openStore(args.db, options);
   try {
     return await body(store);

@@ -1,4 +1,3 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { isPssError, type PssError } from '../pss/pss-error.js';
 
 /** Exit codes of the pssql CLI (documented in README and `pssql --help`). */
@@ -40,12 +39,19 @@ const BY_CODE: Partial<Record<PssError['code'], ExitCodeValue>> = {
   ERROR_NOT_ENOUGH_MEMORY: ExitCode.Resource,
 };
 
+function isSqliteError(error: unknown): error is { code: string } {
+  if (!(error instanceof Error) || error.name !== 'SqliteError') return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
 /** The exit code for an error that reached the CLI. */
 export function exitCodeOf(error: unknown): ExitCodeValue {
   if (isPssError(error)) return BY_CODE[error.code] ?? ExitCode.Internal;
   // Programmer-facing argument checks of the library are usage errors when a user triggers them.
   if (error instanceof TypeError || error instanceof RangeError) return ExitCode.Usage;
-  if (error instanceof BetterSqlite3.SqliteError) {
+  // better-sqlite3's SqliteError, told by its shape: the CLI does not load SQLite to classify an error.
+  if (isSqliteError(error)) {
     if (error.code.startsWith('SQLITE_CORRUPT') || error.code === 'SQLITE_NOTADB') return ExitCode.BadRecording;
     if (error.code === 'SQLITE_FULL' || error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_IOERR')) return ExitCode.Resource;
     if (error.code.startsWith('SQLITE_READONLY')) return ExitCode.AccessDenied;

@@ -1,7 +1,5 @@
-import { captureSnapshot } from '../../capture/index.js';
 import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPTURE_FLAGS, parseCaptureFlags } from '../../pss/capture-flags.js';
 import { QueryClass } from '../../pss/information-class.js';
-import { writeCapture } from '../../store/capture-writer.js';
 import { defineCommand, parsePid, printRows, status, warn, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
 
@@ -27,37 +25,43 @@ export const captureCommand = defineCommand({
   handler: async (args) => {
     const pids = (args.pid ?? []).map(parsePid);
     const flags = args.flags === undefined ? DEFAULT_CAPTURE_FLAGS : parseCaptureFlags(args.flags);
+    const [{ createCapturer }, { writeCapture }] = await Promise.all([import('../../capture/index.js'), import('../../store/capture-writer.js')]);
     const rows: Record<string, unknown>[] = [];
     let failure: unknown;
     await withStore(args, {}, (store) => {
-      for (const [i, pid] of pids.entries()) {
-        if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
-        try {
-          const snapshot = captureSnapshot({ pid, flags, details: args.details });
+      const capturer = createCapturer();
+      try {
+        for (const [i, pid] of pids.entries()) {
+          if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
           try {
-            const result = writeCapture(store, snapshot, { label: args.label ?? null });
-            const info = snapshot.info;
-            rows.push({
-              capture_id: result.captureId,
-              pid,
-              name: snapshot.query(QueryClass.ProcessInformation).name,
-              threads: result.counts.threads,
-              handles: result.counts.handles,
-              regions: result.counts.regions,
-              skipped: info.skippedCount,
-              denied: info.deniedCount,
-              duration_us: info.durationUs,
-              rows_written: result.rowsWritten,
-            });
-          } finally {
-            snapshot.free(); // on Windows, the PSS snapshot handle
+            const snapshot = capturer.capture({ pid, flags, details: args.details });
+            try {
+              const result = writeCapture(store, snapshot, { label: args.label ?? null });
+              const info = snapshot.info;
+              rows.push({
+                capture_id: result.captureId,
+                pid,
+                name: snapshot.query(QueryClass.ProcessInformation).name,
+                threads: result.counts.threads,
+                handles: result.counts.handles,
+                regions: result.counts.regions,
+                skipped: info.skippedCount,
+                denied: info.deniedCount,
+                duration_us: info.durationUs,
+                rows_written: result.rowsWritten,
+              });
+            } finally {
+              snapshot.free(); // on Windows, the PSS snapshot handle
+            }
+          } catch (error) {
+            // Other pids are still captured; the first failure decides the exit code.
+            if (pids.length === 1) throw error;
+            warn(args, (error as Error).message);
+            failure ??= error;
           }
-        } catch (error) {
-          // Other pids are still captured; the first failure decides the exit code.
-          if (pids.length === 1) throw error;
-          warn(args, (error as Error).message);
-          failure ??= error;
         }
+      } finally {
+        capturer.close();
       }
     });
     printRows(args, {

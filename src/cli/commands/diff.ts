@@ -1,24 +1,25 @@
-import { checkThresholds, parseThreshold, type ThresholdResult } from '../../analysis/diff-threshold.js';
-import { DIFF_KINDS, type DiffKind, diffSnapshots, type FieldChange, type KindDiff, type SnapshotDiff } from '../../analysis/diff.js';
-import { CAPTURE_REF, resolveCapture } from '../../analysis/captures.js';
+import type { ThresholdResult } from '../../analysis/diff-threshold.js';
+import type { DiffKind, FieldChange, KindDiff, SnapshotDiff } from '../../analysis/diff.js';
 import { humanBytes } from '../../pss/units.js';
-import { openStore, type Store } from '../../store/open-store.js';
-import { openStoredSnapshot } from '../../store/stored-snapshot.js';
+import { ENTRY_KINDS } from '../../store/entry-kinds.js';
+import type { Store } from '../../store/open-store.js';
 import { defineCommand, type GlobalOptions, printRows, warn } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { renderRows } from '../output.js';
 import { jsonValue, tableCell } from '../format-value.js';
 
 /** `[FILE:]CAPTURE`: a capture reference, in --db or in another recording. */
-interface CaptureRef {
+interface CaptureLocation {
   db: string;
   ref: string;
 }
 
+const DIFF_KINDS: readonly DiffKind[] = ENTRY_KINDS.map((k) => k.kind);
+
 /** Splits `FILE:REF` at its last colon when what follows is a capture reference; else the ref is in --db. */
-export function parseCaptureRef(text: string, defaultDb: string): CaptureRef {
+function parseCaptureLocation(text: string, defaultDb: string, captureRef: RegExp): CaptureLocation {
   const colon = text.lastIndexOf(':');
-  if (colon > 0 && CAPTURE_REF.test(text.slice(colon + 1))) return { db: text.slice(0, colon), ref: text.slice(colon + 1) };
+  if (colon > 0 && captureRef.test(text.slice(colon + 1))) return { db: text.slice(0, colon), ref: text.slice(colon + 1) };
   return { db: defaultDb, ref: text };
 }
 
@@ -250,10 +251,17 @@ export const diffCommand = defineCommand({
         ].join('\n'),
       ),
   handler: async (args) => {
+    const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REF, resolveCapture }, { openStore }, { openStoredSnapshot }] = await Promise.all([
+      import('../../analysis/diff-threshold.js'),
+      import('../../analysis/diff.js'),
+      import('../../analysis/captures.js'),
+      import('../../store/open-store.js'),
+      import('../../store/stored-snapshot.js'),
+    ]);
     const thresholds = (args.failIf ?? []).map(parseThreshold);
     if (!Number.isSafeInteger(args.limit) || args.limit < 0) throw new RangeError(`--limit must be 0 or a positive integer (got ${String(args.limit)})`);
-    const refA = parseCaptureRef(args.a, args.db);
-    const refB = parseCaptureRef(args.b, args.db);
+    const refA = parseCaptureLocation(args.a, args.db, CAPTURE_REF);
+    const refB = parseCaptureLocation(args.b, args.db, CAPTURE_REF);
     const stores = new Map<string, Store>();
     const storeOf = (db: string): Store => {
       let store = stores.get(db);

@@ -2,8 +2,6 @@ import * as fs from 'node:fs';
 import { PssError } from '../../pss/pss-error.js';
 import { osError } from '../../pss/os-error.js';
 import { snapshotFromJson, snapshotToJson } from '../../pss/snapshot-json.js';
-import { writeCapture } from '../../store/capture-writer.js';
-import { openStoredSnapshot } from '../../store/stored-snapshot.js';
 import { defineCommand, printRows, withStore } from '../context.js';
 
 export const exportCommand = defineCommand({
@@ -14,7 +12,7 @@ export const exportCommand = defineCommand({
       .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N'", demandOption: true })
       .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: stdout)', requiresArg: true }),
   handler: async (args) => {
-    const { resolveCapture } = await import('../../analysis/captures.js');
+    const [{ resolveCapture }, { openStoredSnapshot }] = await Promise.all([import('../../analysis/captures.js'), import('../../store/stored-snapshot.js')]);
     const json = await withStore(args, { readonly: true }, async (store) => {
       const snapshot = openStoredSnapshot(store, await resolveCapture(store, args.capture));
       try {
@@ -36,6 +34,7 @@ export const importCommand = defineCommand({
       .positional('file', { type: 'string', array: true, describe: "snapshot JSON files ('-' for stdin)" })
       .option('label', { type: 'string', describe: 'free text stored with each capture', requiresArg: true }),
   handler: async (args) => {
+    const { writeCapture } = await import('../../store/capture-writer.js');
     const rows: Record<string, unknown>[] = [];
     await withStore(args, {}, (store) => {
       for (const file of args.file ?? []) {

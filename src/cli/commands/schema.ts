@@ -1,14 +1,13 @@
-import { didYouMeanText } from '../../analysis/did-you-mean.js';
 import { PssError } from '../../pss/pss-error.js';
-import { RELATIONS } from '../../store/schema.js';
-import { SQL_FUNCTIONS } from '../../store/sql-functions.js';
+import type { Relation } from '../../store/column.js';
 import { defineCommand, printRows } from '../context.js';
 
 /** How each kind of column reads back, in words a SQL writer needs. */
 const TYPE_NAMES = { id: 'integer key', integer: 'integer', u64: 'u64 (bigint)', real: 'real', text: 'text', blob: 'blob' } as const;
 
-function unknownRelation(name: string): PssError {
-  return new PssError('ERROR_NOT_FOUND', `no table or view '${name}'${didYouMeanText(name, Object.keys(RELATIONS))}; see 'pssql schema'`, {
+async function unknownRelation(name: string, relations: Readonly<Record<string, Relation>>): Promise<PssError> {
+  const { didYouMeanText } = await import('../../analysis/did-you-mean.js');
+  return new PssError('ERROR_NOT_FOUND', `no table or view '${name}'${didYouMeanText(name, Object.keys(relations))}; see 'pssql schema'`, {
     option: 'relation',
   });
 }
@@ -26,14 +25,16 @@ export const schemaCommand = defineCommand({
       .example('$0 schema --functions', 'hex_address, human_bytes, protection_short, regr_slope...')
       .example('$0 schema threads --sql', 'the CREATE VIEW of threads, as a migration that changes it recreates it'),
   handler: async (args) => {
+    const { RELATIONS } = await import('../../store/schema.js');
     if (args.functions) {
+      const { SQL_FUNCTIONS } = await import('../../store/sql-functions.js');
       printRows(args, { columns: ['function', 'description'], rows: SQL_FUNCTIONS.map((f) => ({ function: f.name, description: f.description })) });
       return;
     }
     if (args.sql) {
       const { renderRelation, renderSchema } = await import('../../store/render-schema.js');
       const relation = args.relation === undefined ? undefined : RELATIONS[args.relation];
-      if (args.relation !== undefined && relation === undefined) throw unknownRelation(args.relation);
+      if (args.relation !== undefined && relation === undefined) throw await unknownRelation(args.relation, RELATIONS);
       const statements = args.relation === undefined || relation === undefined ? renderSchema() : renderRelation(args.relation, relation);
       process.stdout.write(`${statements.join('\n\n')}\n`);
       return;
@@ -48,7 +49,7 @@ export const schemaCommand = defineCommand({
       return;
     }
     const relation = RELATIONS[args.relation];
-    if (relation === undefined) throw unknownRelation(args.relation);
+    if (relation === undefined) throw await unknownRelation(args.relation, RELATIONS);
     printRows(args, {
       columns: ['column', 'type', 'nullable', 'description'],
       rows: Object.entries(relation.columns).map(([column, c]) => ({

@@ -1,0 +1,132 @@
+/**
+ * The layers of src/ stay one-way and each command loads only what it uses. Read from the
+ * sources: every import (static, type-only and dynamic) is an edge.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import test from 'ava';
+import { PSSQL_BIN, tempDir } from './helpers/cli.js';
+import { PROJECT_ROOT } from './helpers/target.js';
+
+const SRC = path.join(PROJECT_ROOT, 'src');
+
+interface Edge {
+  from: string;
+  to: string;
+  kind: 'static' | 'type' | 'dynamic';
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+const IMPORT = /^\s*(import|export)\s+(type\s+)?(?:[\s\S]*?\sfrom\s+)?['"](\.[^'"]+)['"]/gm;
+const DYNAMIC = /\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+
+/** Every import between files of src/, as paths relative to src/. */
+function edges(): Edge[] {
+  const all: Edge[] = [];
+  for (const file of sourceFiles(SRC)) {
+    const text = fs.readFileSync(file, 'utf8');
+    const from = path.relative(SRC, file);
+    const target = (specifier: string): string => path.relative(SRC, path.resolve(path.dirname(file), specifier)).replace(/\.js$/, '.ts');
+    for (const m of text.matchAll(IMPORT)) {
+      // `import { type A, type B } from` is type-only too.
+      const typeOnly = m[2] !== undefined || /^\s*(import|export)\s+\{(\s*type\s+\w+(\s+as\s+\w+)?\s*,?)+\s*\}/.test(m[0]);
+      all.push({ from, to: target(m[3] as string), kind: typeOnly ? 'type' : 'static' });
+    }
+    for (const m of text.matchAll(DYNAMIC)) all.push({ from, to: target(m[1] as string), kind: 'dynamic' });
+  }
+  return all;
+}
+
+const layer = (file: string): string => {
+  const [top, second] = file.split(path.sep);
+  return top === 'capture' && (second === 'linux' || second === 'windows') ? `capture/${second}` : (top as string).replace(/\.ts$/, '');
+};
+
+test('every import names a file of src/', (t) => {
+  const missing = edges().filter((e) => !fs.existsSync(path.join(SRC, e.to)));
+  t.deepEqual(missing, []);
+});
+
+test('the layers point one way: pss imports nothing of ours, backends and the store never import each other, nothing imports the CLI', (t) => {
+  const wrong: string[] = [];
+  for (const e of edges()) {
+    const from = layer(e.from);
+    const to = layer(e.to);
+    if (from === to) continue;
+    if (from === 'pss') wrong.push(`${e.from} -> ${e.to}: the model imports nothing of the rest`);
+    if (from.startsWith('capture') && (to === 'store' || to === 'analysis' || to === 'recorder')) wrong.push(`${e.from} -> ${e.to}: a backend knows no store`);
+    if (from === 'store' && to.startsWith('capture')) wrong.push(`${e.from} -> ${e.to}: the store knows no backend`);
+    if (from === 'capture/linux' && to === 'capture/windows') wrong.push(`${e.from} -> ${e.to}: one backend imports the other`);
+    if (from === 'capture/windows' && to === 'capture/linux') wrong.push(`${e.from} -> ${e.to}: one backend imports the other`);
+    if (to === 'cli') wrong.push(`${e.from} -> ${e.to}: nothing imports the CLI`);
+  }
+  t.deepEqual(wrong, []);
+});
+
+test('there is no import cycle in src/, type-only and dynamic imports included', (t) => {
+  const graph = new Map<string, Set<string>>();
+  for (const e of edges()) {
+    if (!graph.has(e.from)) graph.set(e.from, new Set());
+    graph.get(e.from)?.add(e.to);
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' -> '));
+      else if (state.get(next) === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of graph.keys()) if (state.get(node) === undefined) visit(node);
+  t.deepEqual(cycles, []);
+});
+
+test('command modules load the code they run only when they run: their static imports are the CLI and the model', (t) => {
+  const allowed = (to: string): boolean => to.startsWith(`cli${path.sep}`) || to.startsWith(`pss${path.sep}`) || to === 'version.ts' || to === path.join('store', 'entry-kinds.ts');
+  const wrong = edges()
+    .filter((e) => e.from.startsWith(`cli${path.sep}`) && e.kind === 'static' && !allowed(e.to))
+    .map((e) => `${e.from} -> ${e.to}`);
+  t.deepEqual(wrong, []);
+});
+
+test('pssql capture loads neither Kysely nor the analysis code; --version loads no SQLite', (t) => {
+  const dir = tempDir();
+  // A module hook that writes down every module Node loads.
+  fs.writeFileSync(
+    path.join(dir, 'hooks.mjs'),
+    "import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(process.env.MODULE_LOG, `${url}\\n`); return next(url, context); }\n",
+  );
+  fs.writeFileSync(path.join(dir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+  const loaded = (args: string[]): string[] => {
+    const log = path.join(dir, `${args[0]}.log`);
+    execFileSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), PSSQL_BIN, ...args], {
+      env: { ...process.env, MODULE_LOG: log, PSSQL_DB: path.join(dir, 'pssql.db') },
+      stdio: 'pipe',
+    });
+    return fs.readFileSync(log, 'utf8').trim().split('\n');
+  };
+  const capture = loaded(['capture', String(process.pid)]);
+  t.true(capture.some((url) => url.includes('/dist/src/capture/linux/')), 'the log sees the capture itself');
+  t.deepEqual(
+    capture.filter((url) => url.includes('/node_modules/kysely/') || url.includes('/dist/src/analysis/')),
+    [],
+    'no Kysely, no analysis',
+  );
+  const version = loaded(['--version']);
+  t.deepEqual(
+    version.filter((url) => url.includes('better-sqlite3') || url.includes('/dist/src/store/open-store') || url.includes('/node_modules/kysely/')),
+    [],
+  );
+});
