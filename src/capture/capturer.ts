@@ -62,3 +62,12 @@ export interface Capturer {
   /** Ends the capturer: its threads stop and what it kept is dropped. */
   close(): void;
 }
+
+/** One capture with a capturer made for it, closed again: the one-shot captures of every backend. */
+export function captureOnce(capturer: Capturer, options: CaptureOptions): Snapshot {
+  try {
+    return capturer.capture(options);
+  } finally {
+    capturer.close();
+  }
+}

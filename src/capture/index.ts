@@ -1,7 +1,7 @@
 /** Capture backends and the choice between them. */
 import { PssError } from '../pss/pss-error.js';
 import type { Snapshot } from '../pss/snapshot.js';
-import type { Backend, CaptureOptions, Capturer, CapturerOptions, ListedProcess } from './capturer.js';
+import { type Backend, type CaptureOptions, type Capturer, type CapturerOptions, captureOnce, type ListedProcess } from './capturer.js';
 import { LinuxCapturer } from './linux/linux-capturer.js';
 import { WindowsCapturer } from './windows/windows-capturer.js';
 
@@ -42,12 +42,7 @@ export function createCapturer(options: CapturerOptions = {}): Capturer {
  * const snapshot = captureSnapshot({ pid: 1234, flags: parseCaptureFlags('handles,handle-names') })
  */
 export function captureSnapshot(options: CaptureOptions & CapturerOptions): Snapshot {
-  const capturer = createCapturer(options);
-  try {
-    return capturer.capture(options);
-  } finally {
-    capturer.close();
-  }
+  return captureOnce(createCapturer(options), options);
 }
 
 /**

@@ -11,7 +11,7 @@ import { entrySource, MemorySnapshot, type SnapshotData } from '../../pss/memory
 import { PssError } from '../../pss/pss-error.js';
 import type { PerformanceCounters, PhaseCounters } from '../../pss/query-records.js';
 import type { Snapshot } from '../../pss/snapshot.js';
-import type { CaptureOptions, Capturer, ListedProcess } from '../capturer.js';
+import { type CaptureOptions, type Capturer, captureOnce, type ListedProcess } from '../capturer.js';
 import { listLinuxProcesses } from './linux-process-list.js';
 import { ReaderThread } from './reader-thread.js';
 import { SocketTables } from './read-sockets.js';
@@ -217,10 +217,5 @@ export class LinuxCapturer implements Capturer {
  * console.log(snapshot.query(QueryClass.HandleInformation).handlesCaptured)
  */
 export function captureLinuxSnapshot(options: LinuxCaptureOptions): Snapshot {
-  const capturer = new LinuxCapturer(options.procRoot);
-  try {
-    return capturer.capture(options);
-  } finally {
-    capturer.close();
-  }
+  return captureOnce(new LinuxCapturer(options.procRoot), options);
 }

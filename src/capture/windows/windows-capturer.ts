@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { hostname } from 'node:os';
 import { CaptureFlags, CONTEXT_FLAGS, DEFAULT_CAPTURE_FLAGS, hasFlag, PssError, type Snapshot, validateCaptureFlags, Win32Error } from '../../pss/index.js';
-import type { CaptureOptions, Capturer, ListedProcess } from '../capturer.js';
+import { type CaptureOptions, type Capturer, captureOnce, type ListedProcess } from '../capturer.js';
 import { accessMask, describeAccess, type RequiredAccess, requiredAccess } from './access-rights.js';
 import { loadKoffi } from './load-koffi.js';
 import { loadWindowsApi, type Pointer, type WindowsApi } from './windows-api.js';
@@ -116,12 +116,7 @@ export class WindowsCapturer implements Capturer {
  * finally { snapshot.free() }
  */
 export function captureWindowsSnapshot(options: WindowsCaptureOptions): Snapshot {
-  const capturer = new WindowsCapturer(options.pssLibrary);
-  try {
-    return capturer.capture(options);
-  } finally {
-    capturer.close();
-  }
+  return captureOnce(new WindowsCapturer(options.pssLibrary), options);
 }
 
 /** OpenProcess with the rights of `required`; its failures as errors a person can act on. */
