@@ -1,31 +1,50 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
+import type { ExactText } from './format-value.js';
 import { FORMATS, type Format, type RowSet, renderRecord, renderRows } from './output.js';
 
 /** Options every command takes. */
 export interface GlobalOptions {
   db: string;
   format: Format;
+  /** Whether --format was given (else it is 'table'): a command refuses a format it does not have. */
+  formatGiven?: boolean;
+  wide: boolean;
   verbose: boolean;
   quiet: boolean;
 }
 
 /**
  * A yargs command module whose argument types are inferred from its builder, on top of the
- * global options.
+ * global options. `formats` lists the output formats the command has, when not all of them: any
+ * other given with --format is refused, rather than silently ignored.
  */
 export function defineCommand<U extends GlobalOptions>(module: {
   command: string | string[];
   describe: string;
   builder: (yargs: Argv<GlobalOptions>) => Argv<U>;
   handler: (args: ArgumentsCamelCase<U>) => Promise<void> | void;
+  formats?: readonly Format[];
 }): CommandModule<GlobalOptions, U> {
-  return module;
+  const { formats, handler, ...rest } = module;
+  if (formats === undefined) return { ...rest, handler };
+  const name = (Array.isArray(module.command) ? module.command[0] : module.command)?.split(' ')[0] ?? 'this command';
+  return {
+    ...rest,
+    handler: (args) => {
+      if (args.formatGiven === true && !formats.includes(args.format)) {
+        const has = formats.length === 0 ? 'it has no --format' : `its format${formats.length === 1 ? ' is' : 's are'} ${formats.join(', ')}`;
+        throw new PssError('ERROR_INVALID_PARAMETER', `${name} cannot write --format ${args.format}: ${has}`, { option: 'format' });
+      }
+      return handler(args);
+    },
+  };
 }
 
 /** Adds the global options to a yargs instance. */
 export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
+  // --format has no default in yargs (the middleware below fills it in), hence the cast.
   return yargs
     .option('db', {
       type: 'string',
@@ -38,22 +57,40 @@ export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
     .option('format', {
       alias: 'f',
       choices: FORMATS,
-      default: 'table' as Format,
+      defaultDescription: 'table',
       describe: 'output format for rows: table for people; json, ndjson, csv for scripts',
       global: true,
     })
+    .option('wide', {
+      type: 'boolean',
+      default: false,
+      describe: 'never cut a table to the width of the terminal (tables sent elsewhere never are)',
+      global: true,
+    })
+    // Whether --format was given tells a command's own choice from the default (export refuses csv).
+    .middleware((argv) => {
+      const given = argv.format !== undefined;
+      Object.assign(argv, { format: argv.format ?? 'table', formatGiven: given });
+    })
     .option('verbose', { type: 'boolean', default: false, describe: 'more detail, and stack traces on errors', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or status on stderr', global: true });
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or status on stderr', global: true }) as Argv<T & GlobalOptions>;
+}
+
+/** The width tables are fitted to: the terminal's, unless --wide or stdout is not a terminal. */
+export function tableWidth(args: Pick<GlobalOptions, 'wide'>): number | undefined {
+  return process.stdout.isTTY === true && !args.wide ? (process.stdout.columns ?? 80) : undefined;
 }
 
 /** Writes rows to stdout in the chosen format. */
 export function printRows(args: GlobalOptions, set: RowSet): void {
-  process.stdout.write(renderRows(set, { format: args.format, safe: process.stdout.isTTY === true }));
+  const width = tableWidth(args);
+  process.stdout.write(renderRows(set, { format: args.format, ...(width === undefined ? {} : { width }) }));
 }
 
 /** Writes one record to stdout (vertical in a table). */
-export function printRecord(args: GlobalOptions, record: Record<string, unknown>): void {
-  process.stdout.write(renderRecord(record, { format: args.format, safe: process.stdout.isTTY === true }));
+export function printRecord(args: GlobalOptions, record: Record<string, unknown>, exact?: ExactText): void {
+  const width = tableWidth(args);
+  process.stdout.write(renderRecord(record, { format: args.format, ...(width === undefined ? {} : { width }), ...(exact === undefined ? {} : { exact }) }));
 }
 
 /** Progress and status for people: stderr, only on a terminal, never with --quiet. */

@@ -1,4 +1,4 @@
-import { csvField, jsonValue, tableCell } from './format-value.js';
+import { csvField, type ExactText, jsonValue, tableCell, tableHeaders } from './format-value.js';
 
 /** The output formats of every command that prints rows. */
 export const FORMATS = ['table', 'json', 'csv', 'ndjson'] as const;
@@ -8,15 +8,21 @@ export type Format = (typeof FORMATS)[number];
 export interface RowSet {
   columns: readonly string[];
   rows: readonly object[];
+  /** Restores names read from SQL in their `\xNN` form (see {@link ExactText}). */
+  exact?: ExactText;
 }
 
 export interface PrintOptions {
   format: Format;
-  /** Escape control characters even in machine formats (on when writing to a terminal). */
-  safe?: boolean;
-  /** Longest table cell before it is cut with an ellipsis. */
-  maxCellWidth?: number;
+  /**
+   * The width of the terminal the table goes to: text columns shrink, the widest first, and are
+   * cut with `…` to fit it. Absent (not a terminal, or --wide): nothing is ever cut.
+   */
+  width?: number;
 }
+
+/** A text column is never cut narrower than this (or its header). */
+const MIN_CUT_WIDTH = 12;
 
 const isNumeric = (value: unknown): boolean => typeof value === 'number' || typeof value === 'bigint';
 
@@ -29,13 +35,12 @@ export function renderRows(set: RowSet, options: PrintOptions): string {
     case 'ndjson':
       return rows.map((row) => `${JSON.stringify(jsonRow(columns, row))}\n`).join('');
     case 'csv': {
-      const safe = options.safe ?? false;
-      const lines = [columns.map((c) => csvField('', c, safe)).join(',')];
-      for (const row of rows as readonly Record<string, unknown>[]) lines.push(columns.map((c) => csvField(c, row[c], safe)).join(','));
+      const lines = [columns.map((c) => csvField('', c)).join(',')];
+      for (const row of rows as readonly Record<string, unknown>[]) lines.push(columns.map((c) => csvField(c, row[c], set.exact)).join(','));
       return `${lines.join('\n')}\n`;
     }
     case 'table':
-      return renderTable(set, options.maxCellWidth ?? 72);
+      return renderTable(set, options.width);
   }
 }
 
@@ -45,31 +50,80 @@ function jsonRow(columns: readonly string[], row: object): Record<string, unknow
   return out;
 }
 
-function cut(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+/** `text` cut to `width` characters, the last one an ellipsis. */
+export function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
-function renderTable(set: RowSet, maxWidth: number): string {
-  const columns = set.columns;
+/**
+ * Column widths that fit `width`: while the line is too long, the widest text column is narrowed
+ * (to the next widest, or just enough), never below its header or {@link MIN_CUT_WIDTH}. Numbers
+ * are never cut. When even that is too wide, the line stays too wide: the terminal wraps it.
+ */
+export function fitWidths(natural: readonly number[], minimum: readonly number[], cuttable: readonly boolean[], width: number): number[] {
+  const widths = [...natural];
+  for (let excess = lineWidth(widths) - width; excess > 0; excess = lineWidth(widths) - width) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) {
+      if (cuttable[i] && (widths[i] as number) > (minimum[i] as number) && (widest < 0 || (widths[i] as number) > (widths[widest] as number))) widest = i;
+    }
+    if (widest < 0) break;
+    const next = Math.max(...widths.map((w, i) => (i !== widest && cuttable[i] ? w : 0)));
+    const current = widths[widest] as number;
+    widths[widest] = Math.max(minimum[widest] as number, Math.min(current - 1, Math.max(next, current - excess)));
+  }
+  return widths;
+}
+
+/** The width of a table line with these column widths. */
+const lineWidth = (widths: readonly number[]): number => widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1);
+
+function renderTable(set: RowSet, width: number | undefined): string {
   const rows = set.rows as readonly Record<string, unknown>[];
-  const cells = rows.map((row) => columns.map((c) => cut(tableCell(c, row[c]), maxWidth)));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] as string).length)));
+  let columns = set.columns;
+  let cells = rows.map((row) => columns.map((c) => tableCell(c, row[c], set.exact)));
+  const natural = (i: number, header: string): number => Math.max(header.length, ...cells.map((r) => (r[i] as string).length));
+  if (width !== undefined && lineWidth(tableHeaders(columns, (c) => rows.map((r) => r[c])).map((h, i) => natural(i, h))) > width) {
+    // Too wide for the terminal: columns with nothing in them go first (--wide keeps them).
+    const kept = columns.map((_, i) => rows.length === 0 || cells.some((r) => r[i] !== ''));
+    columns = columns.filter((_, i) => kept[i]);
+    cells = cells.map((r) => r.filter((_, i) => kept[i]));
+  }
+  const headers = tableHeaders(columns, (c) => rows.map((r) => r[c]));
   const numeric = columns.map((c) => rows.some((r) => isNumeric(r[c])) && rows.every((r) => r[c] === null || isNumeric(r[c])));
+  let widths = columns.map((_, i) => natural(i, headers[i] as string));
+  if (width !== undefined) {
+    widths = fitWidths(
+      widths,
+      headers.map((h) => Math.max(h.length, MIN_CUT_WIDTH)),
+      numeric.map((n) => !n),
+      width,
+    );
+  }
   const line = (values: readonly string[]): string =>
     values
-      .map((v, i) => (numeric[i] ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number)))
+      .map((v, i) => {
+        const w = widths[i] as number;
+        const text = cut(v, w);
+        return numeric[i] ? text.padStart(w) : text.padEnd(w);
+      })
       .join('  ')
       .trimEnd();
-  const out = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  const out = [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   return `${out.join('\n')}\n`;
 }
 
-/** One record shown as `field  value` lines (a table) or as one object (machine formats). */
-export function renderRecord(record: Record<string, unknown>, options: PrintOptions): string {
+/**
+ * One record shown as `field  value` lines (a table) or as one object (machine formats). On a
+ * terminal (`width`), a value longer than the line is cut with `…`.
+ */
+export function renderRecord(record: Record<string, unknown>, options: PrintOptions & { exact?: ExactText }): string {
   if (options.format === 'table') {
-    const entries = Object.entries(record);
-    const width = Math.max(...entries.map(([k]) => k.length));
-    return `${entries.map(([k, v]) => `${k.padEnd(width)}  ${cut(tableCell(k, v), 200)}`.trimEnd()).join('\n')}\n`;
+    const keys = Object.keys(record);
+    const headers = tableHeaders(keys, (k) => [record[k]]);
+    const keyWidth = Math.max(...headers.map((h) => h.length));
+    const valueWidth = options.width === undefined ? Number.POSITIVE_INFINITY : Math.max(MIN_CUT_WIDTH, options.width - keyWidth - 2);
+    return `${keys.map((k, i) => `${(headers[i] as string).padEnd(keyWidth)}  ${cut(tableCell(k, record[k], options.exact), valueWidth)}`.trimEnd()).join('\n')}\n`;
   }
-  return renderRows({ columns: Object.keys(record), rows: [record] }, options);
+  return renderRows({ columns: Object.keys(record), rows: [record], ...(options.exact === undefined ? {} : { exact: options.exact }) }, options);
 }

@@ -99,11 +99,13 @@ export function encodeBytes(text: string): Buffer {
 
 /**
  * `text` as valid Unicode: bytes that were not UTF-8 (U+DC80..U+DCFF from {@link decodeBytes})
- * written as `\xNN`, anything else kept. This is how such names read in SQL and JSON; their exact
- * bytes are kept beside them.
+ * written as `\xNN` and each backslash as `\\`, so that the form reads back unambiguously
+ * (`\\xff` is a backslash and `xff`, `\xff` the byte 0xff). This is how such names read in SQL
+ * and JSON; their exact bytes are kept beside them. Text that is valid UTF-8 is never passed here.
  */
 export function textWithEscapedBytes(text: string): string {
-  return text.replace(/[\ud800-\udfff]/g, (ch, at: number, whole: string) => {
+  return text.replace(/[\\\ud800-\udfff]/g, (ch, at: number, whole: string) => {
+    if (ch === '\\') return '\\\\';
     const c = ch.charCodeAt(0);
     // A high surrogate followed by a low one is a real character, and so is that low one.
     if (c <= 0xdbff && at + 1 < whole.length && (whole.charCodeAt(at + 1) & 0xfc00) === 0xdc00) return ch;

@@ -18,10 +18,14 @@ export const listCommand = defineCommand({
       ...(args.name === undefined ? {} : { name: args.name }),
       ...(args.limit === undefined ? {} : { limit: args.limit }),
     };
-    const rows = await withStore(args, { readonly: true }, async (store) => (await import('../../analysis/captures.js')).listCaptures(store, filter));
-    printRows(args, {
-      columns: ['capture_id', 'started_at_us', 'pid', 'name', 'threads', 'handles', 'regions', 'working_set_size_bytes', 'skipped', 'denied', 'duration_us', 'label'],
-      rows,
+    const [{ listCaptures }, { exactTexts }] = await Promise.all([import('../../analysis/captures.js'), import('../../analysis/exact-text.js')]);
+    await withStore(args, { readonly: true }, async (store) => {
+      const rows = await listCaptures(store, filter);
+      printRows(args, {
+        columns: ['capture_id', 'started_at_us', 'pid', 'name', 'threads', 'handles', 'regions', 'working_set_size_bytes', 'skipped', 'denied', 'duration_us', 'label'],
+        rows,
+        exact: exactTexts(store, rows),
+      });
     });
   },
 });

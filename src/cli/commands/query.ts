@@ -3,6 +3,7 @@ import { PssError } from '../../pss/pss-error.js';
 import { osError } from '../../pss/os-error.js';
 import type { Store } from '../../store/open-store.js';
 import { defineCommand, printRows, withStore } from '../context.js';
+import { wrapHelp } from '../help-text.js';
 import { parameterOptions } from './parameter-options.js';
 
 /**
@@ -47,9 +48,11 @@ export const queryCommand = defineCommand({
         '$0 query "SELECT type_name, count(*) AS n FROM handles WHERE capture_id = :capture GROUP BY 1" --capture latest',
         'handles of the newest capture by type',
       )
-      .example("$0 query \"SELECT hex_address(base_address), human_bytes(region_size_bytes) FROM regions WHERE capture_id = 3 AND is_executable(protect)\"", 'executable regions')
+      .example("$0 query \"SELECT hex_address(base_address) FROM regions WHERE capture_id = 3 AND is_executable(protect)\"", 'executable regions')
       .epilog(
-        "The recording is opened read-only: a statement that would write (INSERT, DELETE, DROP, ATTACH, VACUUM INTO, setting a PRAGMA) is refused and changes nothing.\nTables, views, columns and SQL functions: 'pssql schema'.",
+        wrapHelp(
+          "The recording is opened read-only: a statement that would write (INSERT, DELETE, DROP, ATTACH, VACUUM INTO, setting a PRAGMA) is refused and changes nothing.\nTables, views, columns and SQL functions: 'pssql schema'. For many statements in a row, 'pssql shell'.",
+        ),
       ),
   handler: async (args) => {
     const extra = args._.slice(1);
@@ -58,12 +61,12 @@ export const queryCommand = defineCommand({
     }
     const sql = sqlOf(args.sql, args.sqlFile);
     const given = parameterOptions(args, ['sql', 'sql-file']);
-    const { runReadOnly } = await import('../../analysis/read-only-query.js');
-    const result = await withStore(args, { readonly: true }, async (store) => {
+    const [{ runReadOnly }, { exactTexts }] = await Promise.all([import('../../analysis/read-only-query.js'), import('../../analysis/exact-text.js')]);
+    await withStore(args, { readonly: true }, async (store) => {
       const values: Record<string, unknown> = {};
       for (const [name, text] of Object.entries(given)) values[name] = await bindable(store, name, text);
-      return runReadOnly(store, sql, values);
+      const result = runReadOnly(store, sql, values);
+      printRows(args, { ...result, exact: exactTexts(store, result.rows) });
     });
-    printRows(args, result);
   },
 });

@@ -1,21 +1,19 @@
 import * as path from 'node:path';
 import { PssError } from '../../pss/pss-error.js';
 import { defineCommand, printRows, withStore } from '../context.js';
+import { wrapHelp } from '../help-text.js';
 import { parameterOptions } from './parameter-options.js';
 
 const OWN_OPTIONS = ['report', 'list', 'sql', 'queries'];
 
-const HEADER_HELP = `Your own reports: .sql files in a directory given with --queries DIR (or $PSSQL_QUERIES, directories
-separated by '${path.delimiter}'), each one SELECT with a header, e.g. my-files.sql:
+const HEADER_HELP = `Your own reports: .sql files in a directory given with --queries DIR (or $PSSQL_QUERIES, directories separated by '${path.delimiter}'), each one SELECT with a header, e.g. my-files.sql:
   -- name: my-files
   -- description: Files of one capture under a directory.
   -- param: capture capture = latest  the capture to report on
   -- param: dir text  the directory, e.g. /var/log
   SELECT handle_value, object_name FROM handles
   WHERE capture_id = :capture AND object_name LIKE :dir || '/%'
-Parameter types: capture (an id, first, latest, latest-N), pid, integer, real, text, boolean; '= null'
-makes a parameter optional (binds NULL); without a default it is required. '-- uses: process-captures'
-builds on another report: read its rows as the table process_captures; its parameters become yours.`;
+Parameter types: capture (an id, first, latest, latest-N), pid, integer, real, text, boolean; '= null' makes a parameter optional (binds NULL); without a default it is required. '-- uses: process-captures' builds on another report: read its rows as the table process_captures; its parameters become yours.`;
 
 export const reportCommand = defineCommand({
   command: 'report [report]',
@@ -39,7 +37,7 @@ export const reportCommand = defineCommand({
       .example('$0 report --list', 'the reports, their parameters and defaults')
       .example('$0 report handles-by-type --capture latest-1', 'handles of the capture before the newest, by type')
       .example('$0 report leak-suspects --name nginx --format json', 'fd types that grow steadily, for a script')
-      .epilog(HEADER_HELP),
+      .epilog(wrapHelp(HEADER_HELP)),
   handler: async (args) => {
     const { findReport, loadReports } = await import('../../analysis/report-catalog.js');
     const reports = loadReports(args.queries ?? []);
@@ -69,6 +67,10 @@ export const reportCommand = defineCommand({
     }
     const values = parameterOptions(args, OWN_OPTIONS);
     const { runReport } = await import('../../analysis/run-report.js');
-    printRows(args, await withStore(args, { readonly: true }, (store) => runReport(store, report, values)));
+    const { exactTexts } = await import('../../analysis/exact-text.js');
+    await withStore(args, { readonly: true }, async (store) => {
+      const result = await runReport(store, report, values);
+      printRows(args, { ...result, exact: exactTexts(store, result.rows) });
+    });
   },
 });

@@ -48,18 +48,18 @@ export const showCommand = defineCommand({
       .example('$0 show latest handles --type Socket', 'sockets of the newest capture, with endpoints')
       .example('$0 show 3 regions --format json', 'every region of capture 3, for a script'),
   handler: async (args) => {
-    const { getCapture, resolveCapture } = await import('../../analysis/captures.js');
+    const [{ getCapture, resolveCapture }, { exactTexts }] = await Promise.all([import('../../analysis/captures.js'), import('../../analysis/exact-text.js')]);
     await withStore(args, { readonly: true }, async (store) => {
       const captureId = await resolveCapture(store, args.capture);
       const kind = args.kind ?? 'summary';
       if (kind === 'summary' || kind === 'process') {
         const process = store.reader('SELECT * FROM processes WHERE capture_id = ?').get(captureId) ?? {};
         if (kind === 'process') {
-          printRecord(args, process);
+          printRecord(args, process, exactTexts(store, [process]));
           return;
         }
         const c = await getCapture(store, captureId);
-        printRecord(args, {
+        const summary = {
           capture_id: c.capture_id,
           pid: c.pid,
           name: process.name,
@@ -79,10 +79,12 @@ export const showCommand = defineCommand({
           private_usage_bytes: process.private_usage_bytes,
           virtual_size_bytes: process.virtual_size_bytes,
           label: c.label,
-        });
+        };
+        printRecord(args, summary, exactTexts(store, [summary]));
         return;
       }
-      printRows(args, rowsOf(store, kind, captureId, args.all, args.type));
+      const set = rowsOf(store, kind, captureId, args.all, args.type);
+      printRows(args, { ...set, exact: exactTexts(store, set.rows) });
     });
   },
 });
