@@ -14,18 +14,38 @@ import { showCommand } from './commands/show.js';
 import { trendCommand } from './commands/trend.js';
 import { globalOptions } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
+import { helpWidth, mendHelp, wrapHelp } from './help-text.js';
+
+const NO_COMMAND = 'name a command (see the list above)';
 
 /** A mistake in the command line, reported by yargs. */
 class UsageError extends Error {}
 
-const EXIT_CODE_HELP = `Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 not found (process, capture, report),
-4 access denied, 5 not a (usable) pssql recording, 6 out of a resource (disk full, busy),
-7 a diff --fail-if threshold was exceeded.`;
+const EXIT_CODE_HELP =
+  'Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 not found (process, capture, report), 4 access denied, ' +
+  '5 not a (usable) pssql recording, 6 out of a resource (disk full, busy), 7 a diff --fail-if threshold was exceeded.';
+
+/** Options whose values may start with a dash (`--flags -threads`), which yargs would read as options. */
+const DASH_VALUES = new Set(['--flags']);
+
+/** `--flags -threads` as `--flags=-threads`: the value is what the user meant, not `-t -h -r...`. */
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (DASH_VALUES.has(arg) && next !== undefined && /^[-+][a-z]/i.test(next) && !next.startsWith('--')) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
 
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let verbose = argv.includes('--verbose');
-  const cli = globalOptions(yargs(argv))
+  const cli = globalOptions(yargs(joinDashValues(argv)))
     .scriptName('pssql')
     .usage('pssql <command> [options]\n\nRecord process snapshots into SQLite and analyse them with SQL.')
     .command(captureCommand)
@@ -39,20 +59,23 @@ export async function main(argv: string[]): Promise<number> {
     .command(recordCommand)
     .command(diffCommand)
     .command(trendCommand)
-    .demandCommand(1, 'name a command (see the list above)')
+    .demandCommand(1, NO_COMMAND)
     .recommendCommands()
     .strict()
     .completion('completion', 'print a bash completion script')
     .version(PSSQL_VERSION)
     .alias('help', 'h')
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilog(EXIT_CODE_HELP)
+    .wrap(helpWidth())
+    .epilog(wrapHelp(EXIT_CODE_HELP))
     .exitProcess(false)
     .fail((message, error) => {
       // yargs reports some mistakes of the command line (a flag without its value) as its own YError.
       if (error === undefined || error === null || error.name === 'YError') throw new UsageError(message ?? error?.message ?? 'bad arguments');
       throw error;
     });
+  // yargs prints help and the version with console.log; its layout needs one repair (mendHelp).
+  const log = console.log;
+  console.log = (...parts: unknown[]) => log(mendHelp(parts.join(' ')));
   try {
     const args = await cli.parseAsync();
     verbose = Boolean(args.verbose);
@@ -61,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       // yargs writes some messages over several lines; a usage error is one line.
       const message = error.message.replace(/\s*\n\s*/g, ' ').trim();
+      // Without a command there is nothing to be specific about: the list of commands is the help.
+      if (message === NO_COMMAND) process.stderr.write(`${await cli.getHelp()}\n\n`);
       process.stderr.write(`pssql: ${message}\nRun 'pssql --help' (or 'pssql <command> --help') for usage.\n`);
       return ExitCode.Usage;
     }
@@ -71,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
     if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     else if (code === ExitCode.Internal) process.stderr.write('Run with --verbose for the stack trace, and please report it.\n');
     return code;
+  } finally {
+    console.log = log;
   }
 }
 

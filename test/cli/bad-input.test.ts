@@ -33,7 +33,6 @@ const cases: [args: string[], code: number, message: RegExp][] = [
   [['list', '--format', 'xml', '--db', db], 2, /Invalid values/],
   [['list', '--limit', '0', '--db', db], 2, /--limit must be a positive integer/],
   [['frobnicate'], 2, /Unknown argument: frobnicate/],
-  [[], 2, /name a command/],
   [['import', notes, '--db', db], 5, /is not a pssql snapshot \(not JSON\)/],
 ];
 
@@ -48,6 +47,16 @@ for (const [args, code, message] of cases) {
     t.true(lines.length <= 2, 'one line, and at most a hint');
   });
 }
+
+test('pssql without a command prints the command list, then says so, and exits 2', (t) => {
+  const result = pssql([]);
+  t.is(result.code, 2);
+  t.regex(result.stderr, /^Commands:$/m);
+  t.regex(result.stderr, /^ {2}pssql capture /m);
+  const lines = result.stderr.trimEnd().split('\n');
+  t.regex(lines.at(-2) ?? '', /^pssql: name a command \(see the list above\)$/);
+  t.false(/\n\s+at /.test(result.stderr), 'no stack trace');
+});
 
 test('the file that is not a recording is left exactly as it was', (t) => {
   t.is(fs.readFileSync(notes, 'utf8'), 'not a database\n');
@@ -67,7 +76,7 @@ test('--help teaches: commands, flags, exit codes', (t) => {
   t.regex(help.stdout, /Exit codes: 0 ok/);
   const capture = pssql(['capture', '--help']);
   t.regex(capture.stdout, /handle-type-specific\s+type-specific detail/);
-  t.regex(capture.stdout, /Default: handles,/);
+  t.regex(capture.stdout, /Default: handles, handle-names,/);
 });
 
 test('the recording is intact after all of that', (t) => {

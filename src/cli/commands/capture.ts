@@ -2,11 +2,12 @@ import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPT
 import { QueryClass } from '../../pss/information-class.js';
 import { defineCommand, parsePid, printRows, status, warn, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
+import { wrapHelp } from '../help-text.js';
 
 const FLAG_HELP = [
   'Capture flags (--flags), comma-separated; a leading - removes one:',
-  ...CAPTURE_FLAG_INFO.filter((f) => !f.name.startsWith('reserved')).map((f) => `  ${f.name.padEnd(24)} ${f.description}`),
-  `Presets: ${Object.keys(CAPTURE_FLAG_PRESETS).join(', ')}. Default: ${captureFlagNames(DEFAULT_CAPTURE_FLAGS).join(',')}.`,
+  ...CAPTURE_FLAG_INFO.filter((f) => !f.name.startsWith('reserved')).map((f) => `  ${f.name.padEnd(23)}  ${f.description}`),
+  `Presets: ${Object.keys(CAPTURE_FLAG_PRESETS).join(', ')}. Default: ${captureFlagNames(DEFAULT_CAPTURE_FLAGS).join(', ')}.`,
   'Windows names (PSS_CAPTURE_HANDLES) and numbers (0x804) work too.',
 ].join('\n');
 
@@ -20,8 +21,9 @@ export const captureCommand = defineCommand({
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
       .option('label', { type: 'string', describe: 'free text stored with the capture', requiresArg: true })
       .example('$0 capture $$', 'capture this shell')
-      .example('$0 capture 1234 --flags handles,handle-names,handle-type-specific', 'only fds, with names and socket endpoints')
-      .epilog(FLAG_HELP),
+      .example('$0 capture 1234 --flags all-handles', 'only fds, with names, positions and socket endpoints')
+      .example('$0 capture 1234 --flags -threads', 'the default without threads')
+      .epilog(wrapHelp(FLAG_HELP)),
   handler: async (args) => {
     const pids = (args.pid ?? []).map(parsePid);
     const flags = args.flags === undefined ? DEFAULT_CAPTURE_FLAGS : parseCaptureFlags(args.flags);

@@ -5,6 +5,7 @@ import { ENTRY_KINDS } from '../../store/entry-kinds.js';
 import type { Store } from '../../store/open-store.js';
 import { defineCommand, type GlobalOptions, printRows, warn } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { wrapHelp } from '../help-text.js';
 import { renderRows } from '../output.js';
 import { jsonValue, tableCell } from '../format-value.js';
 
@@ -229,26 +230,24 @@ export const diffCommand = defineCommand({
       .example("$0 diff 1 5 --fail-if 'handles>+100' --fail-if 'private>+50MB'", 'gate a CI job on leaks')
       .example('$0 diff before.db:latest after.db:latest --format json', 'two recordings, for a script')
       .epilog(
-        [
-          'Entries are matched on stable keys: a thread by id, a handle by value, a region by base address; an fd',
-          'closed and reopened on another file is one changed entry. Volatile fields are shown but not compared.',
-          '',
-          '--fail-if METRIC OP VALUE (repeatable); exceeded when the comparison holds:',
-          '  METRIC  threads | handles | regions | handles.TYPE (handles.File, handles.Socket...) |',
-          '          private | working-set | virtual | pagefile | swap | committed (bytes) | added | removed | changed',
-          '  OP      > | >= | < | <=',
-          '  VALUE   N (the value in B) | +N or -N (the change from A to B) | +N% or -N% (the change relative to A);',
-          '          memory takes B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)',
-          "  e.g.    'handles>+100'  'private>+50MB'  'handles.Socket>=1000'  'threads>+10%'  'changed>0'",
-          '',
-          'JSON (--format json): {a, b: {db, capture_id, pid, name, host, create_time_us, started_at_us}, same_process,',
-          'include_volatile, summary: {kinds: [{kind, before, after, added, removed, changed}], handle_types: [{type,',
-          'before, after, delta, added, removed, changed}], memory: [{field, before, after, delta}]}, process: [{field,',
-          'before, after}], counters: [...], threads|handles|regions: {key, added: [entry], removed: [entry], changed:',
-          '[{key, changes: [{field, before, after}], before: entry, after: entry}]}, fail_if: [{threshold, metric, op,',
-          'mode, limit, before, after, value, exceeded}], exceeded}. Entries have the columns of the views (show --all).',
-          'CSV and NDJSON: one row per added or removed entry and per changed field.',
-        ].join('\n'),
+        wrapHelp(
+          [
+            'Entries are matched on stable keys: a thread by id, a handle by value, a region by base address; an fd closed and reopened on another file is one changed entry. Volatile fields are shown but not compared.',
+            '',
+            '--fail-if METRIC OP VALUE (repeatable); exceeded when the comparison holds:',
+            '  METRIC  threads | handles | regions | handles.TYPE (handles.File, handles.Socket...) | private | working-set | virtual | pagefile | swap | committed (bytes) | added | removed | changed',
+            '  OP      > | >= | < | <=',
+            '  VALUE   N (the value in B) | +N or -N (the change from A to B) | +N% or -N% (the change relative to A); memory takes B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)',
+            "  e.g.    'handles>+100'  'private>+50MB'  'handles.Socket>=1000'  'threads>+10%'  'changed>0'",
+            '',
+            'JSON (--format json): {a, b: {db, capture_id, pid, name, host, create_time_us, started_at_us}, same_process, include_volatile, ' +
+              'summary: {kinds: [{kind, before, after, added, removed, changed}], handle_types: [{type, before, after, delta, added, removed, changed}], ' +
+              'memory: [{field, before, after, delta}]}, process: [{field, before, after}], counters: [...], threads|handles|regions: ' +
+              '{key, added: [entry], removed: [entry], changed: [{key, changes: [{field, before, after}], before: entry, after: entry}]}, ' +
+              'fail_if: [{threshold, metric, op, mode, limit, before, after, value, exceeded}], exceeded}. Entries have the columns of the views (show --all).',
+            'CSV and NDJSON: one row per added or removed entry and per changed field.',
+          ].join('\n'),
+        ),
       ),
   handler: async (args) => {
     const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REF, resolveCapture }, { openStore }, { openStoredSnapshot }] = await Promise.all([

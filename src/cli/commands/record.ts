@@ -4,6 +4,7 @@ import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { RecorderEvent, RecorderSummary } from '../../recorder/recorder.js';
 import { defineCommand, type GlobalOptions, parsePid, printRecord, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
+import { wrapHelp } from '../help-text.js';
 
 /**
  * The live status line: one line on stderr, redrawn in place, only on a terminal and never with
@@ -84,13 +85,15 @@ export const recordCommand = defineCommand({
       .example('$0 record --name nginx --every 1m --keep 1440', 'every nginx, also new ones, one day of captures each')
       .example('$0 record --all --every 10m --max-age 7d', 'the whole machine every 10 minutes, a week kept')
       .epilog(
-        [
-          'Durations: a number and a unit, largest first: 500ms, 5s, 1m30s, 1h, 7d (units us, ms, s, m, h, d, w).',
-          'The interval is measured start to start; a round that takes longer than --every is reported and the',
-          'ticks it ran over are skipped. Ctrl-C (SIGINT) or SIGTERM finishes the capture in progress, writes it,',
-          'and exits 0 with a summary. Every capture is one transaction, pruned by --keep/--max-age in the same one.',
-          'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
-        ].join('\n'),
+        wrapHelp(
+          [
+            'Durations: a number and a unit, largest first: 500ms, 5s, 1m30s, 1h, 7d (units us, ms, s, m, h, d, w).',
+            'The interval is measured start to start; a round that takes longer than --every is reported and the ticks it ran over are skipped. ' +
+              'Ctrl-C (SIGINT), SIGTERM, or the end of the process that started pssql finishes the capture in progress, writes it, and exits 0 with a summary. ' +
+              'Every capture is one transaction, pruned by --keep/--max-age in the same one.',
+            'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
+          ].join('\n'),
+        ),
       ),
   handler: async (args) => {
     const pids = (args.pid ?? []).map(parsePid);
