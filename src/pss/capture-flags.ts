@@ -136,13 +136,18 @@ for (const [name, value] of Object.entries(CAPTURE_FLAG_PRESETS)) byName.set(nam
 
 /**
  * Parses capture flags written as a comma- or `|`-separated list of pssql names (`handles`),
- * Windows names (`PSS_CAPTURE_HANDLES`), presets (`default`) or numbers (`0x804`).
+ * Windows names (`PSS_CAPTURE_HANDLES`), presets (`default`) or numbers (`0x804`). A list that
+ * starts with `-x` or `+x` changes the default (`-threads` is the default without threads), as
+ * nobody means "nothing, minus threads". Removing a flag removes the flags that detail it too
+ * (`-threads` takes thread-context with it).
  *
  * @example parseCaptureFlags('default,-thread-context')  // a leading `-` removes flags
+ * @example parseCaptureFlags('-threads')                 // DEFAULT_CAPTURE_FLAGS without threads
  */
 export function parseCaptureFlags(text: string): number {
-  let value = 0;
-  const parts = text.split(/[,|+\s]+/).filter((part) => part !== '');
+  const trimmed = String(text).trim();
+  let value = trimmed.startsWith('-') || trimmed.startsWith('+') ? DEFAULT_CAPTURE_FLAGS >>> 0 : 0;
+  const parts = trimmed.split(/[,|+\s]+/).filter((part) => part !== '');
   if (parts.length === 0) {
     throw new PssError('ERROR_INVALID_PARAMETER', 'no capture flags given', { option: 'flags' });
   }
@@ -158,7 +163,7 @@ export function parseCaptureFlags(text: string): number {
         { option: 'flags' },
       );
     }
-    value = remove ? (value & ~flag) >>> 0 : (value | flag) >>> 0;
+    value = remove ? (value & ~withDetails(flag)) >>> 0 : (value | flag) >>> 0;
   }
   return value;
 }
@@ -190,6 +195,21 @@ const PARENT_FLAGS: readonly [child: CaptureFlags, parent: CaptureFlags][] = [
   [CaptureFlags.ThreadContextExtended, CaptureFlags.ThreadContext],
   [CaptureFlags.VaSpaceSectionInformation, CaptureFlags.VaSpace],
 ];
+
+/** A flag with every flag that details it, transitively (threads: thread-context, thread-context-extended). */
+function withDetails(flag: number): number {
+  let all = flag >>> 0;
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const [child, parent] of PARENT_FLAGS) {
+      if (hasFlag(all, parent) && !hasFlag(all, child)) {
+        all = (all | child) >>> 0;
+        grown = true;
+      }
+    }
+  }
+  return all;
+}
 
 function flagLabel(flag: CaptureFlags): string {
   const info = CAPTURE_FLAG_INFO.find((i) => i.flag === flag);

@@ -88,3 +88,16 @@ test('capturing several pids records each; one that fails does not stop the othe
     [target.pid, process.pid],
   );
 });
+
+test('--flags -x alone is the default without x, and +x the default with it (written apart or with =)', (t) => {
+  const db = `${tempDir()}/flags.db`;
+  for (const args of [['--flags', '-threads'], ['--flags=-threads']]) {
+    const [row] = pssqlJson(['capture', String(target.pid), ...args, '--db', db]);
+    t.is(row?.threads, null, `${args.join(' ')}: no threads`);
+    t.is(row?.handles, procEntries(target.pid, 'fd').length, `${args.join(' ')}: the default's handles`);
+    t.is(row?.regions, mapsLineCount(target.pid), `${args.join(' ')}: and regions`);
+  }
+  const [summary] = pssqlJson(['show', 'latest', '--db', db]);
+  t.false(String(summary?.flags).split(',').includes('threads'));
+  t.true(String(summary?.flags).split(',').includes('thread-context') === false, 'a detail flag of threads goes with them');
+});
