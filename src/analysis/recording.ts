@@ -10,15 +10,15 @@ import {
   getCapture,
   latestCapture,
   listCaptures,
-  resolveCapture,
 } from './captures.js';
+import { resolveCaptureRef } from './capture-ref.js';
 import { type QueryResult, runReadOnly } from './read-only-query.js';
 import { findReport, loadReports } from './report-catalog.js';
 import type { ReportDefinition } from './report-definition.js';
 import { runReport } from './run-report.js';
 import { type HandleTypePoint, handleTypeSeries, type ProcessPoint, processSeries, type RegionTypePoint, regionTypeSeries } from './series.js';
 
-/** How a capture is named: its id, or `'latest'`, `'first'`, `'latest-N'`. */
+/** How a capture is named: its id, or `'latest'`, `'first'`, `'latest-N'`, each optionally after `PID@` or `NAME@` (`'nginx@latest'`). */
 export type CaptureRef = number | string;
 
 /** Options of {@link openRecording}. */
@@ -43,7 +43,7 @@ export interface Recording {
   captures(filter?: CaptureFilter): Promise<CaptureSummary[]>;
   /** The newest capture (of a pid or name), or undefined when there is none. */
   latestCapture(filter?: Omit<CaptureFilter, 'limit'>): Promise<CaptureSummary | undefined>;
-  /** The capture row of an id or `latest`, `first`, `latest-N`. */
+  /** The capture row of an id or `latest`, `first`, `latest-N`, also of one process: `'nginx@latest'`, `'1234@first'`. */
   capture(ref: CaptureRef): Promise<Selectable<Database['captures']>>;
   /** Every thread, handle or region of a capture, typed by its view. */
   entries<K extends EntryKind>(capture: CaptureRef, kind: K): Promise<Selectable<Database[K]>[]>;
@@ -79,7 +79,7 @@ export function openRecording(path: string, options: RecordingOptions = {}): Rec
   const store = openStore(path, { readonly: true, ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
   let reports: ReportDefinition[] | undefined;
   const allReports = (): ReportDefinition[] => (reports ??= loadReports(directories));
-  const captureId = async (ref: CaptureRef): Promise<number> => resolveCapture(store, ref);
+  const captureId = async (ref: CaptureRef): Promise<number> => resolveCaptureRef(store, ref);
   return {
     path,
     store,

@@ -1,10 +1,10 @@
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
-import { CAPTURE_REF, resolveCapture } from './captures.js';
+import { CAPTURE_REFERENCE, type CaptureScope, resolveCaptureRef } from './capture-ref.js';
 
 /** The types a report parameter can have, with what a value must look like. */
 export const PARAMETER_TYPES = {
-  capture: "a capture id, 'first', 'latest' or 'latest-N'",
+  capture: "a capture id, 'first', 'latest' or 'latest-N', optionally after PID@ or NAME@",
   pid: 'a process id (a positive integer)',
   integer: 'an integer (decimal or 0x hex)',
   real: 'a number',
@@ -57,7 +57,7 @@ export function coerceParameter(type: ParameterType, value: unknown): unknown {
   switch (type) {
     case 'capture': {
       const text = typeof value === 'number' || typeof value === 'string' ? String(value).trim() : '';
-      return CAPTURE_REF.test(text) ? text : undefined;
+      return CAPTURE_REFERENCE.test(text) ? text : undefined;
     }
     case 'pid': {
       const pid = integerOf(value);
@@ -85,12 +85,13 @@ export function isValidDefault(type: ParameterType, text: string): boolean {
 
 /**
  * The value to bind for a parameter, from what a user gave (text from the command line, or a
- * typed value from a library caller): checked against the type, a capture resolved to its id.
+ * typed value from a library caller): checked against the type, a capture resolved to its id
+ * (`latest` and `first` counted among the captures of `scope`, when given).
  * Throws ERROR_INVALID_PARAMETER naming the parameter when the value does not fit.
  */
-export async function parameterValue(store: Store, origin: string, parameter: ReportParameter, value: unknown): Promise<unknown> {
+export async function parameterValue(store: Store, origin: string, parameter: ReportParameter, value: unknown, scope: CaptureScope = {}): Promise<unknown> {
   if (value === null) return null;
   const coerced = coerceParameter(parameter.type, value);
   if (coerced === undefined) throw invalid(origin, parameter.name, parameter.type, value);
-  return parameter.type === 'capture' ? resolveCapture(store, coerced as string) : coerced;
+  return parameter.type === 'capture' ? resolveCaptureRef(store, coerced as string, scope) : coerced;
 }

@@ -77,7 +77,7 @@ const badHeaders: [name: string, file: string, text: string, message: string][] 
   ['no description', 'c.sql', '-- name: c\nSELECT 1', "c.sql: the header has no '-- description:' line"],
   ['an unknown type', 'd.sql', '-- name: d\n-- description: x\n-- param: n number = 1  n\nSELECT :n', "d.sql:3: parameter 'n' has unknown type 'number' (types: capture, pid, integer, real, text, boolean)"],
   ['a default of the wrong type', 'e.sql', '-- name: e\n-- description: x\n-- param: n integer = many\nSELECT :n', "e.sql:3: parameter 'n': default 'many' is not an integer (decimal or 0x hex)"],
-  ['a capture default that is no capture', 'e2.sql', '-- name: e2\n-- description: x\n-- param: c capture = yesterday\nSELECT :c', "e2.sql:3: parameter 'c': default 'yesterday' is not a capture id, 'first', 'latest' or 'latest-N'"],
+  ['a capture default that is no capture', 'e2.sql', '-- name: e2\n-- description: x\n-- param: c capture = yesterday\nSELECT :c', "e2.sql:3: parameter 'c': default 'yesterday' is not a capture id, 'first', 'latest' or 'latest-N', optionally after PID@ or NAME@"],
   ['an undeclared parameter', 'f.sql', '-- name: f\n-- description: x\nSELECT :capture', "f.sql: the SQL uses :capture but the header declares no 'param: capture ...'"],
   ['an unused parameter', 'g.sql', '-- name: g\n-- description: x\n-- param: pid pid\nSELECT 1', "g.sql: parameter 'pid' is declared but the SQL never uses :pid"],
   ['a parameter declared twice', 'g2.sql', '-- name: g2\n-- description: x\n-- param: n integer\n-- param: n text\nSELECT :n', "g2.sql: parameter 'n' is declared twice"],

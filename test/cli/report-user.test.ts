@@ -87,10 +87,10 @@ test('--sql prints the report as it is written', (t) => {
 
 const mistakes: [name: string, args: string[], code: number, message: RegExp][] = [
   ['a required parameter missing', ['report', 'my-files', '--queries', mine], 2, /^pssql: report my-files \(.*my-files\.sql\) needs parameter 'under' \(text: the directory, e\.g\. \/var\/log\)$/],
-  ['an ill-typed parameter', ['report', 'my-files', '--under', '/tmp', '--capture', 'soon', '--queries', mine], 2, /parameter 'capture' must be a capture id, 'first', 'latest' or 'latest-N' \(got 'soon'\)$/],
+  ['an ill-typed parameter', ['report', 'my-files', '--under', '/tmp', '--capture', 'soon', '--queries', mine], 2, /parameter 'capture' must be a capture id, 'first', 'latest' or 'latest-N', optionally after PID@ or NAME@ \(got 'soon'\)$/],
   ['an ill-typed pid', ['report', 'memory-over-time', '--pid', '-3'], 2, /^pssql: report memory-over-time: parameter 'pid' must be a process id \(a positive integer\) \(got '-3'\)$/],
   ['an ill-typed real', ['report', 'leak-suspects', '--min-monotonic', 'most'], 2, /parameter 'min_monotonic' must be a number \(got 'most'\)$/],
-  ['an unknown parameter', ['report', 'sockets', '--stat', 'LISTEN'], 2, /^pssql: report sockets has no parameter 'stat' \(did you mean 'state'\?\); it takes capture, state$/],
+  ['an unknown parameter', ['report', 'sockets', '--stat', 'LISTEN'], 2, /^pssql: report sockets has no parameter 'stat' \(did you mean 'state'\?\); it takes capture, state, and pid or name to choose the process of its capture$/],
   ['a parameter given twice', ['report', 'sockets', '--state', 'LISTEN', '--state', 'CLOSE'], 2, /^pssql: --state is given 2 times/],
   ['an unknown report', ['report', 'socket'], 3, /^pssql: no report 'socket' \(did you mean 'sockets'\?\); see 'pssql report --list'$/],
   ['no report named', ['report'], 2, /^pssql: name a report to run, or list them with 'pssql report --list'$/],

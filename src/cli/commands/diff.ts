@@ -3,6 +3,7 @@ import type { DiffKind, FieldChange, KindDiff, SnapshotDiff } from '../../analys
 import { humanBytes } from '../../pss/units.js';
 import { ENTRY_KINDS } from '../../store/entry-kinds.js';
 import type { Store } from '../../store/open-store.js';
+import { COUNTS_AMONG, scopeOf, scopeOptions, TIME_HELP, timeOptions } from '../capture-scope.js';
 import { defineCommand, type GlobalOptions, printRows, warn } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { wrapHelp } from '../help-text.js';
@@ -156,6 +157,12 @@ function diffText(diff: SnapshotDiff, a: Side, b: Side, limit: number, results: 
   const out: string[] = [];
   const sideText = (label: string, s: Side, d: SnapshotDiff['a']) =>
     `${label}  capture ${s.captureId} in ${s.db}: pid ${d.pid}${d.name === null ? '' : ` ${d.name}`} on ${d.host}, ${tableCell('started_at_us', d.startedAtUs)}`;
+  // Comparing two processes is most often a mistake of `latest-1 latest` over a recording of several: said first.
+  if (!diff.sameProcess) {
+    const who = (d: SnapshotDiff['a']) => `pid ${d.pid}${d.name === null ? '' : ` ${d.name}`} on ${d.host}`;
+    const hint = diff.a.pid === diff.b.pid && diff.a.host === diff.b.host ? 'the pid was reused or the process restarted' : 'to compare one process, name it: --pid, --name, or 1234@first 1234@latest';
+    out.push(`two different processes: A is ${who(diff.a)}, B is ${who(diff.b)} (${hint})`);
+  }
   out.push(sideText('A', a, diff.a), sideText('B', b, diff.b));
   out.push(
     `${diff.sameProcess ? 'same process instance' : 'two different processes'}; ` +
@@ -220,18 +227,26 @@ export const diffCommand = defineCommand({
   command: 'diff <a> <b>',
   describe: 'compare two captures: entries added, removed and changed, counts and memory',
   builder: (yargs) =>
-    yargs
-      .positional('a', { type: 'string', describe: "the capture before: id, 'first', 'latest', 'latest-N', or FILE:REF in another recording", demandOption: true })
+    timeOptions(scopeOptions(yargs, COUNTS_AMONG), COUNTS_AMONG)
+      .positional('a', {
+        type: 'string',
+        describe: "the capture before: id, 'first', 'latest', 'latest-N', optionally after PID@ or NAME@; FILE:REF in another recording",
+        demandOption: true,
+      })
       .positional('b', { type: 'string', describe: 'the capture after, named the same way', demandOption: true })
       .option('include-volatile', { type: 'boolean', default: false, describe: 'also compare volatile fields (CPU times, fd positions, pointers, resident sizes)' })
       .option('fail-if', { type: 'string', array: true, describe: 'exit with code 7 when this threshold is exceeded (see below)', requiresArg: true })
       .option('limit', { type: 'number', default: 50, describe: 'entries shown per section in a table (0: all)', requiresArg: true })
-      .example('$0 diff first latest', 'what changed since the first capture')
+      .example('$0 diff first latest --name nginx', 'what changed in nginx since its first capture')
+      .example('$0 diff 1234@latest-1 1234@latest', "pid 1234's last two captures")
+      .example('$0 diff first latest --pid 1234 --since 1h', 'the last hour of pid 1234')
       .example("$0 diff 1 5 --fail-if 'handles>+100' --fail-if 'private>+50MB'", 'gate a CI job on leaks')
       .example('$0 diff before.db:latest after.db:latest --format json', 'two recordings, for a script')
       .epilog(
         wrapHelp(
           [
+            TIME_HELP,
+            '',
             'Entries are matched on stable keys: a thread by id, a handle by value, a region by base address; an fd closed and reopened on another file is one changed entry. Volatile fields are shown but not compared.',
             '',
             '--fail-if METRIC OP VALUE (repeatable); exceeded when the comparison holds:',
@@ -250,17 +265,18 @@ export const diffCommand = defineCommand({
         ),
       ),
   handler: async (args) => {
-    const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REF, resolveCapture }, { openStore }, { openStoredSnapshot }] = await Promise.all([
+    const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REFERENCE, resolveCaptureRef }, { openStore }, { openStoredSnapshot }] = await Promise.all([
       import('../../analysis/diff-threshold.js'),
       import('../../analysis/diff.js'),
-      import('../../analysis/captures.js'),
+      import('../../analysis/capture-ref.js'),
       import('../../store/open-store.js'),
       import('../../store/stored-snapshot.js'),
     ]);
     const thresholds = (args.failIf ?? []).map(parseThreshold);
     if (!Number.isSafeInteger(args.limit) || args.limit < 0) throw new RangeError(`--limit must be 0 or a positive integer (got ${String(args.limit)})`);
-    const refA = parseCaptureLocation(args.a, args.db, CAPTURE_REF);
-    const refB = parseCaptureLocation(args.b, args.db, CAPTURE_REF);
+    const scope = await scopeOf(args);
+    const refA = parseCaptureLocation(args.a, args.db, CAPTURE_REFERENCE);
+    const refB = parseCaptureLocation(args.b, args.db, CAPTURE_REFERENCE);
     const stores = new Map<string, Store>();
     const storeOf = (db: string): Store => {
       let store = stores.get(db);
@@ -268,8 +284,8 @@ export const diffCommand = defineCommand({
       return store;
     };
     try {
-      const a: Side = { db: refA.db, captureId: await resolveCapture(storeOf(refA.db), refA.ref) };
-      const b: Side = { db: refB.db, captureId: await resolveCapture(storeOf(refB.db), refB.ref) };
+      const a: Side = { db: refA.db, captureId: await resolveCaptureRef(storeOf(refA.db), refA.ref, scope) };
+      const b: Side = { db: refB.db, captureId: await resolveCaptureRef(storeOf(refB.db), refB.ref, scope) };
       const diff = diffSnapshots(openStoredSnapshot(storeOf(a.db), a.captureId), openStoredSnapshot(storeOf(b.db), b.captureId), {
         includeVolatile: args.includeVolatile,
       });

@@ -2,19 +2,22 @@ import * as fs from 'node:fs';
 import { PssError } from '../../pss/pss-error.js';
 import { osError } from '../../pss/os-error.js';
 import { snapshotFromJson, snapshotToJson } from '../../pss/snapshot-json.js';
+import { COUNTS_AMONG, scopeOf, scopeOptions } from '../capture-scope.js';
 import { defineCommand, printRows, withStore } from '../context.js';
 
 export const exportCommand = defineCommand({
   command: 'export <capture>',
   describe: 'write one capture as a snapshot JSON file (to record it elsewhere with import)',
   builder: (yargs) =>
-    yargs
-      .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N'", demandOption: true })
-      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: stdout)', requiresArg: true }),
+    scopeOptions(yargs, COUNTS_AMONG)
+      .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N', or PID@latest, NAME@first...", demandOption: true })
+      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: stdout)', requiresArg: true })
+      .example('$0 export nginx@latest -o nginx.json', 'the newest capture of nginx, to import elsewhere'),
   handler: async (args) => {
-    const [{ resolveCapture }, { openStoredSnapshot }] = await Promise.all([import('../../analysis/captures.js'), import('../../store/stored-snapshot.js')]);
+    const [{ resolveCaptureRef }, { openStoredSnapshot }] = await Promise.all([import('../../analysis/capture-ref.js'), import('../../store/stored-snapshot.js')]);
+    const scope = await scopeOf(args);
     const json = await withStore(args, { readonly: true }, async (store) => {
-      const snapshot = openStoredSnapshot(store, await resolveCapture(store, args.capture));
+      const snapshot = openStoredSnapshot(store, await resolveCaptureRef(store, args.capture, scope));
       try {
         return JSON.stringify(snapshotToJson(snapshot));
       } finally {

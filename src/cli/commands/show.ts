@@ -1,6 +1,7 @@
 import { captureFlagNames } from '../../pss/capture-flags.js';
 import { ENTRY_KINDS, type EntryKind } from '../../store/entry-kinds.js';
 import type { Store } from '../../store/open-store.js';
+import { COUNTS_AMONG, scopeOf, scopeOptions } from '../capture-scope.js';
 import { defineCommand, printRecord, printRows, withStore } from '../context.js';
 
 const KINDS = ['summary', 'process', ...ENTRY_KINDS.map((k) => k.kind), 'counters'] as const;
@@ -40,17 +41,24 @@ export const showCommand = defineCommand({
   command: 'show <capture> [kind]',
   describe: 'show one capture: summary, process, threads, handles, regions or counters',
   builder: (yargs) =>
-    yargs
-      .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N'", demandOption: true })
+    scopeOptions(yargs, COUNTS_AMONG)
+      .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N', or PID@latest, NAME@first...", demandOption: true })
       .positional('kind', { choices: KINDS, default: 'summary' as ShowKind, describe: 'what to show' })
       .option('all', { type: 'boolean', default: false, describe: 'every column, not only the usual ones' })
       .option('type', { type: 'string', describe: 'handles of this type only (File, Socket, Pipe...)', requiresArg: true })
       .example('$0 show latest handles --type Socket', 'sockets of the newest capture, with endpoints')
+      .example('$0 show nginx@latest', 'the newest capture of nginx (or: show latest --name nginx)')
+      .example('$0 show 12710@first threads', 'the threads of the first capture of pid 12710')
       .example('$0 show 3 regions --format json', 'every region of capture 3, for a script'),
   handler: async (args) => {
-    const [{ getCapture, resolveCapture }, { exactTexts }] = await Promise.all([import('../../analysis/captures.js'), import('../../analysis/exact-text.js')]);
+    const [{ getCapture }, { resolveCaptureRef }, { exactTexts }] = await Promise.all([
+      import('../../analysis/captures.js'),
+      import('../../analysis/capture-ref.js'),
+      import('../../analysis/exact-text.js'),
+    ]);
+    const scope = await scopeOf(args);
     await withStore(args, { readonly: true }, async (store) => {
-      const captureId = await resolveCapture(store, args.capture);
+      const captureId = await resolveCaptureRef(store, args.capture, scope);
       const kind = args.kind ?? 'summary';
       if (kind === 'summary' || kind === 'process') {
         const process = store.reader('SELECT * FROM processes WHERE capture_id = ?').get(captureId) ?? {};
