@@ -2,8 +2,8 @@
 -- description: The captures of a process (by pid or name), oldest first, with their counts: the series the over-time reports are drawn from.
 -- param: pid pid = null  only captures of this process id
 -- param: name text = null  only processes whose name or image path contains this
--- param: since_us integer = null  only captures started at or after this time (µs since the epoch)
--- param: until_us integer = null  only captures started at or before this time (µs since the epoch)
+-- param: since time = null  only captures started at or after this time (10m, 2h, 7d ago; 2026-12-01 08:31; µs since the epoch)
+-- param: until time = null  only captures started at or before this time
 -- param: last integer = null  only the newest this many of those captures
 --
 -- Other reports build on it with '-- uses: process-captures': they read its rows as the table
@@ -18,8 +18,8 @@ FROM (
   JOIN processes AS p ON p.capture_id = c.capture_id
   WHERE (:pid IS NULL OR c.pid = :pid)
     AND (:name IS NULL OR p.name LIKE '%' || :name || '%' OR p.image_file_name LIKE '%' || :name || '%')
-    AND (:since_us IS NULL OR c.started_at_us >= :since_us)
-    AND (:until_us IS NULL OR c.started_at_us <= :until_us)
+    AND (:since IS NULL OR c.started_at_us >= :since)
+    AND (:until IS NULL OR c.started_at_us <= :until)
 )
 WHERE :last IS NULL OR from_newest <= :last
 ORDER BY capture_id;

@@ -1,11 +1,13 @@
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
 import { CAPTURE_REFERENCE, type CaptureScope, resolveCaptureRef } from './capture-ref.js';
+import { parseTime } from './parse-time.js';
 
 /** The types a report parameter can have, with what a value must look like. */
 export const PARAMETER_TYPES = {
   capture: "a capture id, 'first', 'latest' or 'latest-N', optionally after PID@ or NAME@",
   pid: 'a process id (a positive integer)',
+  time: 'a time: 10m, 2h or 7d ago, a date and time (2026-12-01 08:31, local unless a zone follows) or µs since the epoch',
   integer: 'an integer (decimal or 0x hex)',
   real: 'a number',
   text: 'text',
@@ -62,6 +64,16 @@ export function coerceParameter(type: ParameterType, value: unknown): unknown {
     case 'pid': {
       const pid = integerOf(value);
       return typeof pid === 'number' && pid > 0 && pid <= MAX_PID ? pid : undefined;
+    }
+    case 'time': {
+      // A library caller's number is µs since the epoch; text is read as a person writes it.
+      if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+      if (typeof value !== 'string') return undefined;
+      try {
+        return parseTime(value);
+      } catch {
+        return undefined;
+      }
     }
     case 'integer':
       return integerOf(value) ?? undefined;

@@ -113,6 +113,6 @@ export async function regionTypeSeries(store: Store, filter: CaptureFilter = {})
 /** The rows of a built-in over-time report, its parameters from a capture filter. */
 async function builtInSeries<Row>(store: Store, report: string, filter: CaptureFilter): Promise<Row[]> {
   checkLimit(filter.limit);
-  const values = { pid: filter.pid, name: filter.name, since_us: filter.sinceUs, until_us: filter.untilUs, last: filter.limit };
+  const values = { pid: filter.pid, name: filter.name, since: filter.sinceUs, until: filter.untilUs, last: filter.limit };
   return (await runReport<Row>(store, findReport(loadReports(), report), values)).rows;
 }

@@ -103,14 +103,29 @@ export function warn(args: GlobalOptions, message: string): void {
   if (!args.quiet) process.stderr.write(`pssql: ${message}\n`);
 }
 
-/** Opens the recording of --db, runs `body` and closes it. */
-export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T> {
-  const { openStore } = await import('../store/open-store.js');
-  const store = openStore(args.db, options);
+/**
+ * Opens the recording of --db, runs `body` and closes it. With `removeIfUnused`, a recording
+ * that this call created and that holds no capture when `body` is done (a capture of a pid that
+ * does not exist) is removed again, rather than left behind empty.
+ */
+export async function withStore<T>(
+  args: GlobalOptions,
+  options: { readonly?: boolean; create?: boolean; removeIfUnused?: boolean },
+  body: (store: Store) => Promise<T> | T,
+): Promise<T> {
+  const [{ openStore }, fs] = await Promise.all([import('../store/open-store.js'), import('node:fs')]);
+  const existed = options.removeIfUnused !== true || fs.existsSync(args.db);
+  const { removeIfUnused: _, ...storeOptions } = options;
+  const store = openStore(args.db, storeOptions);
+  let unused = false;
   try {
     return await body(store);
   } finally {
+    // Counted on the same connection just before it closes: another pssql that started writing
+    // into the new file meanwhile has its capture in it, and the file stays.
+    if (!existed) unused = store.db.prepare('SELECT NOT EXISTS (SELECT 1 FROM captures)').pluck().get() === 1;
     store.close();
+    if (unused) for (const file of [args.db, `${args.db}-wal`, `${args.db}-shm`]) fs.rmSync(file, { force: true });
   }
 }
 

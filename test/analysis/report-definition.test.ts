@@ -75,7 +75,7 @@ const badHeaders: [name: string, file: string, text: string, message: string][] 
   ['a name that is not the file', 'b.sql', '-- name: other\n-- description: x\nSELECT 1', "b.sql: the report is named 'other' but its file 'b.sql': name the file after the report"],
   ['a name with capitals', 'Big.sql', '-- name: Big\n-- description: x\nSELECT 1', "Big.sql: report name 'Big': use lower-case letters, digits and dashes"],
   ['no description', 'c.sql', '-- name: c\nSELECT 1', "c.sql: the header has no '-- description:' line"],
-  ['an unknown type', 'd.sql', '-- name: d\n-- description: x\n-- param: n number = 1  n\nSELECT :n', "d.sql:3: parameter 'n' has unknown type 'number' (types: capture, pid, integer, real, text, boolean)"],
+  ['an unknown type', 'd.sql', '-- name: d\n-- description: x\n-- param: n number = 1  n\nSELECT :n', "d.sql:3: parameter 'n' has unknown type 'number' (types: capture, pid, time, integer, real, text, boolean)"],
   ['a default of the wrong type', 'e.sql', '-- name: e\n-- description: x\n-- param: n integer = many\nSELECT :n', "e.sql:3: parameter 'n': default 'many' is not an integer (decimal or 0x hex)"],
   ['a capture default that is no capture', 'e2.sql', '-- name: e2\n-- description: x\n-- param: c capture = yesterday\nSELECT :c', "e2.sql:3: parameter 'c': default 'yesterday' is not a capture id, 'first', 'latest' or 'latest-N', optionally after PID@ or NAME@"],
   ['an undeclared parameter', 'f.sql', '-- name: f\n-- description: x\nSELECT :capture', "f.sql: the SQL uses :capture but the header declares no 'param: capture ...'"],
@@ -108,7 +108,7 @@ test('uses: the used report goes in front as a CTE, its parameters after the own
   const report = loadReports([dir]).find((r) => r.name === 'recent-captures');
   t.deepEqual(
     report?.parameters.map((p) => `${p.name}=${String(p.default)}`),
-    ['last=5', 'min_fds=0', 'pid=null', 'name=null', 'since_us=null', 'until_us=null'],
+    ['last=5', 'min_fds=0', 'pid=null', 'name=null', 'since=null', 'until=null'],
   );
   t.deepEqual(report?.uses, ['process-captures']);
   t.regex(report?.sql ?? '', /^-- name: recent-captures[\s\S]*\nWITH\nprocess_captures AS \(\n-- name: process-captures[\s\S]*ORDER BY capture_id\n\n\)\nSELECT capture_id FROM process_captures WHERE handle_count >= :min_fds;\n$/);

@@ -23,7 +23,7 @@ const cases: [args: string[], code: number, message: RegExp][] = [
   [['capture', String(process.pid), '--flags', 'handles,nonsense', '--db', db], 2, /unknown capture flag 'nonsense'/],
   [['capture', String(process.pid), '--flags', 'va-clone', '--db', db], 2, /PSS_CAPTURE_VA_CLONE \(va-clone\) is not available on Linux/],
   [['capture', String(process.pid), '--flags', 'handle-names', '--db', db], 2, /handle-names\) needs PSS_CAPTURE_HANDLES/],
-  [['capture', '--db', db], 2, /Not enough non-option arguments/],
+  [['capture', '--db', db], 2, /say what to capture: pids, or --name NAME/],
   [['capture', String(process.pid), '--db', notes], 5, /is not a pssql recording \(not a SQLite database\)/],
   [['list', '--db', dir], 2, /is a directory, not a pssql recording/],
   [['list', '--db', `${dir}/missing.db`], 3, /no recording at .*missing\.db/],
@@ -72,7 +72,7 @@ test('--verbose adds the stack trace', (t) => {
 test('--help teaches: commands, flags, exit codes', (t) => {
   const help = pssql(['--help']);
   t.is(help.code, 0);
-  t.regex(help.stdout, /capture <pid\.\.>/);
+  t.regex(help.stdout, /capture \[pid\.\.\]/);
   t.regex(help.stdout, /Exit codes: 0 ok/);
   const capture = pssql(['capture', '--help']);
   t.regex(capture.stdout, /handle-type-specific\s+type-specific detail/);

@@ -101,3 +101,19 @@ test('--flags -x alone is the default without x, and +x the default with it (wri
   t.false(String(summary?.flags).split(',').includes('threads'));
   t.true(String(summary?.flags).split(',').includes('thread-context') === false, 'a detail flag of threads goes with them');
 });
+
+test('capture --name captures the processes of that name, as record --name does; a name of none is exit 3 and no recording', (t) => {
+  const db = `${tempDir()}/named.db`;
+  const rows = pssqlJson(['capture', '--name', 'target', '--db', db]);
+  t.true(rows.some((r) => r.pid === target.pid && r.name === 'target'));
+  const none = pssql(['capture', '--name', 'no-such-process-name', '--db', `${db}.2`]);
+  t.is(none.code, 3);
+  t.regex(none.stderr, /^pssql: no process named 'no-such-process-name'/);
+  t.false(fs.existsSync(`${db}.2`), 'nothing was created');
+  const dead = pssql(['capture', '4194000', '--db', `${db}.3`]);
+  t.is(dead.code, 3);
+  t.false(fs.existsSync(`${db}.3`), 'a capture of a pid that does not exist leaves no empty recording behind');
+  const nothing = pssql(['capture', '--db', db]);
+  t.is(nothing.code, 2);
+  t.regex(nothing.stderr, /say what to capture: pids, or --name NAME/);
+});

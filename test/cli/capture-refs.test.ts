@@ -88,3 +88,14 @@ test('export and reports take the same references', (t) => {
   const query = pssqlJson(['query', 'SELECT pid FROM captures WHERE capture_id = :capture', '--capture', 'sleep@first', '--db', db]);
   t.deepEqual(query, [{ pid: sleeper.pid }]);
 });
+
+test('diff --limit N cuts each table of entries to N rows and says how many more; --limit 0 shows all and says nothing', (t) => {
+  const cut = pssql(['diff', '2', '3', '--limit', '1', '--db', db]);
+  t.is(cut.code, 0, cut.stderr);
+  t.regex(cut.stdout, /^regions added \(\d+\)\n.*\n-+.*\n.*\n {2}… and \d+ more \(--limit 0 shows all; --format json has all\)$/m);
+  const all = pssql(['diff', '2', '3', '--limit', '0', '--db', db]);
+  t.false(all.stdout.includes('more (--limit 0'), 'nothing is said to be left out');
+  const added = Number(/^regions added \((\d+)\)$/m.exec(all.stdout)?.[1]);
+  const section = all.stdout.slice(all.stdout.indexOf('regions added'));
+  t.is(section.split('\n\n')[0]?.split('\n').length, added + 3, 'the title, the header, the rule and every region');
+});

@@ -71,7 +71,7 @@ test("a user's report builds on a built-in one with 'uses:', taking its paramete
 SELECT capture_id, handle_count AS fds FROM process_captures ORDER BY capture_id
 `);
   const [listed] = pssqlJson(['report', '--list', '--queries', d, '--db', db]).filter((r) => r.name === 'fds-per-capture');
-  t.regex(String(listed?.parameters), /^--pid pid=null, --name text=null, --since-us/);
+  t.regex(String(listed?.parameters), /^--pid pid=null, --name text=null, --since time=null/);
   const rows = pssqlJson(['report', 'fds-per-capture', '--pid', String(target.pid), '--queries', d, '--db', db]);
   t.is(rows.length, 1);
   t.is(rows[0]?.fds, fs.readdirSync(`/proc/${target.pid}/fd`).length);
@@ -108,7 +108,7 @@ for (const [name, args, code, message] of mistakes) {
 
 // Every kind of bad header is in test/analysis/report-definition.test.ts; here, how the CLI says it.
 const badHeaders: [name: string, file: string, text: string, message: RegExp][] = [
-  ['an unknown type', 'd.sql', '-- name: d\n-- description: x\n-- param: n number = 1  n\nSELECT :n', /d\.sql:3: parameter 'n' has unknown type 'number' \(types: capture, pid, integer, real, text, boolean\)$/],
+  ['an unknown type', 'd.sql', '-- name: d\n-- description: x\n-- param: n number = 1  n\nSELECT :n', /d\.sql:3: parameter 'n' has unknown type 'number' \(types: capture, pid, time, integer, real, text, boolean\)$/],
   ['the name of a built-in report', 'sockets.sql', '-- name: sockets\n-- description: mine\nSELECT 1', /two reports are named 'sockets': .*queries\/sockets\.sql and .*\/sockets\.sql; rename one$/],
 ];
 

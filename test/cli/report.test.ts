@@ -104,7 +104,7 @@ test('report --list: every built-in report with its description and parameters',
   t.is(list.find((r) => r.name === 'handles-by-type')?.parameters, '--capture capture=latest');
   t.is(
     list.find((r) => r.name === 'leak-suspects')?.parameters,
-    '--min-captures integer=3, --min-monotonic real=0.8, --pid pid=null, --name text=null, --since-us integer=null, --until-us integer=null, --last integer=null',
+    '--min-captures integer=3, --min-monotonic real=0.8, --pid pid=null, --name text=null, --since time=null, --until time=null, --last integer=null',
     'its own parameters, then those of handles-over-time and process-captures it builds on',
   );
 });
@@ -270,10 +270,18 @@ test('process-captures: the captures of a process by pid or name, a time range, 
   );
   const since = all[2]?.started_at_us as number;
   t.deepEqual(
-    report('process-captures', '--name', 'target', '--since-us', String(since), '--until-us', String(all[3]?.started_at_us)).map((r) => r.capture_id),
+    report('process-captures', '--name', 'target', '--since', String(since), '--until', String(all[3]?.started_at_us)).map((r) => r.capture_id),
     [all[2]?.capture_id, all[3]?.capture_id],
   );
   t.like(report('process-captures', '--pid', String(wx.pid))[0], { handle_count: null, thread_count: null, name: 'wx-target' });
+  // Times as people write them: ISO 8601 with its µs and a zone, and a time ago.
+  const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString().replace(/\.\d+Z$/, `.${String(us % 1_000_000).padStart(6, '0')}Z`);
+  t.deepEqual(
+    report('process-captures', '--name', 'target', '--since', iso(since), '--until', iso(all[3]?.started_at_us as number)).map((r) => r.capture_id),
+    [all[2]?.capture_id, all[3]?.capture_id],
+  );
+  t.is(report('process-captures', '--name', 'target', '--since', '1h').length, 10, 'all of them were taken in the last hour');
+  t.is(report('process-captures', '--name', 'target', '--until', '1h ago').length, 0);
 });
 
 test('handles-over-time: each capture of the leaking process, File growing, Pipe steady; the newest N', (t) => {

@@ -54,3 +54,45 @@ test('trend: mistakes and missing processes', (t) => {
   t.is(none.code, 3);
   t.regex(none.stderr, /^pssql: no captures of 'no-such-process' in /);
 });
+
+test('trend takes --pid/--name like the others, --last N captures, --since; --limit is rows, not captures', (t) => {
+  const db = `${dir}/trend.db`;
+  const rows = (args: string[]) => pssqlJson(['trend', ...args, '--db', db]);
+  t.is(rows(['--pid', String(pid)]).length, 5);
+  t.is(rows(['--name', 'target']).length, 5);
+  const last = rows(['--pid', String(pid), '--last', '2']);
+  t.deepEqual(last.map((r) => r.capture_id), rows([String(pid)]).slice(-2).map((r) => r.capture_id), 'the newest two');
+  t.is(rows(['--pid', String(pid), '--since', '1h']).length, 5);
+  const none = pssql(['trend', '--pid', String(pid), '--until', '1h ago', '--db', db]);
+  t.is(none.code, 3);
+  const limit = pssql(['trend', String(pid), '--limit', '2', '--db', db]);
+  t.is(limit.code, 2);
+  t.regex(limit.stderr, /^pssql: --limit is a number of rows; a trend of the newest N captures is --last N$/m);
+  const both = pssql(['trend', String(pid), '--name', 'target', '--db', db]);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /name the process once/);
+  const neither = pssql(['trend', '--db', db]);
+  t.is(neither.code, 2);
+  t.regex(neither.stderr, /say which process/);
+});
+
+test('list: --last N is the newest N captures, --limit N the first N rows, --since/--until take times as people write them', (t) => {
+  const db = `${dir}/trend.db`;
+  const all = pssqlJson(['list', '--db', db]);
+  t.is(all.length, 5);
+  t.deepEqual(pssqlJson(['list', '--last', '2', '--db', db]), all.slice(-2));
+  t.deepEqual(pssqlJson(['list', '--limit', '2', '--db', db]), all.slice(0, 2));
+  t.deepEqual(pssqlJson(['list', '--last', '3', '--limit', '1', '--db', db]), all.slice(2, 3));
+  t.deepEqual(pssqlJson(['list', '--since', '10m', '--db', db]), all);
+  t.deepEqual(pssqlJson(['list', '--until', '10m', '--db', db]), []);
+  const second = new Date(Math.floor((all[1]?.started_at_us as number) / 1000));
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const local = `${second.getFullYear()}-${pad(second.getMonth() + 1)}-${pad(second.getDate())} ${pad(second.getHours())}:${pad(second.getMinutes())}:${pad(second.getSeconds())}.${pad(second.getMilliseconds(), 3)}`;
+  t.deepEqual(pssqlJson(['list', '--since', local, '--db', db]), all.slice(1), `--since '${local}' (local time, to the ms)`);
+  const bad = pssql(['list', '--since', 'yesterday', '--db', db]);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /^pssql: invalid --since 'yesterday': not a time; give a time ago/);
+  const table = pssql(['list', '--db', db]).stdout;
+  t.regex(table, /^capture_id +started_at +pid +name .* duration +label\n/, 'the table heads its µs columns by what they show');
+  t.regex(pssql(['list', '--db', db, '--format', 'csv']).stdout, /^capture_id,started_at_us,pid,name,.*,duration_us,label\n/, 'CSV keeps the raw names');
+});

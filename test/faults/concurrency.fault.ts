@@ -73,7 +73,7 @@ test('two recorders and four readers at once: nothing locked, nothing lost, noth
         return row?.broken === 0 ? null : `a reader saw ${row?.broken} half-written captures`;
       }),
       reader('diff', ['diff', 'first', 'latest', '--format', 'json']),
-      reader('list', ['list', '--limit', '5', '--format', 'json']),
+      reader('list', ['list', '--last', '5', '--format', 'json']),
     ]);
     const results = await Promise.all(recorders.map((r) => r.done));
     for (const [i, result] of results.entries()) {

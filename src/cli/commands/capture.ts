@@ -1,5 +1,6 @@
 import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPTURE_FLAGS, parseCaptureFlags } from '../../pss/capture-flags.js';
 import { QueryClass } from '../../pss/information-class.js';
+import { PssError } from '../../pss/pss-error.js';
 import { defineCommand, parsePid, printRows, status, warn, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { wrapHelp } from '../help-text.js';
@@ -12,27 +13,61 @@ const FLAG_HELP = [
 ].join('\n');
 
 export const captureCommand = defineCommand({
-  command: 'capture <pid..>',
+  command: 'capture [pid..]',
   describe: 'capture processes into the recording, one transaction each',
   builder: (yargs) =>
     yargs
       .positional('pid', { describe: 'process ids to capture', type: 'string', array: true })
+      .option('name', {
+        type: 'string',
+        array: true,
+        describe: 'capture the processes with this name (short name, executable or argv[0] file name), as record --name',
+        requiresArg: true,
+      })
       .option('flags', { type: 'string', describe: 'what to capture (see below)', requiresArg: true })
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
       .option('label', { type: 'string', describe: 'free text stored with the capture', requiresArg: true })
       .example('$0 capture $$', 'capture this shell')
+      .example('$0 capture --name nginx', 'every process named nginx')
       .example('$0 capture 1234 --flags all-handles', 'only fds, with names, positions and socket endpoints')
       .example('$0 capture 1234 --flags -threads', 'the default without threads')
       .epilog(wrapHelp(FLAG_HELP)),
   handler: async (args) => {
-    const pids = (args.pid ?? []).map(parsePid);
+    const given = (args.pid ?? []).map(parsePid);
+    const names = args.name ?? [];
+    if (given.length === 0 && names.length === 0) {
+      throw new PssError('ERROR_INVALID_PARAMETER', 'say what to capture: pids, or --name NAME', { option: 'pid' });
+    }
     const flags = args.flags === undefined ? DEFAULT_CAPTURE_FLAGS : parseCaptureFlags(args.flags);
-    const [{ createCapturer }, { writeCapture }] = await Promise.all([import('../../capture/index.js'), import('../../store/capture-writer.js')]);
+    const [{ createCapturer, processMatchesName }, { writeCapture }] = await Promise.all([import('../../capture/index.js'), import('../../store/capture-writer.js')]);
     const rows: Record<string, unknown>[] = [];
     let failure: unknown;
-    await withStore(args, {}, (store) => {
-      const capturer = createCapturer();
-      try {
+    const capturer = createCapturer();
+    // The processes of each name, found before the recording is opened: a name that matches none is
+    // an error like a pid that does not exist, and creates no recording.
+    const pids = [...given];
+    if (names.length > 0) {
+      const listed = capturer.listProcesses().filter((p) => p.pid !== process.pid);
+      for (const name of names) {
+        const found = listed.filter((p) => processMatchesName(p, name)).map((p) => p.pid);
+        if (found.length === 0) {
+          const error = new PssError('ERROR_NOT_FOUND', `no process named '${name}' (a short name, or the file name of an executable or argv[0])`, { option: 'name' });
+          if (given.length === 0 && names.length === 1) {
+            capturer.close();
+            throw error;
+          }
+          warn(args, error.message);
+          failure ??= error;
+        }
+        for (const pid of found) if (!pids.includes(pid)) pids.push(pid);
+      }
+    }
+    if (pids.length === 0) {
+      capturer.close();
+      throw failure;
+    }
+    try {
+      await withStore(args, { removeIfUnused: true }, (store) => {
         for (const [i, pid] of pids.entries()) {
           if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
           try {
@@ -57,15 +92,15 @@ export const captureCommand = defineCommand({
             }
           } catch (error) {
             // Other pids are still captured; the first failure decides the exit code.
-            if (pids.length === 1) throw error;
+            if (pids.length === 1 && names.length === 0) throw error;
             warn(args, (error as Error).message);
             failure ??= error;
           }
         }
-      } finally {
-        capturer.close();
-      }
-    });
+      });
+    } finally {
+      capturer.close();
+    }
     printRows(args, {
       columns: ['capture_id', 'pid', 'name', 'threads', 'handles', 'regions', 'skipped', 'denied', 'duration_us', 'rows_written'],
       rows,

@@ -203,7 +203,7 @@ function diffText(diff: SnapshotDiff, a: Side, b: Side, limit: number, results: 
   for (const [title, changes] of [['process information', diff.process], ['performance counters', diff.counters]] as const) {
     if (changes.length > 0) out.push(`${title}: ${changes.length} changed`, ...changesText(changes, '  '), '');
   }
-  const more = (n: number) => (n > limit ? [`  … and ${n - limit} more (--limit 0 shows all; --format json has all)`] : []);
+  const more = (n: number) => (limit > 0 && n > limit ? [`  … and ${n - limit} more (--limit 0 shows all; --format json has all)`] : []);
   const cap = <T>(items: readonly T[]) => (limit > 0 ? items.slice(0, limit) : items);
   for (const kind of DIFF_KINDS) {
     const d = diff[kind];
@@ -236,7 +236,7 @@ export const diffCommand = defineCommand({
       .positional('b', { type: 'string', describe: 'the capture after, named the same way', demandOption: true })
       .option('include-volatile', { type: 'boolean', default: false, describe: 'also compare volatile fields (CPU times, fd positions, pointers, resident sizes)' })
       .option('fail-if', { type: 'string', array: true, describe: 'exit with code 7 when this threshold is exceeded (see below)', requiresArg: true })
-      .option('limit', { type: 'number', default: 50, describe: 'entries shown per section in a table (0: all)', requiresArg: true })
+      .option('limit', { type: 'number', default: 50, describe: 'at most this many rows in each table of entries (0: all); --format json has all', requiresArg: true })
       .example('$0 diff first latest --name nginx', 'what changed in nginx since its first capture')
       .example('$0 diff 1234@latest-1 1234@latest', "pid 1234's last two captures")
       .example('$0 diff first latest --pid 1234 --since 1h', 'the last hour of pid 1234')

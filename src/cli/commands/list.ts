@@ -1,26 +1,24 @@
-import { defineCommand, parsePid, printRows, withStore } from '../context.js';
+import { scopeOf, scopeOptions, TIME_HELP, timeOptions } from '../capture-scope.js';
+import { defineCommand, printRows, withStore } from '../context.js';
+import { wrapHelp } from '../help-text.js';
+import { lastOption, limitOption, positiveCount } from '../row-options.js';
 
 export const listCommand = defineCommand({
   command: 'list',
   describe: 'list the captures in the recording, with their counts',
   builder: (yargs) =>
-    yargs
-      .option('pid', { type: 'string', describe: 'only captures of this pid', requiresArg: true })
-      .option('name', { type: 'string', describe: 'only processes whose name or image path contains this', requiresArg: true })
-      .option('limit', { type: 'number', describe: 'only the newest N captures', requiresArg: true })
-      .example('$0 list --name nginx --limit 10', 'the last 10 captures of nginx'),
+    limitOption(lastOption(timeOptions(scopeOptions(yargs, 'only the captures'), 'only the captures')))
+      .example('$0 list --name nginx --last 10', 'the last 10 captures of nginx')
+      .example("$0 list --since '2026-12-01 08:00' --until 1h", 'the captures from 8 this morning until an hour ago')
+      .epilog(wrapHelp(TIME_HELP)),
   handler: async (args) => {
-    if (args.limit !== undefined && (!Number.isSafeInteger(args.limit) || args.limit <= 0)) {
-      throw new RangeError(`--limit must be a positive integer (got ${String(args.limit)})`);
-    }
-    const filter = {
-      ...(args.pid === undefined ? {} : { pid: parsePid(args.pid) }),
-      ...(args.name === undefined ? {} : { name: args.name }),
-      ...(args.limit === undefined ? {} : { limit: args.limit }),
-    };
+    const scope = await scopeOf(args);
+    const last = positiveCount(args.last, '--last');
+    const limit = positiveCount(args.limit, '--limit');
     const [{ listCaptures }, { exactTexts }] = await Promise.all([import('../../analysis/captures.js'), import('../../analysis/exact-text.js')]);
     await withStore(args, { readonly: true }, async (store) => {
-      const rows = await listCaptures(store, filter);
+      const captures = await listCaptures(store, { ...scope, ...(last === undefined ? {} : { limit: last }) });
+      const rows = limit === undefined ? captures : captures.slice(0, limit);
       printRows(args, {
         columns: ['capture_id', 'started_at_us', 'pid', 'name', 'threads', 'handles', 'regions', 'working_set_size_bytes', 'skipped', 'denied', 'duration_us', 'label'],
         rows,

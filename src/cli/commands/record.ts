@@ -182,7 +182,7 @@ export const recordCommand = defineCommand({
       }
     };
 
-    const summary = await withStore(args, {}, async (store) => {
+    const summary = await withStore(args, { removeIfUnused: true }, async (store) => {
       const recorder = startRecorder({
         store,
         pids,

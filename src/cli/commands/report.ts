@@ -13,7 +13,7 @@ const HEADER_HELP = `Your own reports: .sql files in a directory given with --qu
   -- param: dir text  the directory, e.g. /var/log
   SELECT handle_value, object_name FROM handles
   WHERE capture_id = :capture AND object_name LIKE :dir || '/%'
-Parameter types: capture (an id, first, latest, latest-N), pid, integer, real, text, boolean; '= null' makes a parameter optional (binds NULL); without a default it is required. '-- uses: process-captures' builds on another report: read its rows as the table process_captures; its parameters become yours.`;
+Parameter types: capture (an id, first, latest, latest-N, also PID@latest, NAME@first), pid, time (10m, 2h, 7d ago; 2026-12-01 08:31; µs since the epoch), integer, real, text, boolean; '= null' makes a parameter optional (binds NULL); without a default it is required. '-- uses: process-captures' builds on another report: read its rows as the table process_captures; its parameters become yours.`;
 
 export const reportCommand = defineCommand({
   command: 'report [report]',

@@ -4,7 +4,10 @@ import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { ProcessTrend, TrendSeries } from '../../analysis/trend.js';
 import { defineCommand, type GlobalOptions, parsePid, printRows, status, withStore } from '../context.js';
+import { scopeOf, scopeOptions, TIME_HELP, timeOptions } from '../capture-scope.js';
 import { tableCell } from '../format-value.js';
+import { wrapHelp } from '../help-text.js';
+import { lastOption, positiveCount } from '../row-options.js';
 
 const SPARK_WIDTH = 60;
 
@@ -57,27 +60,42 @@ function trendRows(trend: ProcessTrend) {
 }
 
 export const trendCommand = defineCommand({
-  command: 'trend <process>',
+  command: 'trend [process]',
   describe: 'how a process changed over its captures: handles per type, threads, regions, memory',
   builder: (yargs) =>
-    yargs
-      .positional('process', { type: 'string', describe: 'a pid, or a name (part of the process name or image path)', demandOption: true })
+    lastOption(timeOptions(scopeOptions(yargs, 'the captures'), 'only the captures'))
+      .positional('process', { type: 'string', describe: 'a pid, or a name (part of the process name or image path): the same as --pid or --name' })
       .option('output', { alias: 'o', type: 'string', describe: 'also write a chart: FILE.html (a page) or FILE.svg', requiresArg: true })
-      .option('limit', { type: 'number', describe: 'only the newest N captures', requiresArg: true })
+      // --limit is rows everywhere; the captures a trend is drawn from are --last.
+      .option('limit', { type: 'number', hidden: true })
       .example('$0 trend 1234', 'sparklines of every series in the terminal')
-      .example('$0 trend nginx --output trend.html', 'and a chart to open in a browser')
-      .example('$0 trend 1234 --format csv', 'a row per capture, a column per series'),
+      .example('$0 trend --name nginx --output trend.html', 'and a chart to open in a browser')
+      .example('$0 trend --pid 1234 --since 2h --last 100', 'the newest 100 captures of the last two hours')
+      .example('$0 trend 1234 --format csv', 'a row per capture, a column per series')
+      .epilog(wrapHelp(TIME_HELP)),
   handler: async (args) => {
-    const target = /^\d+$/.test(args.process.trim()) ? { pid: parsePid(args.process) } : { name: args.process };
+    if (args.limit !== undefined) {
+      throw new PssError('ERROR_INVALID_PARAMETER', '--limit is a number of rows; a trend of the newest N captures is --last N', { option: 'limit' });
+    }
+    const scope = await scopeOf(args);
+    if (args.process !== undefined) {
+      if (scope.pid !== undefined || scope.name !== undefined) {
+        throw new PssError('ERROR_INVALID_PARAMETER', `name the process once: '${args.process}' or --pid/--name, not both`, { option: 'process' });
+      }
+      if (/^\d+$/.test(args.process.trim())) scope.pid = parsePid(args.process);
+      else scope.name = args.process;
+    }
+    if (scope.pid === undefined && scope.name === undefined) {
+      throw new PssError('ERROR_INVALID_PARAMETER', "say which process: a pid or name, or --pid/--name (see 'pssql list')", { option: 'process' });
+    }
+    const last = positiveCount(args.last, '--last');
     const output = args.output;
     const extension = output === undefined ? undefined : path.extname(output).toLowerCase();
     if (extension !== undefined && extension !== '.html' && extension !== '.htm' && extension !== '.svg') {
       throw new PssError('ERROR_INVALID_PARAMETER', `--output ${output}: name an .html or .svg file`, { option: 'output' });
     }
     const [{ processTrend }, { sparkline }] = await Promise.all([import('../../analysis/trend.js'), import('../../analysis/trend-sparkline.js')]);
-    const trend = await withStore(args, { readonly: true }, (store) =>
-      processTrend(store, { ...target, ...(args.limit === undefined ? {} : { limit: args.limit }) }),
-    );
+    const trend = await withStore(args, { readonly: true }, (store) => processTrend(store, { ...scope, ...(last === undefined ? {} : { limit: last }) }));
     if (output !== undefined) {
       const { renderTrendHtml, renderTrendSvg } = await import('../../analysis/trend-chart.js');
       fs.writeFileSync(output, extension === '.svg' ? renderTrendSvg(trend) : renderTrendHtml(trend));
