@@ -1,6 +1,7 @@
 -- name: capture-cost
 -- description: What each capture of a process (by pid or name) cost, oldest first: wall-clock and CPU time in total and per phase (performance counters), with what it took.
 -- uses: process-captures
+-- example: pssql report capture-cost --name nginx --last 10  what the newest 10 captures of nginx cost, phase by phase
 --
 -- Phases that a capture did not time (taken without measure-performance) are empty.
 SELECT

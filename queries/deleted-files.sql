@@ -1,6 +1,7 @@
 -- name: deleted-files
 -- description: Files deleted on disk but still held by one capture: mapped (an old library after an upgrade?) or open as fds (disk space not freed). Linux names them with ' (deleted)'.
 -- param: capture capture = latest  the capture to report on
+-- example: pssql report deleted-files --name nginx  deleted files nginx still holds, in its newest capture
 --
 -- Memory that the kernel names like a deleted file (memfds, System V shared memory, shared
 -- anonymous mappings, GPU buffers) was never a file on disk: it is left out.

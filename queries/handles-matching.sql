@@ -3,6 +3,7 @@
 -- param: capture capture = latest  the capture to report on
 -- param: type text = null  only this type (File, Pipe, Socket, Directory...; any case)
 -- param: pattern text = %  only object names LIKE this (% any text, _ one character; ASCII case ignored)
+-- example: pssql report handles-matching --type File --pattern '%.log'  the log files open in the newest capture
 --
 -- A handle without a name (Windows handles captured without names) matches only the default '%'.
 SELECT

@@ -1,6 +1,7 @@
 -- name: handles-over-time
 -- description: Handle count per type in each capture of a process (by pid or name), oldest first; a type counts 0 in the captures of its process instance that lack it.
 -- uses: process-captures
+-- example: pssql report handles-over-time --name nginx --since 1h  fds per type in each capture of nginx in the last hour
 --
 -- handle_count is NULL in a capture taken without handles. This is the series of the library's
 -- handleTypeSeries() and of pssql trend; leak-suspects fits a line to it.

@@ -2,6 +2,7 @@
 -- description: Files mapped into one capture's address space (images and mapped data), largest first: bytes mapped, regions, protections.
 -- param: capture capture = latest  the capture to report on
 -- param: limit integer = 20  at most this many files
+-- example: pssql report largest-mapped-files --capture nginx@latest --limit 5  the five largest files nginx maps
 --
 -- resident_bytes needs a capture with --details (smaps); it is empty otherwise. Pseudo-names
 -- like [vdso] are not files and are left out.

@@ -3,6 +3,8 @@
 -- uses: handles-over-time
 -- param: min_captures integer = 3  only types counted in at least this many captures
 -- param: min_monotonic real = 0.8  only types whose count did not fall in at least this share of steps (0 to 1)
+-- example: pssql report leak-suspects  fd types that grow steadily, in every process recorded
+-- example: pssql report leak-suspects --name nginx --format json  the same for nginx, for a script
 --
 -- growth_per_minute is the least-squares slope of the count over time; r2 says how well a line
 -- fits (1: perfectly steady); monotonic is the share of steps between consecutive captures in

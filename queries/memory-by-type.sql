@@ -1,6 +1,7 @@
 -- name: memory-by-type
 -- description: One capture's address space by region type (image, mapped, private), state and protection: regions and bytes.
 -- param: capture capture = latest  the capture to report on
+-- example: pssql report memory-by-type --pid 1234  the address space of pid 1234's newest capture, by type
 --
 -- resident_bytes and private_bytes need a capture with --details (smaps).
 SELECT

@@ -1,6 +1,7 @@
 -- name: memory-over-time
 -- description: Memory of a process (by pid or name) in each of its captures, oldest first: virtual, resident and private bytes, and the change in resident since the capture before.
 -- uses: process-captures
+-- example: pssql report memory-over-time --pid 1234 --last 20  memory in the newest 20 captures of pid 1234
 SELECT
   c.capture_id,
   c.pid,

@@ -5,6 +5,7 @@
 -- param: since time = null  only captures started at or after this time (10m, 2h, 7d ago; 2026-12-01 08:31; µs since the epoch)
 -- param: until time = null  only captures started at or before this time
 -- param: last integer = null  only the newest this many of those captures
+-- example: pssql report process-captures --name nginx --since '2026-12-01 08:00'  the captures of nginx since 8 o'clock
 --
 -- Other reports build on it with '-- uses: process-captures': they read its rows as the table
 -- process_captures and take its parameters, so every over-time report selects captures alike.

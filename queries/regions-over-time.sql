@@ -1,6 +1,7 @@
 -- name: regions-over-time
 -- description: Regions, committed and resident bytes per memory type (image, mapped, private) in each capture of a process (by pid or name), oldest first.
 -- uses: process-captures
+-- example: pssql report regions-over-time --pid 1234  regions and bytes per memory type in each capture of pid 1234
 --
 -- Free regions are left out; reserved ones count as regions but not as committed bytes.
 -- resident_bytes needs captures with --details (smaps). The columns are NULL in a capture taken

@@ -2,6 +2,7 @@
 -- description: Sockets of one capture with their endpoints: protocol, local and remote address, state; listeners first.
 -- param: capture capture = latest  the capture to report on
 -- param: state text = null  only sockets in this state (LISTEN, ESTABLISHED, ...; any case)
+-- example: pssql report sockets --state LISTEN --name nginx  what nginx listens on, in its newest capture
 SELECT
   handle_value,
   coalesce(protocol, 'unknown') AS protocol,

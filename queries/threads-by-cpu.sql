@@ -2,6 +2,7 @@
 -- description: Threads of one capture by CPU time used since they started (user + kernel), busiest first, with their share of the process's.
 -- param: capture capture = latest  the capture to report on
 -- param: limit integer = 50  at most this many threads
+-- example: pssql report threads-by-cpu --capture latest-1 --limit 10  the ten busiest threads of the capture before the newest
 SELECT
   thread_id,
   name,

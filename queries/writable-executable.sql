@@ -1,6 +1,7 @@
 -- name: writable-executable
 -- description: Security: regions of one capture that are writable and executable at once (rwx, or rcx copy-on-write). Outside a JIT compiler, code that can be rewritten is a red flag.
 -- param: capture capture = latest  the capture to report on
+-- example: pssql report writable-executable --name python3  regions of python3 that are writable and executable
 SELECT
   base_address,
   region_size_bytes,

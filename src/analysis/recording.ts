@@ -13,7 +13,7 @@ import {
 } from './captures.js';
 import { resolveCaptureRef } from './capture-ref.js';
 import { type QueryResult, runReadOnly } from './read-only-query.js';
-import { findReport, loadReports } from './report-catalog.js';
+import { findReport, loadReportCatalog, type ReportCatalog } from './report-catalog.js';
 import type { ReportDefinition } from './report-definition.js';
 import { runReport } from './run-report.js';
 import { type HandleTypePoint, handleTypeSeries, type ProcessPoint, processSeries, type RegionTypePoint, regionTypeSeries } from './series.js';
@@ -77,8 +77,9 @@ export interface Recording {
 export function openRecording(path: string, options: RecordingOptions = {}): Recording {
   const directories = options.queries === undefined ? [] : typeof options.queries === 'string' ? [options.queries] : [...options.queries];
   const store = openStore(path, { readonly: true, ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
-  let reports: ReportDefinition[] | undefined;
-  const allReports = (): ReportDefinition[] => (reports ??= loadReports(directories));
+  // A wrong file among the user's reports makes only that report fail, when it is run.
+  let catalog: ReportCatalog | undefined;
+  const reportCatalog = (): ReportCatalog => (catalog ??= loadReportCatalog(directories));
   const captureId = async (ref: CaptureRef): Promise<number> => resolveCaptureRef(store, ref);
   return {
     path,
@@ -91,8 +92,8 @@ export function openRecording(path: string, options: RecordingOptions = {}): Rec
     processSeries: (filter) => processSeries(store, filter),
     handleTypeSeries: (filter) => handleTypeSeries(store, filter),
     regionTypeSeries: (filter) => regionTypeSeries(store, filter),
-    reports: () => [...allReports()],
-    report: async (name, params) => runReport(store, findReport(allReports(), name), params),
+    reports: () => [...reportCatalog().reports],
+    report: async (name, params) => runReport(store, findReport(reportCatalog().reports, name, reportCatalog().problems), params),
     query: async (sql, params) => runReadOnly(store, sql, params),
     close: () => store.close(),
   };

@@ -12,12 +12,14 @@ import { sqlParameters, tokenizeSql } from './sql-tokens.js';
  *     -- param: capture capture = latest  the capture to report on
  *     -- param: pattern text = null  only object names LIKE this
  *     -- uses: process-captures
+ *     -- example: pssql report handles-by-type --capture nginx@latest  the fds of nginx's newest capture
  *
  * `param:` takes a name (as in the SQL: `:capture`), a type (capture, pid, integer, real, text,
  * boolean), an optional default after `=` (a word, a 'quoted text', or null to bind NULL; without
  * one the parameter is required), then its description. `uses:` names another report whose rows
  * the SQL reads as a table of that name with `_` for `-` (process_captures); its parameters
- * become this report's. Other comment lines are free text.
+ * become this report's. `example:` (any number) shows how to run it in `pssql report NAME --help`:
+ * a command line, two spaces, what it shows. Other comment lines are free text.
  */
 export interface ReportDefinition {
   /** The name to run it by; the file's name without `.sql`. */
@@ -27,6 +29,8 @@ export interface ReportDefinition {
   parameters: ReportParameter[];
   /** The reports it builds on (`uses:`). */
   uses: string[];
+  /** How to run it, for its --help (`example:`). */
+  examples: { command: string; description: string }[];
   /** The statement that runs: the file, with the reports it uses in front as CTEs. */
   sql: string;
   /** The file as written. */
@@ -98,6 +102,7 @@ export function parseReport(text: string, file: string, builtIn = false): Report
   const description: string[] = [];
   const parameters: ReportParameter[] = [];
   const uses: string[] = [];
+  const examples: ReportDefinition['examples'] = [];
   const lines = text.split('\n');
   for (const [index, raw] of lines.entries()) {
     const line = raw.trim();
@@ -112,7 +117,11 @@ export function parseReport(text: string, file: string, builtIn = false): Report
     else if (key === 'uses') {
       if (!REPORT_NAME.test(value.trim())) throw bad(file, index + 1, `'uses:' takes the name of one report (got '${value.trim()}')`);
       uses.push(value.trim());
-    } else throw bad(file, index + 1, `unknown header field '${key}:' (fields: name, description, param, uses)`);
+    } else if (key === 'example') {
+      const [command = '', ...rest] = value.trim().split(/ {2,}/);
+      if (!command.startsWith('pssql report ')) throw bad(file, index + 1, `an example is a command line 'pssql report ...', two spaces, then what it shows (got '${value.trim()}')`);
+      examples.push({ command, description: rest.join(' ') });
+    } else throw bad(file, index + 1, `unknown header field '${key}:' (fields: name, description, param, uses, example)`);
   }
   if (name === undefined) throw bad(file, null, "the header has no '-- name:' line");
   if (!REPORT_NAME.test(name)) throw bad(file, null, `report name '${name}': use lower-case letters, digits and dashes`);
@@ -123,7 +132,7 @@ export function parseReport(text: string, file: string, builtIn = false): Report
   if (tokens.length === 0) throw bad(file, null, 'no SQL after the header');
   const used = sqlParameters(tokens);
   if (used.positional) throw bad(file, null, 'use named parameters (:name), not ?');
-  const report: ReportDefinition = { name, description: description.join(' '), parameters, uses, sql: text, text, file, builtIn };
+  const report: ReportDefinition = { name, description: description.join(' '), parameters, uses, examples, sql: text, text, file, builtIn };
   // A report that uses others is checked once they are known (composeReports).
   if (uses.length === 0) checkParameterUse(report, used.named, []);
   return report;

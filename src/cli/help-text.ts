@@ -32,7 +32,8 @@ function fill(words: readonly string[], width: number, first: string, rest: stri
 /**
  * Wraps help text to `width` at word boundaries. Each line of `text` is a paragraph or a list
  * item; an item (a line that starts with spaces) continues under its description when it has the
- * form `  term  description` (two spaces after the term), else under its first word. A word longer
+ * form `  term  description` (two spaces after the term, or one word and two spaces at the start
+ * of the line), else under its start. A word longer
  * than a line is left whole, never split.
  *
  * @example wrapHelp('  va-clone  clone the address space (Windows only)', 30)
@@ -46,7 +47,7 @@ export function wrapHelp(text: string, width = helpWidth()): string {
       continue;
     }
     const indent = /^ */.exec(line)?.[0] ?? '';
-    const term = /^( +\S+(?: \S+)*? {2,})\S/.exec(line);
+    const term = /^( +\S+(?: \S+)*? {2,}|\S+ {2,})\S/.exec(line);
     const head = term?.[1] ?? indent;
     // A description column that leaves too little room is given up: the item wraps under its start.
     const hanging = term === null ? indent : head.length <= width / 2 ? ' '.repeat(head.length) : `${indent}  `;

@@ -82,7 +82,7 @@ const badHeaders: [name: string, file: string, text: string, message: string][] 
   ['an unused parameter', 'g.sql', '-- name: g\n-- description: x\n-- param: pid pid\nSELECT 1', "g.sql: parameter 'pid' is declared but the SQL never uses :pid"],
   ['a parameter declared twice', 'g2.sql', '-- name: g2\n-- description: x\n-- param: n integer\n-- param: n text\nSELECT :n', "g2.sql: parameter 'n' is declared twice"],
   ['a positional parameter', 'h.sql', '-- name: h\n-- description: x\nSELECT ?', 'h.sql: use named parameters (:name), not ?'],
-  ['a misspelt field', 'i.sql', '-- name: i\n-- description: x\n-- parm: n integer\nSELECT 1', "i.sql:3: unknown header field 'parm:' (fields: name, description, param, uses)"],
+  ['a misspelt field', 'i.sql', '-- name: i\n-- description: x\n-- parm: n integer\nSELECT 1', "i.sql:3: unknown header field 'parm:' (fields: name, description, param, uses, example)"],
   ['a parameter named like a global option', 'j.sql', '-- name: j\n-- description: x\n-- param: format text\nSELECT :format', "j.sql:3: parameter 'format' would clash with pssql's own --format option: rename it"],
   ['a parameter named like a global option\'s alias', 'j.sql', '-- name: j\n-- description: x\n-- param: q text\nSELECT :q', "j.sql:3: parameter 'q' would clash with pssql's own --q option: rename it"],
   ['a parameter name in capitals', 'k.sql', '-- name: k\n-- description: x\n-- param: Pid pid\nSELECT :Pid', "k.sql:3: parameter 'Pid': names are lower-case snake_case, as in :pid"],

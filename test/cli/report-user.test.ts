@@ -108,18 +108,36 @@ for (const [name, args, code, message] of mistakes) {
 
 // Every kind of bad header is in test/analysis/report-definition.test.ts; here, how the CLI says it.
 const badHeaders: [name: string, file: string, text: string, message: RegExp][] = [
-  ['an unknown type', 'd.sql', '-- name: d\n-- description: x\n-- param: n number = 1  n\nSELECT :n', /d\.sql:3: parameter 'n' has unknown type 'number' \(types: capture, pid, time, integer, real, text, boolean\)$/],
-  ['the name of a built-in report', 'sockets.sql', '-- name: sockets\n-- description: mine\nSELECT 1', /two reports are named 'sockets': .*queries\/sockets\.sql and .*\/sockets\.sql; rename one$/],
+  ['an unknown type', 'd.sql', '-- name: d\n-- description: x\n-- param: n number = 1  n\nSELECT :n', /d\.sql:3: parameter 'n' has unknown type 'number' \(types: capture, pid, time, integer, real, text, boolean\)/],
+  ['the name of a built-in report', 'sockets.sql', '-- name: sockets\n-- description: mine\nSELECT 1', /sockets\.sql: the name 'sockets' is taken by .*queries\/sockets\.sql; rename one/],
+  ['a report that uses one that does not exist', 'u.sql', '-- name: u\n-- description: x\n-- uses: process-capture\nSELECT 1', /u\.sql: 'uses: process-capture': no such report \(did you mean 'process-captures'\?\)/],
 ];
 
 for (const [name, file, text, message] of badHeaders) {
-  test(`a bad header is a one-line error naming the file: ${name}`, (t) => {
+  test(`a bad report file is one warning, and only it is left out: ${name}`, (t) => {
     const d = reportDir(`bad-${file}`, file, text);
-    const result = pssql(['report', '--list', '--queries', d, '--db', db]);
-    t.is(result.code, 2);
-    t.is(result.stderr.split('\n').length, 2);
-    t.regex(result.stderr.trimEnd(), new RegExp(`^pssql: ${d.replaceAll('/', '\\/')}|^pssql: two reports`));
-    t.regex(result.stderr.trimEnd(), message);
+    fs.writeFileSync(`${d}/good-one.sql`, '-- name: good-one\n-- description: A good report beside a bad one.\nSELECT count(*) AS captures FROM captures\n');
+    const list = pssql(['report', '--list', '--queries', d, '--format', 'json', '--db', db]);
+    t.is(list.code, 0, list.stderr);
+    t.is(list.stderr.trimEnd().split('\n').length, 1, `one warning: ${list.stderr}`);
+    t.regex(list.stderr.trimEnd(), new RegExp(`^pssql: ${d.replaceAll('/', '\\/')}\\/`));
+    t.regex(list.stderr.trimEnd(), message);
+    t.regex(list.stderr.trimEnd(), /\(that report is left out\)$/);
+    const names = (JSON.parse(list.stdout) as { name: string; source: string }[]).map((r) => r.name);
+    t.true(names.includes('good-one') && names.includes('handles-by-type') && names.includes('sockets'), 'the other reports, built-in and own, are there');
+
+    const builtIn = pssql(['report', 'handles-by-type', '--queries', d, '--db', db]);
+    t.is(builtIn.code, 0, 'a built-in report still runs');
+    t.regex(builtIn.stderr, message, 'with the warning');
+    t.is(pssql(['report', 'good-one', '--queries', d, '--db', db, '--quiet']).stderr, '', '--quiet: no warning');
+
+    const stem = file.replace(/\.sql$/, '');
+    if (stem !== 'sockets') {
+      const broken = pssql(['report', stem, '--queries', d, '--db', db]);
+      t.is(broken.code, 2, 'the bad one, asked for, is the error');
+      t.is(broken.stderr.trimEnd().split('\n').length, 1, `said once: ${broken.stderr}`);
+      t.regex(broken.stderr.trimEnd(), message);
+    }
   });
 }
 

@@ -105,3 +105,26 @@ test('pssql without a command prints the command list and exits 2', (t) => {
     term.kill();
   }
 });
+
+test("report NAME --help shows that report's parameters, description and examples; report --list reads on 80 columns", (t) => {
+  if (!haveTmux(t)) return;
+  const term = Terminal.start({ width: 80, cwd: dir });
+  try {
+    const help = term.run('pssql report leak-suspects --help');
+    t.is(help.code, 0);
+    t.true(longest(help.output) <= 80, help.output);
+    t.regex(help.output, /^pssql report leak-suspects \[parameters\]$/m);
+    t.regex(help.output, /^Suspected handle \(fd\) leaks/m, 'its description');
+    t.regex(help.output, /^ {2}--min-captures INTEGER +\(default 3\) only types counted/m, 'its own parameters');
+    t.regex(help.output, /^ {2}--since TIME +\(optional\)/m, 'and those of the report it uses');
+    t.regex(help.output, /^Examples:\n {2}pssql report leak-suspects\n/m, 'its examples');
+    const list = term.run('pssql report --list');
+    t.is(list.code, 0);
+    t.true(longest(list.output) <= 80, list.output);
+    for (const name of ['capture-cost', 'handles-by-type', 'leak-suspects', 'sockets', 'threads-by-cpu']) t.regex(list.output, new RegExp(`^${name} +\\S`, 'm'));
+    t.regex(list.output, /^ {22}--capture=latest --state --pid --name$/m, "a report's parameters under its description");
+    t.false(list.output.includes('…'), 'the list wraps, it does not cut');
+  } finally {
+    term.kill();
+  }
+});
