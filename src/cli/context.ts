@@ -141,3 +141,14 @@ export function parsePid(value: unknown): number {
   }
   return pid;
 }
+
+/**
+ * What a bare `-` among the arguments of `import` becomes before yargs sees it: yargs drops a
+ * positional `-`, which means standard input.
+ */
+export const STDIN_ARGUMENT = '\u0000stdin';
+
+/** Whether a positional argument was `-`, standard input. */
+export function isStdinArgument(value: string): boolean {
+  return value === '-' || value === STDIN_ARGUMENT;
+}

@@ -12,7 +12,7 @@ import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { showCommand } from './commands/show.js';
 import { trendCommand } from './commands/trend.js';
-import { globalOptions } from './context.js';
+import { globalOptions, STDIN_ARGUMENT } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { helpWidth, mendHelp, wrapHelp } from './help-text.js';
 
@@ -28,9 +28,14 @@ const EXIT_CODE_HELP =
 /** Options whose values may start with a dash (`--flags -threads`), which yargs would read as options. */
 const DASH_VALUES = new Set(['--flags']);
 
-/** `--flags -threads` as `--flags=-threads`: the value is what the user meant, not `-t -h -r...`. */
+/**
+ * `--flags -threads` as `--flags=-threads`: the value is what the user meant, not `-t -h -r...`;
+ * and `import -` keeps its `-` (standard input), which yargs would drop.
+ */
 function joinDashValues(argv: readonly string[]): string[] {
   const out: string[] = [];
+  const command = argv.indexOf('import');
+  if (command >= 0) return argv.map((a, i) => (a === '-' && i > command ? STDIN_ARGUMENT : a));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const next = argv[i + 1];
