@@ -36,27 +36,75 @@ const READING_PRAGMAS_WITH_ARGUMENT = new Set([
   'quick_check',
 ]);
 
+/*
+ * Pragmas that only report a setting or a fact when given no argument (`PRAGMA journal_mode`).
+ * SQLite marks a pragma statement as one that may write whatever it does, so these are let
+ * through by name; any other pragma must pass SQLite's own read-only check. Left out on purpose:
+ * optimize, shrink_memory, wal_checkpoint, incremental_vacuum (they act), writable_schema.
+ */
+const READING_PRAGMAS = new Set([
+  'application_id',
+  'auto_vacuum',
+  'automatic_index',
+  'busy_timeout',
+  'cache_size',
+  'cache_spill',
+  'cell_size_check',
+  'collation_list',
+  'compile_options',
+  'data_version',
+  'database_list',
+  'encoding',
+  'foreign_key_check',
+  'foreign_keys',
+  'freelist_count',
+  'function_list',
+  'integrity_check',
+  'journal_mode',
+  'journal_size_limit',
+  'locking_mode',
+  'max_page_count',
+  'mmap_size',
+  'module_list',
+  'page_count',
+  'page_size',
+  'pragma_list',
+  'query_only',
+  'quick_check',
+  'recursive_triggers',
+  'schema_version',
+  'secure_delete',
+  'synchronous',
+  'table_list',
+  'temp_store',
+  'trusted_schema',
+  'user_version',
+  'wal_autocheckpoint',
+]);
+
 function refuse(origin: string, why: string): never {
   throw new PssError('ERROR_NOT_SUPPORTED', `${origin}: ${why}; the recording is opened read-only and is left unchanged`, { function: origin });
 }
 
 /**
- * Why a PRAGMA would change something, or null when it only reads. Checked on the text, before
- * SQLite sees it: SQLite applies flag pragmas (query_only, writable_schema...) while it compiles
- * them, so even preparing `PRAGMA query_only = OFF`, or explaining it, would switch it off.
+ * A PRAGMA statement's name, whether it has an argument, and why it would change something (null
+ * when it only reads); a name of null: not a PRAGMA. Checked on the text, before SQLite sees it:
+ * SQLite applies flag pragmas (query_only, writable_schema...) while it compiles them, so even
+ * preparing `PRAGMA query_only = OFF`, or explaining it, would switch it off.
  */
-function pragmaChange(tokens: readonly SqlToken[]): string | null {
+function pragmaOf(tokens: readonly SqlToken[]): { name: string | null; argument: boolean; change: string | null } {
   let at = 0;
   const word = (i: number): string => (tokens[i]?.kind === 'word' ? (tokens[i]?.text ?? '').toUpperCase() : '');
   if (word(at) === 'EXPLAIN') at += word(at + 1) === 'QUERY' ? 3 : 1;
-  if (word(at) !== 'PRAGMA') return null;
+  if (word(at) !== 'PRAGMA') return { name: null, argument: false, change: null };
   at++;
   if (tokens[at + 1]?.text === '.') at += 2; // schema.pragma
   const name = (tokens[at]?.text ?? '').toLowerCase();
   const next = tokens[at + 1]?.text;
-  if (next === '=') return `PRAGMA ${name} = ... changes a setting`;
-  if (next === '(' && !READING_PRAGMAS_WITH_ARGUMENT.has(name)) return `PRAGMA ${name}(...) changes a setting`;
-  return null;
+  const argument = next === '=' || next === '(';
+  if (next === '=') return { name, argument, change: `PRAGMA ${name} = ... changes a setting` };
+  if (next === '(' && !READING_PRAGMAS_WITH_ARGUMENT.has(name)) return { name, argument, change: `PRAGMA ${name}(...) changes a setting` };
+  return { name, argument, change: null };
 }
 
 /**
@@ -77,8 +125,9 @@ export function prepareReadOnly<Row = Record<string, unknown>>(store: Store, sql
   if (positional) {
     throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: use named parameters (:name), not ?`, { function: origin });
   }
-  const change = pragmaChange(tokens);
-  if (change !== null) refuse(origin, change);
+  const pragma = pragmaOf(tokens);
+  if (pragma.change !== null) refuse(origin, pragma.change);
+  const readingPragma = pragma.name !== null && !pragma.argument && READING_PRAGMAS.has(pragma.name);
   let statement: BetterSqlite3.Statement;
   try {
     statement = store.db.prepare(sql);
@@ -92,7 +141,7 @@ export function prepareReadOnly<Row = Record<string, unknown>>(store: Store, sql
     throw error;
   }
   const first = tokens[0]?.text.toUpperCase() ?? '';
-  if (!statement.readonly) refuse(origin, `${first} would write`);
+  if (!statement.readonly && !readingPragma) refuse(origin, `${first} would write`);
   if (!statement.reader) refuse(origin, `${first} returns no rows and changes the connection or its files`);
   const reader = store.reader<Row>(sql);
   const columns = reader.statement.columns().map((c) => c.name);

@@ -40,6 +40,7 @@ const refused: [sql: string, message: string][] = [
   ['PRAGMA main.locking_mode(EXCLUSIVE)', 'PRAGMA locking_mode(...) changes a setting'],
   ['PRAGMA journal_mode = DELETE', 'PRAGMA journal_mode = ... changes a setting'],
   ['PRAGMA optimize', 'PRAGMA would write'],
+  ['PRAGMA wal_checkpoint', 'PRAGMA would write'],
   [`ATTACH '${dir}/other.db' AS other`, 'ATTACH returns no rows and changes the connection or its files'],
   ['DETACH other', 'DETACH returns no rows and changes the connection or its files'],
   [`VACUUM INTO '${dir}/copy.db'`, 'VACUUM would write'],
@@ -68,6 +69,13 @@ test.serial('reading statements run, reading pragmas included; after all that, s
   t.is(runReadOnly(store, 'PRAGMA main.index_list(captures)').columns.includes('name'), true);
   t.deepEqual(runReadOnly(store, 'PRAGMA query_only').rows, [{ query_only: 1 }], 'the connection stays query-only, whatever was refused');
   t.deepEqual(runReadOnly(store, 'PRAGMA writable_schema').rows, [{ writable_schema: 0 }]);
+  // Pragmas that report a setting, which SQLite itself does not call read-only.
+  const before = digest();
+  t.deepEqual(runReadOnly(store, 'PRAGMA journal_mode').rows, [{ journal_mode: 'wal' }]);
+  t.deepEqual(runReadOnly(store, 'PRAGMA main.page_size').rows, [{ page_size: 4096 }]);
+  t.is(runReadOnly(store, 'pragma user_version').rows.length, 1);
+  t.is(runReadOnly(store, 'PRAGMA encoding').rows.length, 1);
+  t.is(digest(), before, 'and they changed nothing');
   t.deepEqual(runReadOnly(store, 'VALUES (1, :two)', { two: 2 }), { columns: ['column1', 'column2'], rows: [{ column1: 1, column2: 2 }] });
   t.deepEqual(runReadOnly(store, 'WITH x(n) AS (SELECT :n) SELECT n FROM x', { n: true }).rows, [{ n: 1 }], 'booleans bind as 0/1');
   t.deepEqual(runReadOnly(store, 'SELECT :big AS big', { big: 2n ** 63n + 5n }).rows, [{ big: -(2n ** 63n) + 5n }], 'u64 beyond 2^63 binds as stored');
