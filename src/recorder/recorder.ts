@@ -74,7 +74,11 @@ export interface RecorderSummary {
   rounds: number;
   /** Captures written. */
   captures: number;
-  /** Captures that failed (the process exited or could not be read), whether or not the target was then dropped. */
+  /**
+   * Captures that failed: a process that could not be read, or was not there when it was first
+   * to be captured (a pid that does not exist). A recorded process that exits is dropped, and is
+   * no failure: that is how processes end.
+   */
   failures: number;
   /** Processes recorded at some point. */
   targets: number;
@@ -321,7 +325,7 @@ class RecorderLoop {
       // A zombie, or another process under a reused pid: the process recorded so far is gone.
       const reused = target.createTimeUs !== undefined && process.createTimeUs !== target.createTimeUs;
       if (process.exitStatus !== STILL_ACTIVE || reused) {
-        this.totals.failures++;
+        if (target.captured === 0) this.totals.failures++;
         this.drop(target, 'exited', null);
         return;
       }
@@ -352,7 +356,8 @@ class RecorderLoop {
 
   private captureFailed(target: TargetState, error: unknown): void {
     if (!(error instanceof Error)) throw error;
-    this.totals.failures++;
+    // A process that was recorded and is gone has exited; one never found was a failure.
+    if (!isPssError(error, 'ERROR_NOT_FOUND') || target.captured === 0) this.totals.failures++;
     if (isPssError(error, 'ERROR_NOT_FOUND')) return this.drop(target, 'exited', error);
     if (isPssError(error, 'ERROR_ACCESS_DENIED')) return this.drop(target, 'denied', error);
     // Bad flags or an unsupported platform fail every capture the same way: a usage error, not a target's.

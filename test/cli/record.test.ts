@@ -86,7 +86,7 @@ test.serial('Ctrl-C during a capture finishes that capture, exits 0 with a summa
     const [code] = await run.exit;
     t.is(code, 0, run.stderr());
     const [summary] = JSON.parse(run.stdout()) as Record<string, unknown>[];
-    t.like(summary, { captures: 2, rounds: 2, stopped_by: 'stopped', failures: 0 });
+    t.like(summary, { captures: 2, rounds: 2, stopped_by: 'SIGINT', failures: 0 });
     t.true((summary?.database_size_bytes as number) > 0);
     t.regex(run.stderr(), /SIGINT: stopping after the capture in progress/);
     t.regex(run.stderr(), /round 2: capture 2 of pid \d+ \(target\)/, 'the capture in progress was written');
@@ -107,7 +107,7 @@ test.serial('SIGTERM between captures stops at once, exits 0 with a summary', as
     t.is(code, 0, run.stderr());
     const out = run.stdout();
     t.regex(out, /^captures\s+1$/m);
-    t.regex(out, /^stopped_by\s+stopped$/m);
+    t.regex(out, /^stopped_by\s+SIGTERM$/m);
     t.regex(out, /^database_size_bytes\s+\d+(\.\d+)? KiB$/m);
     t.deepEqual(assertWholeCaptures(t, db).ids, [1]);
   } finally {
@@ -143,7 +143,7 @@ test.serial('--name picks up the processes of that name and drops them when they
   const [code] = await run.exit;
   t.is(code, 0, run.stderr());
   const [summary] = JSON.parse(run.stdout()) as Record<string, unknown>[];
-  t.like(summary, { targets: 1, targets_dropped: 1, stopped_by: 'stopped' });
+  t.like(summary, { targets: 1, targets_dropped: 1, stopped_by: 'SIGINT', failures: 0 }, 'a process that exits is dropped, and is no failure');
   t.like((summary?.dropped as Record<string, unknown>[])[0], { pid: named.pid, name, reason: 'exited' });
   t.deepEqual(
     [...new Set(pssqlJson(['list', '--db', db]).map((c) => c.pid))],
@@ -176,6 +176,7 @@ test('mistakes are one line and a usage exit code; a pid that is not there is ex
   t.is(missing.code, 3);
   t.is(missing.stderr, `pssql: cannot capture pid ${gone}: no such process\n`);
   t.is(missing.stdout, '');
+  t.false(fs.existsSync(db), 'no empty recording is left behind');
 });
 
 test('the status line shows on a terminal only; --quiet silences it', async (t) => {
@@ -188,7 +189,7 @@ test('the status line shows on a terminal only; --quiet silences it', async (t) 
     const script = spawnSync('script', ['-qec', `stty cols 120; ${command('')}`, '/dev/null'], { encoding: 'utf8' });
     if (script.error !== undefined) return t.pass('no `script` here to give pssql a terminal');
     t.is(script.status, 0, script.stdout);
-    t.regex(script.stdout, /\r\x1b\[2Krecording 1 process: \d captures, last \d.* ms, \d+ rows, \d.*B \(Ctrl-C to stop\)/);
+    t.regex(script.stdout, /\r\x1b\[2Krecording 1 process: \d captures, last \d.* ms, \d+ rows, \d[\d.]* [KM]?i?B( \+ \d[\d.]* [KM]?i?B WAL)? \(Ctrl-C to stop\)/);
     t.regex(fs.readFileSync(`${dir}/out.txt`, 'utf8'), /^captures\s+3$/m, 'the summary on stdout');
 
     const quiet = spawnSync('script', ['-qec', command('--quiet'), '/dev/null'], { encoding: 'utf8' });

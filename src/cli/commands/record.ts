@@ -1,9 +1,11 @@
+import * as fs from 'node:fs';
 import { parseCaptureFlags } from '../../pss/capture-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { RecorderEvent, RecorderSummary } from '../../recorder/recorder.js';
 import { defineCommand, type GlobalOptions, parsePid, printRecord, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
+import { takeTerminalForeground, watchParent } from '../process-lifetime.js';
 import { wrapHelp } from '../help-text.js';
 
 /**
@@ -40,8 +42,23 @@ function who(target: { pid: number; name: string | null }): string {
   return target.name === null ? `pid ${target.pid}` : `pid ${target.pid} (${target.name})`;
 }
 
+/** The sizes of a recording's file and of its write-ahead log, in bytes (0 for one that is not there). */
+function fileSizes(db: string): { file: number; wal: number } {
+  const size = (file: string): number => {
+    try {
+      return fs.statSync(file).size;
+    } catch {
+      return 0;
+    }
+  };
+  return { file: size(db), wal: size(`${db}-wal`) };
+}
+
+/** What stopped a recorder, as the summary says it: the recorder's reason, or the signal that asked it to stop. */
+export type StoppedBy = Exclude<RecorderSummary['stopReason'], 'stopped' | null> | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'parent-exited' | 'stopped';
+
 /** The summary as one record: structured lists for JSON, text for tables and CSV. */
-function summaryRecord(summary: RecorderSummary, structured: boolean): Record<string, unknown> {
+function summaryRecord(summary: RecorderSummary, structured: boolean, stoppedBy: StoppedBy | null): Record<string, unknown> {
   const dropped = summary.dropped.map((d) => ({ pid: d.pid, name: d.name, reason: d.reason, round: d.round }));
   return {
     captures: summary.captures,
@@ -56,7 +73,7 @@ function summaryRecord(summary: RecorderSummary, structured: boolean): Record<st
     overruns: summary.overruns,
     duration_us: summary.durationUs,
     database_size_bytes: summary.databaseBytes,
-    stopped_by: summary.stopReason,
+    stopped_by: summary.stopReason === 'stopped' ? (stoppedBy ?? 'stopped') : summary.stopReason,
   };
 }
 
@@ -89,9 +106,10 @@ export const recordCommand = defineCommand({
           [
             'Durations: a number and a unit, largest first: 500ms, 5s, 1m30s, 1h, 7d (units us, ms, s, m, h, d, w).',
             'The interval is measured start to start; a round that takes longer than --every is reported and the ticks it ran over are skipped. ' +
-              'Ctrl-C (SIGINT), SIGTERM, or the end of the process that started pssql finishes the capture in progress, writes it, and exits 0 with a summary. ' +
+              'Ctrl-C (SIGINT), SIGTERM, SIGHUP, or the end of the process that started pssql (a shell, npx) finishes the capture in progress, writes it, and exits 0 with a summary. ' +
               'Every capture is one transaction, pruned by --keep/--max-age in the same one.',
             'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
+            'The summary: failures counts captures that failed (a process that exits is dropped, not failed); stopped_by is count, duration, no-targets (none left), SIGINT, SIGTERM, SIGHUP or parent-exited; database_size_bytes is the file once its write-ahead log is folded in.',
           ].join('\n'),
         ),
       ),
@@ -101,7 +119,7 @@ export const recordCommand = defineCommand({
     if (pids.length === 0 && names.length === 0 && !args.all) {
       throw new PssError('ERROR_INVALID_PARAMETER', 'say what to record: pids, --name NAME or --all', { option: 'pid' });
     }
-    const [{ parseDuration }, { databaseBytes, MIN_EVERY_US, startRecorder }] = await Promise.all([
+    const [{ parseDuration }, { MIN_EVERY_US, startRecorder }] = await Promise.all([
       import('../../recorder/parse-duration.js'),
       import('../../recorder/recorder.js'),
     ]);
@@ -118,9 +136,11 @@ export const recordCommand = defineCommand({
     const drawStatus = (): void => {
       // Not on a terminal, nothing is drawn: skip the stat() calls of the database size too.
       if (!status.enabled) return;
+      // The file as the summary counts it, and the write-ahead log beside it until it is folded in.
+      const size = fileSizes(args.db);
       status.draw(
         `recording ${totals.targets} process${totals.targets === 1 ? '' : 'es'}: ${totals.captures} captures, ` +
-          `last ${humanDuration(totals.lastCostUs)}, ${totals.rows} rows, ${humanBytes(databaseBytes(args.db))}`,
+          `last ${humanDuration(totals.lastCostUs)}, ${totals.rows} rows, ${humanBytes(size.file)}${size.wal > 0 ? ` + ${humanBytes(size.wal)} WAL` : ''}`,
         ' (Ctrl-C to stop)',
       );
     };
@@ -133,6 +153,7 @@ export const recordCommand = defineCommand({
     // With --all, processes come and go all the time: only --verbose tells each one.
     const routine = args.all ? verbose : say;
     let firstDropError: Error | null = null;
+    let stoppedBy: StoppedBy | null = null;
 
     const onEvent = (event: RecorderEvent): void => {
       switch (event.type) {
@@ -198,18 +219,25 @@ export const recordCommand = defineCommand({
         label: args.label ?? null,
         onEvent,
       });
-      const onSignal = (signal: NodeJS.Signals): void => {
-        say(`${signal}: stopping after the capture in progress`);
+      const stop = (why: StoppedBy, message: string): void => {
+        say(`${message}: stopping after the capture in progress`);
+        stoppedBy ??= why;
         void recorder.stop();
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const onSignal = (signal: NodeJS.Signals): void => stop(signal === 'SIGINT' ? 'SIGINT' : signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM', signal);
+      // Started through npm, Ctrl-C is pssql's alone; and whatever started it, its end ends the recording.
+      const giveBack = await takeTerminalForeground();
+      const parent = process.ppid;
+      const unwatch = watchParent(() => stop('parent-exited', `the process that started pssql (pid ${parent}) exited`));
+      const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+      for (const signal of signals) process.on(signal, onSignal);
       try {
         return await recorder.done;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const signal of signals) process.off(signal, onSignal);
+        unwatch();
         status.clear();
+        giveBack?.();
       }
     });
     // Nothing was ever captured because the processes named are not there (or not ours): an error,
@@ -218,8 +246,9 @@ export const recordCommand = defineCommand({
       process.exitCode = exitCodeOf(firstDropError);
       return;
     }
-    // The size once the store is closed: its write-ahead log is checkpointed into the file.
-    summary.databaseBytes = databaseBytes(args.db);
-    printRecord(args as GlobalOptions, summaryRecord(summary, args.format === 'json' || args.format === 'ndjson'));
+    // The size of the file once the store is closed and its write-ahead log folded into it (the
+    // status line shows the log beside the file while recording).
+    summary.databaseBytes = fileSizes(args.db).file;
+    printRecord(args as GlobalOptions, summaryRecord(summary, args.format === 'json' || args.format === 'ndjson', stoppedBy));
   },
 });
