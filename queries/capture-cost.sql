@@ -14,11 +14,13 @@ SELECT
   max(CASE pc.phase WHEN 'handles' THEN pc.wall_clock_us END) AS handles_us,
   max(CASE pc.phase WHEN 'threads' THEN pc.wall_clock_us END) AS threads_us,
   max(CASE pc.phase WHEN 'va_space' THEN pc.wall_clock_us END) AS va_space_us,
-  max(CASE pc.phase WHEN 'va_clone' THEN pc.wall_clock_us END) AS va_clone_us,
-  c.handle_count AS handles,
-  c.thread_count AS threads,
-  c.region_count AS regions
+  -- Only Windows clones the address space; a Linux capture times the phase as 0.
+  CASE WHEN k.platform = 'win32' THEN max(CASE pc.phase WHEN 'va_clone' THEN pc.wall_clock_us END) END AS va_clone_us,
+  c.handle_count,
+  c.thread_count,
+  c.region_count
 FROM process_captures AS c
+JOIN captures AS k ON k.capture_id = c.capture_id
 LEFT JOIN performance_counters AS pc ON pc.capture_id = c.capture_id
 GROUP BY c.capture_id
 ORDER BY c.capture_id;

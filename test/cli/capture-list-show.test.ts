@@ -117,3 +117,36 @@ test('capture --name captures the processes of that name, as record --name does;
   t.is(nothing.code, 2);
   t.regex(nothing.stderr, /say what to capture: pids, or --name NAME/);
 });
+
+test('Linux tables leave out what only Windows has; show says whether a capture has --details sizes; --all shows enums by name', (t) => {
+  const db = `${tempDir()}/platform.db`;
+  t.is(pssql(['capture', String(target.pid), '--db', db]).code, 0);
+  t.is(pssql(['capture', String(target.pid), '--details', '--db', db]).code, 0);
+  const summary = (ref: string) => pssql(['show', ref, '--db', db]).stdout;
+  t.regex(summary('1'), /^details +no \(capture --details reads them\)$/m);
+  t.regex(summary('2'), /^details +yes: per-region resident, private and swap sizes$/m);
+  t.is(pssqlJson(['show', '2', '--db', db])[0]?.details, true, 'JSON: a boolean');
+
+  const process = pssql(['show', 'latest', 'process', '--db', db]).stdout;
+  for (const windows of ['exit_status', 'peb_base_address', 'quota_paged_pool_usage_bytes', 'peak_pagefile_usage_bytes', 'execute_flags']) {
+    t.false(new RegExp(`^${windows} `, 'm').test(process), `no ${windows} in a Linux table`);
+  }
+  t.regex(process, /^working_set_size_bytes +\d/m);
+  const json = pssqlJson(['show', 'latest', 'process', '--db', db])[0] ?? {};
+  t.like(json, { exit_status: 259, peb_base_address: null }, 'JSON keeps every column');
+
+  const counters = pssql(['show', 'latest', 'counters', '--db', db]).stdout;
+  t.false(/^va_clone|^aux_pages/m.test(counters), 'no Windows-only capture phase');
+  t.false(/cycle_count/.test(counters));
+  t.is(pssqlJson(['show', 'latest', 'counters', '--db', db]).length, 6, 'JSON has every phase');
+
+  const regions = pssql(['show', 'latest', 'regions', '--all', '--db', db]).stdout;
+  const [header, , first] = regions.split('\n');
+  t.regex(header ?? '', /\bstate +protect +type\b/);
+  t.regex(first ?? '', /\b(commit|reserve) +[r-][w-][x-] +(image|mapped|private)\b/, 'enums by name');
+  t.false(/mapped_file_name_id|check_sum/.test(header ?? ''), 'no string ids, no Windows-only column');
+  t.regex(header ?? '', /resident_bytes/, 'the --details sizes of this capture');
+  const raw = pssqlJson(['show', 'latest', 'regions', '--all', '--db', db])[0] ?? {};
+  t.true(typeof raw.state === 'number' && 'mapped_file_name_id' in raw, 'JSON: raw values, every column');
+  t.is(pssqlJson(['show', 'latest', 'regions', '--limit', '3', '--db', db]).length, 3, '--limit rows');
+});

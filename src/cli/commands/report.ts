@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { PssError } from '../../pss/pss-error.js';
 import { defineCommand, printRows, warn, withStore } from '../context.js';
 import { mendHelp, wrapHelp } from '../help-text.js';
+import type { RowSet } from '../output.js';
+import { withoutOtherPlatforms } from '../platform-columns.js';
 import { reportHelp, reportList } from '../report-help.js';
 import { parameterOptions } from './parameter-options.js';
 
@@ -94,7 +96,12 @@ export const reportCommand = defineCommand({
     const [{ runReport }, { exactTexts }] = await Promise.all([import('../../analysis/run-report.js'), import('../../analysis/exact-text.js')]);
     await withStore(args, { readonly: true }, async (store) => {
       const result = await runReport(store, report, values);
-      printRows(args, { ...result, exact: exactTexts(store, result.rows) });
+      let set: RowSet = { ...result, exact: exactTexts(store, result.rows) };
+      if (args.format === 'table') {
+        const platforms = store.reader<{ platform: string }>('SELECT DISTINCT platform FROM captures').all().map((r) => r.platform);
+        set = await withoutOtherPlatforms(set, platforms);
+      }
+      printRows(args, set);
     });
   },
 });

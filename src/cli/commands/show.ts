@@ -3,6 +3,10 @@ import { ENTRY_KINDS, type EntryKind } from '../../store/entry-kinds.js';
 import type { Store } from '../../store/open-store.js';
 import { COUNTS_AMONG, scopeOf, scopeOptions } from '../capture-scope.js';
 import { defineCommand, printRecord, printRows, withStore } from '../context.js';
+import { wrapHelp } from '../help-text.js';
+import type { RowSet } from '../output.js';
+import { WINDOWS_ONLY_PHASES, withoutOtherPlatforms } from '../platform-columns.js';
+import { positiveCount } from '../row-options.js';
 
 const KINDS = ['summary', 'process', ...ENTRY_KINDS.map((k) => k.kind), 'counters'] as const;
 type ShowKind = 'summary' | 'process' | EntryKind | 'counters';
@@ -29,11 +33,35 @@ const SELECT: Record<Exclude<ShowKind, 'summary' | 'process'>, { from: string; c
   },
 };
 
-function rowsOf(store: Store, kind: keyof typeof SELECT, captureId: number, all: boolean, type: string | undefined) {
+/**
+ * How `--all` shows the raw values of a view in a table: enums by name, as the usual columns do.
+ * (JSON and CSV have the raw values; the interned-string ids are left out of tables, as their
+ * text is the column beside.)
+ */
+const DECODED: Readonly<Record<string, string>> = {
+  protect: 'protection_short(protect)',
+  allocation_protect: 'protection_short(allocation_protect)',
+  state: 'CASE WHEN typeof(state) = \'integer\' THEN mem_state_name(state) ELSE thread_state_name(state) END',
+  type: 'mem_type_name(type)',
+  object_type: 'object_type_name(object_type)',
+};
+
+function rowsOf(store: Store, kind: keyof typeof SELECT, captureId: number, options: { all: boolean; humanised: boolean; type: string | undefined; limit: number | undefined }) {
   const { from, columns, orderBy } = SELECT[kind];
-  const filter = type === undefined ? '' : ' AND type_name = ? COLLATE NOCASE';
-  const reader = store.reader(`SELECT ${all ? '*' : columns} FROM ${from} WHERE capture_id = ?${filter} ORDER BY ${orderBy}`);
-  const rows = type === undefined ? reader.all(captureId) : reader.all(captureId, type);
+  let selected = columns;
+  if (options.all) {
+    const every = store.reader(`SELECT * FROM ${from} LIMIT 0`).statement.columns().map((c) => c.name);
+    selected = options.humanised
+      ? every
+          .filter((c) => !/(^|_)name_id$/.test(c))
+          .map((c) => (DECODED[c] === undefined ? c : `${DECODED[c]} AS ${c}`))
+          .join(', ')
+      : '*';
+  }
+  const filter = options.type === undefined ? '' : ' AND type_name = ? COLLATE NOCASE';
+  const limit = options.limit === undefined ? '' : ` LIMIT ${options.limit}`;
+  const reader = store.reader(`SELECT ${selected} FROM ${from} WHERE capture_id = ?${filter} ORDER BY ${orderBy}${limit}`);
+  const rows = options.type === undefined ? reader.all(captureId) : reader.all(captureId, options.type);
   return { columns: reader.statement.columns().map((c) => c.name), rows };
 }
 
@@ -44,12 +72,19 @@ export const showCommand = defineCommand({
     scopeOptions(yargs, COUNTS_AMONG)
       .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N', or PID@latest, NAME@first...", demandOption: true })
       .positional('kind', { choices: KINDS, default: 'summary' as ShowKind, describe: 'what to show' })
-      .option('all', { type: 'boolean', default: false, describe: 'every column, not only the usual ones' })
+      .option('all', { type: 'boolean', default: false, describe: 'every column, not only the usual ones (in a table, enums by name)' })
       .option('type', { type: 'string', describe: 'handles of this type only (File, Socket, Pipe...)', requiresArg: true })
+      .option('limit', { type: 'number', describe: 'at most this many rows', requiresArg: true })
       .example('$0 show latest handles --type Socket', 'sockets of the newest capture, with endpoints')
       .example('$0 show nginx@latest', 'the newest capture of nginx (or: show latest --name nginx)')
       .example('$0 show 12710@first threads', 'the threads of the first capture of pid 12710')
-      .example('$0 show 3 regions --format json', 'every region of capture 3, for a script'),
+      .example('$0 show 3 regions --format json', 'every region of capture 3, for a script')
+      .example('$0 show latest regions --limit 5', 'the first five regions')
+      .epilog(
+        wrapHelp(
+          'In a table, columns that hold nothing on the platform of the capture (the PEB or pool quotas of a Linux capture) are left out, and so is an exit status that says only that the process was running (259, STILL_ACTIVE); JSON and CSV have every column.',
+        ),
+      ),
   handler: async (args) => {
     const [{ getCapture }, { resolveCaptureRef }, { exactTexts }] = await Promise.all([
       import('../../analysis/captures.js'),
@@ -57,16 +92,20 @@ export const showCommand = defineCommand({
       import('../../analysis/exact-text.js'),
     ]);
     const scope = await scopeOf(args);
+    const limit = positiveCount(args.limit, '--limit');
+    const table = args.format === 'table';
     await withStore(args, { readonly: true }, async (store) => {
       const captureId = await resolveCaptureRef(store, args.capture, scope);
       const kind = args.kind ?? 'summary';
+      const c = await getCapture(store, captureId);
       if (kind === 'summary' || kind === 'process') {
         const process = store.reader('SELECT * FROM processes WHERE capture_id = ?').get(captureId) ?? {};
         if (kind === 'process') {
-          printRecord(args, process, exactTexts(store, [process]));
+          const set = table ? await withoutOtherPlatforms({ columns: Object.keys(process), rows: [process] }, [c.platform], 'processes') : { columns: Object.keys(process) };
+          const shown = Object.fromEntries(set.columns.map((k) => [k, process[k]]));
+          printRecord(args, shown, exactTexts(store, [shown]));
           return;
         }
-        const c = await getCapture(store, captureId);
         const summary = {
           capture_id: c.capture_id,
           pid: c.pid,
@@ -78,6 +117,8 @@ export const showCommand = defineCommand({
           started_at_us: c.started_at_us,
           duration_us: c.duration_us,
           flags: captureFlagNames(c.capture_flags).join(','),
+          // Whether the per-region resident, private and swap sizes were read (capture --details).
+          details: table ? (c.details === 1 ? 'yes: per-region resident, private and swap sizes' : 'no (capture --details reads them)') : c.details === 1,
           threads: c.thread_count,
           handles: c.handle_count,
           regions: c.region_count,
@@ -91,7 +132,14 @@ export const showCommand = defineCommand({
         printRecord(args, summary, exactTexts(store, [summary]));
         return;
       }
-      const set = rowsOf(store, kind, captureId, args.all, args.type);
+      let set: RowSet = rowsOf(store, kind, captureId, { all: args.all, humanised: table, type: args.type, limit });
+      if (table) {
+        // A phase that only Windows has is timed as 0 on Linux: not a cost worth a line.
+        if (kind === 'counters' && c.platform !== 'win32') {
+          set = { ...set, rows: (set.rows as Record<string, unknown>[]).filter((r) => !WINDOWS_ONLY_PHASES.has(String(r.phase))) };
+        }
+        set = await withoutOtherPlatforms(set, [c.platform], SELECT[kind].from);
+      }
       printRows(args, { ...set, exact: exactTexts(store, set.rows) });
     });
   },
