@@ -13,6 +13,12 @@
  */
 
 /**
+ * The parent of this process as soon as the CLI is loaded (this module is imported with the
+ * commands), so that a parent that exits while a command starts up is still seen to go.
+ */
+export const STARTED_BY = process.ppid;
+
+/**
  * Calls `onGone` once, soon after the process that started this one has exited (the parent pid
  * changes when the orphan is adopted). Polls with an unreferenced timer, so it never keeps the
  * process alive. Returns a function that stops watching.
@@ -21,7 +27,8 @@
  */
 export function watchParent(onGone: () => void, everyMs = 500): () => void {
   if (process.platform === 'win32') return () => {};
-  const parent = process.ppid;
+  const parent = STARTED_BY;
+  // Gone before the watch began (a parent that exits while pssql starts): said at the first look.
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(timer);

@@ -95,7 +95,11 @@ test.serial('without npx too: when the process that started it exits, the record
   // A shell that starts pssql in the background and exits at once: pssql is orphaned.
   const shell = spawnSync(
     'sh',
-    ['-c', `"${process.execPath}" "${PSSQL_BIN}" record ${target.pid} --every 100ms --format json --db ${db} > ${dir}/out.json 2> ${dir}/err.txt & echo $!; sleep 1`],
+    [
+      '-c',
+      `"${process.execPath}" "${PSSQL_BIN}" record ${target.pid} --every 100ms --verbose --format json --db ${db} > ${dir}/out.json 2> ${dir}/err.txt & echo $!; ` +
+        `until grep -q 'capture 2 of' ${dir}/err.txt 2>/dev/null; do sleep 0.1; done`,
+    ],
     { encoding: 'utf8' },
   );
   const pid = Number(shell.stdout.trim());

@@ -5,7 +5,7 @@ import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { RecorderEvent, RecorderSummary } from '../../recorder/recorder.js';
 import { defineCommand, type GlobalOptions, parsePid, printRecord, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
-import { takeTerminalForeground, watchParent } from '../process-lifetime.js';
+import { STARTED_BY, takeTerminalForeground, watchParent } from '../process-lifetime.js';
 import { wrapHelp } from '../help-text.js';
 
 /**
@@ -227,8 +227,7 @@ export const recordCommand = defineCommand({
       const onSignal = (signal: NodeJS.Signals): void => stop(signal === 'SIGINT' ? 'SIGINT' : signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM', signal);
       // Started through npm, Ctrl-C is pssql's alone; and whatever started it, its end ends the recording.
       const giveBack = await takeTerminalForeground();
-      const parent = process.ppid;
-      const unwatch = watchParent(() => stop('parent-exited', `the process that started pssql (pid ${parent}) exited`));
+      const unwatch = watchParent(() => stop('parent-exited', `the process that started pssql (pid ${STARTED_BY}) exited`));
       const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
       for (const signal of signals) process.on(signal, onSignal);
       try {
