@@ -12,6 +12,7 @@ import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { showCommand } from './commands/show.js';
 import { trendCommand } from './commands/trend.js';
+import { completeCommandLine } from './completion.js';
 import { globalOptions, STDIN_ARGUMENT } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { helpWidth, mendHelp, wrapHelp } from './help-text.js';
@@ -67,7 +68,16 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, NO_COMMAND)
     .recommendCommands()
     .strict()
-    .completion('completion', 'print a bash completion script')
+    .completion(
+      'completion',
+      "print a bash completion script: 'pssql completion >> ~/.bashrc' (pssql on PATH)",
+      (current: string, _argv: unknown, defaults: (done: (error: Error | null, list?: string[]) => void) => void, done: (list: string[]) => void) => {
+        // Report names and their parameters, which yargs cannot know; the rest is yargs' own.
+        const words = asked < 0 ? [current] : argv.slice(asked + 2);
+        const fallback = (): void => defaults((_error, list) => done(list ?? []));
+        completeCommandLine(words.length > 0 ? words : [current]).then((own) => (own === null ? fallback() : done(own)), fallback);
+      },
+    )
     .version(PSSQL_VERSION)
     .alias('help', 'h')
     .wrap(helpWidth())
@@ -78,6 +88,17 @@ export async function main(argv: string[]): Promise<number> {
       if (error === undefined || error === null || error.name === 'YError') throw new UsageError(message ?? error?.message ?? 'bad arguments');
       throw error;
     });
+  // The shell asks for completions: yargs would answer and then run the command line as well.
+  const asked = argv.indexOf('--get-yargs-completions');
+  if (asked >= 0) {
+    try {
+      const list = await cli.getCompletion(argv.slice(asked + 1));
+      process.stdout.write(list.length === 0 ? '' : `${list.join('\n')}\n`);
+    } catch {
+      // A completion that fails offers nothing; it never prints an error into the command line.
+    }
+    return ExitCode.Ok;
+  }
   // yargs prints help and the version with console.log; its layout needs one repair (mendHelp).
   const log = console.log;
   console.log = (...parts: unknown[]) => log(mendHelp(parts.join(' ')));
