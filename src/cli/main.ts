@@ -10,6 +10,7 @@ import { queryCommand } from './commands/query.js';
 import { recordCommand } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
+import { shellCommand } from './commands/shell.js';
 import { showCommand } from './commands/show.js';
 import { trendCommand } from './commands/trend.js';
 import { completeCommandLine } from './completion.js';
@@ -59,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(showCommand)
     .command(reportCommand)
     .command(queryCommand)
+    .command(shellCommand)
     .command(schemaCommand)
     .command(exportCommand)
     .command(importCommand)

@@ -85,7 +85,8 @@ export class Terminal {
 
   /** Types text (literally) without Enter. */
   type(text: string): void {
-    this.tmux('send-keys', '-t', this.session, '-l', text);
+    // tmux reads an argument that ends in ';' as the end of its command, unless it is escaped.
+    this.tmux('send-keys', '-t', this.session, '-l', text.endsWith(';') ? `${text.slice(0, -1)}\\;` : text);
   }
 
   /** Presses keys by tmux name: Enter, Tab, Up, C-c... */
@@ -97,6 +98,18 @@ export class Terminal {
   line(text: string): void {
     this.type(text);
     this.press('Enter');
+  }
+
+  /** Clears the screen and its scrollback (at the shell's prompt), so that waitFor sees only what follows. */
+  clear(): void {
+    this.line('clear');
+    const until = Date.now() + 30_000;
+    // Until the screen holds the prompt alone: clear may have pushed the old screen into the history.
+    while (this.screen(true).trim() !== '$') {
+      if (Date.now() > until) throw new Error(`the terminal did not clear; it shows:\n${this.screen(true)}`);
+      this.tmux('clear-history', '-t', this.session);
+      spawnSync('sleep', ['0.1']);
+    }
   }
 
   /** The screen and its scrollback; `joined` joins the lines the terminal wrapped. */
