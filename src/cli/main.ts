@@ -6,6 +6,7 @@ import { captureCommand } from './commands/capture.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
+import { metricsCommand } from './commands/metrics.js';
 import { queryCommand } from './commands/query.js';
 import { recordCommand } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
@@ -67,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(recordCommand)
     .command(diffCommand)
     .command(trendCommand)
+    .command(metricsCommand)
     .demandCommand(1, NO_COMMAND)
     .recommendCommands()
     .strict()

@@ -1,7 +1,7 @@
 /**
  * A real terminal for the tests where one matters (widths, cutting, an interactive shell, job
  * control): a tmux session of its own, on its own server socket, running bash without rc files.
- * tmux is installed by .ci/run; without it these tests skip with a message, except under CI=true.
+ * tmux is installed by .ci/test-tools; without it these tests skip with a message, except under CI=true.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,14 +9,11 @@ import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { PSSQL_BIN, tempDir } from './cli.js';
 import { PROJECT_ROOT } from './target.js';
+import { haveTool } from './tools.js';
 
 /** Whether tmux can be used; under CI=true a missing tmux fails the test instead. */
 export function haveTmux(t: ExecutionContext): boolean {
-  if (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0) return true;
-  if (process.env.CI === 'true') t.fail('tmux is missing: .ci/run installs it (apt-get install tmux)');
-  else t.log('skipped: tmux is not installed (.ci/run installs it; apt-get install tmux)');
-  t.pass();
-  return false;
+  return haveTool(t, 'tmux', 'tmux');
 }
 
 /** A directory with `pssql` in it, as `npm link` or a global install puts it on PATH. */

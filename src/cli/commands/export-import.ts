@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PssError } from '../../pss/pss-error.js';
 import { osError } from '../../pss/os-error.js';
 import { snapshotFromJson, snapshotToJson } from '../../pss/snapshot-json.js';
 import { COUNTS_AMONG, scopeOf, scopeOptions } from '../capture-scope.js';
 import { defineCommand, isStdinArgument, printRows, warn, withStore } from '../context.js';
 import { wrapHelp } from '../help-text.js';
+import { writeFileAtomically } from '../write-file.js';
 
 export const exportCommand = defineCommand({
   command: 'export <capture>',
@@ -27,27 +27,11 @@ export const exportCommand = defineCommand({
       }
     });
     if (args.output === undefined) process.stdout.write(`${json}\n`);
-    else writeFileAtomically(args.output, `${json}\n`);
+    else writeFileAtomically(args.output, `${json}\n`, 0o600);
   },
   // It writes snapshot JSON and nothing else: --format csv is refused, not silently ignored.
   formats: ['json'],
 });
-
-/**
- * Writes a file whole or not at all: into a temporary file beside it, renamed into place, so a
- * reader never sees half of it and a failure leaves what was there. Errors name the file.
- */
-export function writeFileAtomically(file: string, text: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(temporary, text, { mode: 0o600 });
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw osError(error, 'write', file, code === 'ENOENT' ? `no such directory ${path.dirname(file)}` : undefined);
-  }
-}
 
 export const importCommand = defineCommand({
   command: 'import <file..>',
