@@ -123,6 +123,31 @@ const ARGUMENT_CASES: [string[], number, RegExp][] = [
   [['import', 'no-such-file.json'], 3, /cannot read/],
   [['schema', 'no_such_view'], 3, /no table or view/],
   [['frobnicate'], 2, /Unknown argument: frobnicate/],
+  // Captures named by process, times as people write them, one option one meaning (issue 15).
+  [['show', 'PID'], 3, /is a recorded pid: its newest capture is \d+@latest/],
+  [['show', 'nginx@yesterday'], 2, /invalid capture 'nginx@yesterday'/],
+  [['show', 'no-such-name@latest'], 3, /there is no capture of 'no-such-name'/],
+  [['show', 'latest', '--pid', 'x'], 2, /invalid pid 'x'/],
+  [['show', 'latest', '--limit', '0'], 2, /--limit must be a positive integer/],
+  [['export', 'latest', '--format', 'csv'], 2, /export cannot write --format csv/],
+  [['export', 'latest', '-o', '/nonexistent-dir/x.json'], 3, /no such directory \/nonexistent-dir/],
+  [['diff', 'first', 'latest', '--since', 'yesterday'], 2, /invalid --since 'yesterday'/],
+  [['diff', 'first', 'latest', '--name', 'no-such-name'], 3, /there is no capture of 'no-such-name'/],
+  [['list', '--until', '5'], 2, /invalid --until '5': a bare number is µs/],
+  [['list', '--last', '0'], 2, /--last must be a positive integer/],
+  [['trend', 'PID', '--limit', '3'], 2, /--limit is a number of rows/],
+  [['trend'], 2, /say which process/],
+  [['trend', 'PID', '--pid', 'PID'], 2, /name the process once/],
+  [['capture', '--name', 'no-such-process-name'], 3, /no process named 'no-such-process-name'/],
+  [['capture', 'PID', '--flags', '-bogus'], 2, /unknown capture flag '-bogus'/],
+  [['import', '-', '-'], 2, /can be read once/],
+  [['report', 'sockets', '--pid', 'abc'], 2, /parameter 'pid' must be a process id/],
+  [['report', 'process-captures', '--since', 'soon'], 2, /parameter 'since' must be a time/],
+  [['query', 'PRAGMA wal_checkpoint'], 2, /PRAGMA would write/],
+  [['metrics', '--listen', 'nowhere'], 2, /invalid --listen 'nowhere'/],
+  [['metrics', '--listen', '127.0.0.1:99999'], 2, /invalid --listen/],
+  [['metrics', '--format', 'csv'], 2, /metrics cannot write --format csv/],
+  [['metrics', '--since', 'yesterday'], 2, /invalid --since 'yesterday'/],
 ];
 
 test(`${ARGUMENT_CASES.length} malformed command lines: one line each, the documented exit code`, async (t) => {
@@ -149,6 +174,8 @@ const COMMANDS: { args: string[]; writes: boolean }[] = [
   { args: ['trend', 'PID'], writes: false },
   { args: ['report', 'handles-by-type'], writes: false },
   { args: ['query', 'SELECT count(*) FROM captures'], writes: false },
+  { args: ['shell'], writes: false },
+  { args: ['metrics'], writes: false },
 ];
 
 test('every command on recordings it cannot use: the right error, files not modified', async (t) => {
