@@ -64,6 +64,7 @@ test('diff: two processes are said so in the first line; one process by prefix o
   const mixed = pssql(['diff', 'latest-1', 'latest', '--db', db]);
   t.is(mixed.code, 0, mixed.stderr);
   t.regex(mixed.stdout.split('\n')[0] ?? '', new RegExp(`^two different processes: A is pid ${target.pid} target on .*, B is pid ${sleeper.pid} sleep on .*--pid, --name, or 1234@first 1234@latest`));
+  t.regex(mixed.stdout.split('\n')[3] ?? '', /^volatile fields .* not compared/, 'and not again on the third');
   const one = pssql(['diff', 'target@first', 'target@latest', '--db', db]);
   t.regex(one.stdout.split('\n')[0] ?? '', /^A {2}capture 1 in /, 'the same process: the usual first line');
   const scoped = pssqlJson<Record<string, { capture_id: number }>>(['diff', 'latest-1', 'latest', '--pid', String(sleeper.pid), '--db', db]);

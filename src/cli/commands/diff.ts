@@ -164,8 +164,9 @@ function diffText(diff: SnapshotDiff, a: Side, b: Side, limit: number, results: 
     out.push(`two different processes: A is ${who(diff.a)}, B is ${who(diff.b)} (${hint})`);
   }
   out.push(sideText('A', a, diff.a), sideText('B', b, diff.b));
+  // The first line said already that these are two processes.
   out.push(
-    `${diff.sameProcess ? 'same process instance' : 'two different processes'}; ` +
+    (diff.sameProcess ? 'same process instance; ' : '') +
       (diff.includeVolatile ? 'volatile fields compared' : 'volatile fields (CPU times, positions, pointers, resident sizes) not compared: --include-volatile'),
     '',
   );
