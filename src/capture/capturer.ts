@@ -9,6 +9,11 @@ export interface CaptureOptions {
   threadContextFlags?: number;
   /** Linux: read per-region resident/private/swap sizes from smaps (slower). */
   details?: boolean;
+  /**
+   * All or nothing: fail with ERROR_ACCESS_DENIED when a part may not be read, instead of
+   * capturing the rest and naming the part in `info.deniedParts`.
+   */
+  strict?: boolean;
 }
 
 /** The capture backends: Linux's /proc and Windows' kernel32. */

@@ -11,9 +11,11 @@ export type ColumnKind = 'id' | 'integer' | 'u64' | 'real' | 'text' | 'blob';
  * - `offset_us`: an absolute time in µs stored relative to the capture's start;
  * - `bool`: a boolean stored as 0 or 1;
  * - `bytes`: a Uint8Array stored as a BLOB;
- * - `u32`: an unsigned 32-bit value (flags), stored as it is and read back unsigned.
+ * - `u32`: an unsigned 32-bit value (flags), stored as it is and read back unsigned;
+ * - `json`: a list (argv) stored as the interned text of its JSON, exact and readable in SQL;
+ * - `words`: a list of names stored as one text, comma-separated (NULL reads back as none).
  */
-export type Codec = 'value' | 'string' | 'offset_us' | 'bool' | 'bytes' | 'u32';
+export type Codec = 'value' | 'string' | 'offset_us' | 'bool' | 'bytes' | 'u32' | 'json' | 'words';
 
 /** A reference to another table's key. */
 export interface ForeignKey {
@@ -111,6 +113,9 @@ export const blob = column<Uint8Array, 'blob'>('blob', 'bytes');
 /** The id of an interned text (`strings.string_id`): `name_id` for the model's `name`. */
 export const stringId = (description: string): ColumnBuilder<number, false, 'integer'> =>
   integer(description).references('strings', 'string_id').of(undefined, 'string');
+/** The id of the interned JSON text of a list: `argv_id` for the model's `argv`. */
+export const jsonId = (description: string): ColumnBuilder<number, false, 'integer'> =>
+  integer(description).references('strings', 'string_id').of(undefined, 'json');
 
 /** An index of a table. */
 export interface Index {
@@ -135,7 +140,7 @@ export interface TableOptions {
    * A part of another table's record, stored in a table of its own: the record field it holds
    * (`typeSpecific`, `socket`), and for a union arm, the object type of the arm.
    */
-  part?: { parent: string; field: string; objectType?: number };
+  part?: { parent: string; field: string; objectType?: number; list?: boolean };
 }
 
 /** How a view selects: the relations it joins (SQL after FROM), and what its columns join besides. */
@@ -163,7 +168,7 @@ function named<C extends Record<string, Column>>(columns: C): C {
   const out: Record<string, Column> = {};
   for (const [name, c] of Object.entries(columns)) {
     const unit = UNIT_SUFFIXES.find(([suffix]) => name.endsWith(suffix))?.[1] ?? null;
-    const field = c.field === '' ? camelCase(c.codec === 'string' ? name.replace(/_id$/, '') : name) : c.field;
+    const field = c.field === '' ? camelCase(c.codec === 'string' || c.codec === 'json' ? name.replace(/_id$/, '') : name) : c.field;
     out[name] = { ...c, unit, field };
   }
   return out as C;

@@ -13,9 +13,11 @@ import type { PerformanceCounters, PhaseCounters } from '../../pss/query-records
 import type { Snapshot } from '../../pss/snapshot.js';
 import { type CaptureOptions, type Capturer, captureOnce, type ListedProcess } from '../capturer.js';
 import { listLinuxProcesses } from './linux-process-list.js';
+import { STAT_DEFERRED } from './raw-reads.js';
 import { ReaderThread } from './reader-thread.js';
+import { UserNames } from './user-names.js';
 import { SocketTables } from './read-sockets.js';
-import type { CaptureContext } from './capture-context.js';
+import { CaptureContext } from './capture-context.js';
 import { ProcFiles } from './proc-files.js';
 import { isDead, readBootTimeUs } from './proc-stat.js';
 import { ProcessCaches } from './process-cache.js';
@@ -95,6 +97,7 @@ export class LinuxCapturer implements Capturer {
   private readonly caches = new ProcessCaches();
   private readonly sockets = new SocketTables();
   private readonly reader = new ReaderThread();
+  private readonly names = new UserNames();
   private bootTimeUs: number | null = null;
 
   constructor(procRoot = '/proc') {
@@ -139,7 +142,7 @@ export class LinuxCapturer implements Capturer {
     const files = this.files;
     const stat = readProcessStat(files, pid);
     this.bootTimeUs ??= readBootTimeUs(files);
-    const ctx: CaptureContext = {
+    const ctx = new CaptureContext({
       files,
       pid,
       flags,
@@ -147,10 +150,11 @@ export class LinuxCapturer implements Capturer {
       cache: this.caches.of(pid, stat.startTicks, flags, details),
       sockets: this.sockets,
       reader: this.reader,
-      skipped: 0,
-      denied: 0,
-    };
-    const processInfo = readProcessInformation(ctx, stat);
+      strict: options.strict ?? false,
+      statBlocking: () => STAT_DEFERRED,
+    });
+    this.names.refresh();
+    const processInfo = readProcessInformation(ctx, stat, this.names);
     const walks: SnapshotData['walks'] = {};
     const perf: PerformanceCounters = {
       total: NOT_RUN,
@@ -162,12 +166,12 @@ export class LinuxCapturer implements Capturer {
     };
     if (hasFlag(flags, CaptureFlags.VaSpace)) {
       const [regions, cost] = timer.measure(() => readRegions(ctx, details));
-      walks[WalkClass.VaSpace] = entrySource(regions);
+      if (regions !== null) walks[WalkClass.VaSpace] = entrySource(regions);
       perf.vaSpace = cost;
     }
     if (hasFlag(flags, CaptureFlags.Handles)) {
       const [handles, cost] = timer.measure(() => readHandles(ctx));
-      walks[WalkClass.Handles] = entrySource(handles);
+      if (handles !== null) walks[WalkClass.Handles] = entrySource(handles);
       perf.handles = cost;
     }
     if (hasFlag(flags, CaptureFlags.Threads)) {
@@ -196,6 +200,7 @@ export class LinuxCapturer implements Capturer {
         durationUs: perf.total.wallClockUs,
         skippedCount: ctx.skipped,
         deniedCount: ctx.denied,
+        deniedParts: ctx.deniedParts,
         details,
       },
       process: processInfo,

@@ -1,3 +1,4 @@
+import { NO_LINUX_HANDLE_FIELDS, NO_LINUX_PROCESS_FIELDS, NO_LINUX_REGION_FIELDS, NO_LINUX_THREAD_FIELDS } from '../../pss/linux-only-fields.js';
 import {
   CaptureFlags,
   CONTEXT_FLAGS,
@@ -96,12 +97,7 @@ function decodeProcessInformation(r: Raw): QueryRecordMap[QueryClass.ProcessInfo
     imageFileName,
     // Windows has no separate short name: the image's file name stands for it, as Task Manager shows.
     name: imageFileName === null ? null : (imageFileName.split(/[\\/]/).pop() ?? null),
-    commandLine: null,
-    state: null,
-    nice: null,
-    threadCount: null,
-    majorFaultCount: null,
-    swapBytes: null,
+    ...NO_LINUX_PROCESS_FIELDS,
   };
 }
 
@@ -200,7 +196,7 @@ function decodeTypeSpecific(objectType: number, union: Raw): HandleTypeSpecific 
     }
     case ObjectType.Event: {
       const a = union.Event as Raw;
-      return { objectType, manualReset: a.ManualReset !== 0, signaled: a.Signaled !== 0 };
+      return { objectType, manualReset: a.ManualReset !== 0, signaled: a.Signaled !== 0, count: null };
     }
     case ObjectType.Section: {
       const a = union.Section as Raw;
@@ -257,14 +253,7 @@ const walkDecoders: { [C in WalkClass]: WalkDecoder<C> } = {
       imageBase: image ? address(r.ImageBase) : null,
       checkSum: image ? r.CheckSum : null,
       mappedFileName: countedString(r.MappedFileName, r.MappedFileNameLength),
-      permissions: null,
-      fileOffsetBytes: null,
-      device: null,
-      inode: null,
-      residentBytes: null,
-      proportionalBytes: null,
-      privateBytes: null,
-      swapBytes: null,
+      ...NO_LINUX_REGION_FIELDS,
     };
   },
   [WalkClass.Handles]: (r) => {
@@ -288,11 +277,7 @@ const walkDecoders: { [C in WalkClass]: WalkDecoder<C> } = {
       typeSpecific: hasFlag(flags, HandleFlags.HaveTypeSpecificInformation)
         ? decodeTypeSpecific(r.ObjectType, r.TypeSpecificInformation)
         : null,
-      openFlags: null,
-      positionBytes: null,
-      inode: null,
-      mountId: null,
-      socket: null,
+      ...NO_LINUX_HANDLE_FIELDS,
     };
   },
   [WalkClass.Threads]: (r) => {
@@ -319,10 +304,7 @@ const walkDecoders: { [C in WalkClass]: WalkDecoder<C> } = {
       contextRecord,
       instructionPointer: registers?.rip ?? null,
       stackPointer: registers?.rsp ?? null,
-      name: null,
-      state: null,
-      voluntaryContextSwitches: null,
-      involuntaryContextSwitches: null,
+      ...NO_LINUX_THREAD_FIELDS,
     };
   },
   [WalkClass.ThreadName]: (r) => ({ threadName: countedString(r.ThreadName, r.ThreadNameSize) ?? '' }),

@@ -98,6 +98,7 @@ export class WindowsCapturer implements Capturer {
         durationUs,
         skippedCount: 0,
         deniedCount: 0,
+        deniedParts: [],
         details: false,
       });
     } finally {

@@ -99,6 +99,7 @@ function defineTests(results: WineResults): void {
       threadContextFlags: CONTEXT_FLAGS.CONTEXT_FULL,
       skippedCount: 0,
       deniedCount: 0,
+      deniedParts: [],
       details: false,
     });
     t.true(host.length > 0, 'the host is named');
