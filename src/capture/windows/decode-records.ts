@@ -42,11 +42,16 @@ function big(value: number | bigint): bigint {
   return BigInt(value);
 }
 
-/** Copies `length` bytes from marker-owned memory. */
-function copyBytes(pointer: unknown, length: number): Uint8Array | null {
+/**
+ * Copies `length` bytes from marker-owned memory. Decoded as `length` consecutive uint8 values:
+ * an array type per length (`koffi.array('uint8', n)`) would be a new koffi type per string,
+ * context and page, and koffi never frees a type (about 190 bytes each, gigabytes a day for a
+ * long recording).
+ */
+export function copyBytes(pointer: unknown, length: number): Uint8Array | null {
   if (pointer === null || pointer === undefined) return null;
   if (length === 0) return new Uint8Array(0);
-  return loadKoffi().decode(pointer, loadKoffi().array('uint8', length, 'Typed')) as Uint8Array;
+  return loadKoffi().decode(pointer, 'uint8', length) as Uint8Array;
 }
 
 /**
