@@ -30,7 +30,6 @@ import { pssTypes } from './pss-types.js';
 // decoders below are where those untyped fields become typed records.
 type Raw = Record<string, any>;
 
-const utf16 = new TextDecoder('utf-16le');
 
 /** A pointer-sized value (`void *`, HANDLE) as a bigint address; NULL is 0. */
 function address(pointer: unknown): bigint {
@@ -55,18 +54,32 @@ export function copyBytes(pointer: unknown, length: number): Uint8Array | null {
 }
 
 /**
+ * UTF-16 code units as a string, unit for unit. Windows names are not always valid UTF-16 (NTFS
+ * and object names may hold a lone surrogate); a UTF-16 decoder would make such a unit U+FFFD,
+ * while a JavaScript string holds it as it is, and the store keeps it exactly.
+ */
+export function exactUtf16(units: Uint16Array): string {
+  let text = '';
+  // In slices: an argument list as long as a 32 KiB path would overflow the stack.
+  for (let at = 0; at < units.length; at += 8192) text += String.fromCharCode(...units.subarray(at, at + 8192));
+  return text;
+}
+
+/**
  * A counted UTF-16 string: exactly `byteLength` bytes, whether or not a NUL follows (Windows
  * does not promise one) and even if one is inside. Null when the pointer is NULL.
  */
 function countedString(pointer: unknown, byteLength: number): string | null {
-  const bytes = copyBytes(pointer, byteLength - (byteLength % 2));
-  return bytes === null ? null : utf16.decode(bytes);
+  const copied = copyBytes(pointer, byteLength - (byteLength % 2));
+  if (copied === null) return null;
+  const bytes = copied.byteOffset % 2 === 0 ? copied : copied.slice();
+  return exactUtf16(new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2));
 }
 
 /** The inline wchar_t[260] image path: up to the first NUL, or all of it when it is full. */
 function inlineString(units: Uint16Array): string | null {
   const end = units.indexOf(0);
-  const text = utf16.decode(units.subarray(0, end === -1 ? units.length : end));
+  const text = exactUtf16(units.subarray(0, end === -1 ? units.length : end));
   return text === '' ? null : text;
 }
 
