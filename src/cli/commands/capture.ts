@@ -1,4 +1,5 @@
 import { captureSnapshot } from '../../capture/index.js';
+import { parseContextFlags } from '../../capture/windows/context-flags.js';
 import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPTURE_FLAGS, parseCaptureFlags } from '../../pss/capture-flags.js';
 import { QueryClass } from '../../pss/information-class.js';
 import { recorderOf } from '../../store/recorder.js';
@@ -20,6 +21,11 @@ export const captureCommand = defineCommand({
       .positional('pid', { describe: 'process ids to capture', type: 'string', array: true })
       .option('flags', { type: 'string', describe: 'what to capture (see below)', requiresArg: true })
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
+      .option('context-flags', {
+        type: 'string',
+        describe: 'Windows: CONTEXT flags of thread contexts, e.g. full,xstate (default full; full,xstate with thread-context-extended)',
+        requiresArg: true,
+      })
       .option('label', { type: 'string', describe: 'free text stored with the capture', requiresArg: true })
       .example('$0 capture $$', 'capture this shell')
       .example('$0 capture 1234 --flags handles,handle-names,handle-type-specific', 'only fds, with names and socket endpoints')
@@ -27,6 +33,7 @@ export const captureCommand = defineCommand({
   handler: async (args) => {
     const pids = (args.pid ?? []).map(parsePid);
     const flags = args.flags === undefined ? DEFAULT_CAPTURE_FLAGS : parseCaptureFlags(args.flags);
+    const threadContextFlags = args.contextFlags === undefined ? undefined : parseContextFlags(args.contextFlags);
     const rows: Record<string, unknown>[] = [];
     let failure: unknown;
     await withStore(args, {}, (store) => {
@@ -34,7 +41,7 @@ export const captureCommand = defineCommand({
       for (const [i, pid] of pids.entries()) {
         if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
         try {
-          const snapshot = captureSnapshot({ pid, flags, details: args.details });
+          const snapshot = captureSnapshot({ pid, flags, details: args.details, ...(threadContextFlags === undefined ? {} : { threadContextFlags }) });
           try {
             const result = recorder.record(snapshot, { label: args.label ?? null });
             const info = snapshot.info;

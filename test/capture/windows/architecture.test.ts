@@ -4,6 +4,7 @@
  */
 import test from 'ava';
 import { checkWindowsArchitecture, defaultContextFlags } from '../../../src/capture/windows/index.js';
+import { parseContextFlags } from '../../../src/capture/windows/context-flags.js';
 import { ExitCode, exitCodeOf } from '../../../src/cli/exit-codes.js';
 import { CaptureFlags, CONTEXT_FLAGS } from '../../../src/pss/index.js';
 
@@ -23,4 +24,13 @@ test('extended contexts ask for CONTEXT_XSTATE by default; plain ones for CONTEX
     defaultContextFlags(CaptureFlags.Threads | CaptureFlags.ThreadContext | CaptureFlags.ThreadContextExtended),
     (CONTEXT_FLAGS.CONTEXT_FULL | CONTEXT_FLAGS.CONTEXT_XSTATE) >>> 0,
   );
+});
+
+test('--context-flags takes names, Windows names and numbers, and refuses the rest', (t) => {
+  t.is(parseContextFlags('full,xstate'), (CONTEXT_FLAGS.CONTEXT_FULL | CONTEXT_FLAGS.CONTEXT_XSTATE) >>> 0);
+  t.is(parseContextFlags('CONTEXT_ALL'), CONTEXT_FLAGS.CONTEXT_ALL);
+  t.is(parseContextFlags('control, floating-point'), (CONTEXT_FLAGS.CONTEXT_CONTROL | CONTEXT_FLAGS.CONTEXT_FLOATING_POINT) >>> 0);
+  t.is(parseContextFlags('0x10004b'), 0x0010004b);
+  const error = t.throws(() => parseContextFlags('full,avx'), { message: /unknown context flag 'avx'/ });
+  t.is(exitCodeOf(error), ExitCode.Usage);
 });
