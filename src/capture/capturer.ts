@@ -27,6 +27,8 @@ export interface CapturerOptions {
   procRoot?: string;
   /** Windows: load the Pss* functions from this DLL instead of kernel32 (the test harness). */
   pssLibrary?: string;
+  /** Windows: the longest one capture may take before it is given up and reported, ms (30 s by default). */
+  captureTimeoutMs?: number;
 }
 
 /** A running process as a listing of the system shows it, before any capture. */
@@ -40,7 +42,7 @@ export interface ListedProcess {
   argv0: string | null;
   /**
    * Tells a process from a later one with the same pid: its start time (clock ticks since boot
-   * on Linux, the creation FILETIME on Windows); null where it may not be read.
+   * on Linux, the creation time in µs since 1970 on Windows); null where it may not be read.
    */
   startKey: number | null;
 }

@@ -28,6 +28,7 @@ const BY_CODE: Partial<Record<PssError['code'], ExitCodeValue>> = {
   ERROR_NOT_FOUND: ExitCode.NotFound,
   ERROR_FILE_NOT_FOUND: ExitCode.NotFound,
   ERROR_ACCESS_DENIED: ExitCode.AccessDenied,
+  ERROR_PRIVILEGE_NOT_HELD: ExitCode.AccessDenied,
   ERROR_BAD_FORMAT: ExitCode.BadRecording,
   ERROR_INVALID_DATA: ExitCode.BadRecording,
   ERROR_REVISION_MISMATCH: ExitCode.BadRecording,
@@ -37,6 +38,9 @@ const BY_CODE: Partial<Record<PssError['code'], ExitCodeValue>> = {
   ERROR_BUSY: ExitCode.Resource,
   ERROR_TOO_MANY_OPEN_FILES: ExitCode.Resource,
   ERROR_NOT_ENOUGH_MEMORY: ExitCode.Resource,
+  // A process that changed under the capture, or a capture that hung: busy, worth another try.
+  ERROR_PARTIAL_COPY: ExitCode.Resource,
+  ERROR_TIMEOUT: ExitCode.Resource,
 };
 
 function isSqliteError(error: unknown): error is { code: string } {

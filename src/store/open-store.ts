@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { osError } from '../pss/os-error.js';
 import { PssError } from '../pss/pss-error.js';
+import { restrictToOwner } from './owner-only-acl.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
 import { prepareReader, type Reader } from './row-reader.js';
 import { registerSqlFunctions } from './sql-functions.js';
@@ -157,6 +158,8 @@ function createRecording(path: string): void {
     } catch (error) {
       throw osError(error, 'create', path, 'no such directory');
     }
+    // Windows ignores the mode: an ACL says the same there (the link below shares it).
+    restrictToOwner(temp);
     try {
       const db = new BetterSqlite3(temp, { fileMustExist: true });
       try {
@@ -181,6 +184,22 @@ function createRecording(path: string): void {
     }
   } finally {
     for (const file of [temp, `${temp}-wal`, `${temp}-shm`]) fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * SQLite makes the write-ahead log and its index (which any connection, a reader's too, may
+ * make anew) with the folder's ACL on Windows, and they hold the recording's data. Best effort:
+ * the files of another user's recording are not ours to change.
+ */
+function restrictLogFiles(path: string): void {
+  if (process.platform !== 'win32') return;
+  for (const file of [`${path}-wal`, `${path}-shm`]) {
+    try {
+      if (fs.existsSync(file)) restrictToOwner(file);
+    } catch {
+      // Not ours to change.
+    }
   }
 }
 
@@ -245,6 +264,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
       db.pragma('foreign_keys = ON');
       migrate(db, path);
     }
+    restrictLogFiles(path);
     // 16 MiB of page cache: the B-tree pages a capture touches, without growing pssql's memory much.
     db.pragma('cache_size = -16384');
     db.pragma('temp_store = MEMORY');

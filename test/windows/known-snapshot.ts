@@ -197,7 +197,8 @@ export const KNOWN: KnownSnapshot = {
       sizeOfImageBytes: null,
       imageBase: null,
       checkSum: null,
-      mappedFileName: '\\Device\\HarddiskVolume3\\Windows\\Fonts\\StaticCache.dat',
+      // Lone surrogates, as NTFS allows them: one that stands for a byte on Linux (U+DCFF) and one not.
+      mappedFileName: '\\Device\\HarddiskVolume3\\Windows\\Fonts\\Static\udcffCache\ud800.dat',
       ...NO_LINUX_REGION,
     },
     {
@@ -332,7 +333,7 @@ export const KNOWN: KnownSnapshot = {
       nonPagedPoolCharge: 0,
       creationTimeUs: null,
       typeName: 'Event',
-      objectName: '\\BaseNamedObjects\\pssql-event',
+      objectName: '\\BaseNamedObjects\\pssql-event-\udc00\ud83d',
       typeSpecific: { objectType: ObjectType.Event, manualReset: true, signaled: false, count: null },
       ...NO_LINUX_HANDLE,
     },

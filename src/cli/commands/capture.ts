@@ -1,3 +1,4 @@
+import { parseContextFlags } from '../../pss/context-flags.js';
 import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPTURE_FLAGS, parseCaptureFlags } from '../../pss/capture-flags.js';
 import { QueryClass } from '../../pss/information-class.js';
 import { defineCommand, parsePid, printRows, status, warn, withStore } from '../context.js';
@@ -18,6 +19,11 @@ export const captureCommand = defineCommand({
       .positional('pid', { describe: 'process ids to capture', type: 'string', array: true })
       .option('flags', { type: 'string', describe: 'what to capture (see below)', requiresArg: true })
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
+      .option('context-flags', {
+        type: 'string',
+        describe: 'Windows: CONTEXT flags of thread contexts, e.g. full,xstate (default full; full,xstate with thread-context-extended)',
+        requiresArg: true,
+      })
       .option('label', { type: 'string', describe: 'free text stored with the capture', requiresArg: true })
       .example('$0 capture $$', 'capture this shell')
       .example('$0 capture 1234 --flags handles,handle-names,handle-type-specific', 'only fds, with names and socket endpoints')
@@ -25,6 +31,7 @@ export const captureCommand = defineCommand({
   handler: async (args) => {
     const pids = (args.pid ?? []).map(parsePid);
     const flags = args.flags === undefined ? DEFAULT_CAPTURE_FLAGS : parseCaptureFlags(args.flags);
+    const threadContextFlags = args.contextFlags === undefined ? undefined : parseContextFlags(args.contextFlags);
     const [{ createCapturer }, { writeCapture }] = await Promise.all([import('../../capture/index.js'), import('../../store/capture-writer.js')]);
     const rows: Record<string, unknown>[] = [];
     let failure: unknown;
@@ -34,7 +41,7 @@ export const captureCommand = defineCommand({
         for (const [i, pid] of pids.entries()) {
           if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
           try {
-            const snapshot = capturer.capture({ pid, flags, details: args.details });
+            const snapshot = capturer.capture({ pid, flags, details: args.details, ...(threadContextFlags === undefined ? {} : { threadContextFlags }) });
             try {
               const result = writeCapture(store, snapshot, { label: args.label ?? null });
               const info = snapshot.info;

@@ -35,6 +35,13 @@ class StatusLine {
   }
 }
 
+/**
+ * The signals that stop a recording cleanly. Windows delivers no SIGTERM: there Ctrl-C is
+ * SIGINT, Ctrl-Break SIGBREAK, and closing the console window SIGHUP (Windows then ends the
+ * process within seconds, time enough to finish a capture).
+ */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGBREAK', 'SIGHUP'] : ['SIGINT', 'SIGTERM'];
+
 function who(target: { pid: number; name: string | null }): string {
   return target.name === null ? `pid ${target.pid}` : `pid ${target.pid} (${target.name})`;
 }
@@ -87,7 +94,8 @@ export const recordCommand = defineCommand({
         [
           'Durations: a number and a unit, largest first: 500ms, 5s, 1m30s, 1h, 7d (units us, ms, s, m, h, d, w).',
           'The interval is measured start to start; a round that takes longer than --every is reported and the',
-          'ticks it ran over are skipped. Ctrl-C (SIGINT) or SIGTERM finishes the capture in progress, writes it,',
+          'ticks it ran over are skipped. Ctrl-C (SIGINT) or SIGTERM (on Windows Ctrl-C, Ctrl-Break or closing the',
+          'console) finishes the capture in progress, writes it,',
           'and exits 0 with a summary. Every capture is one transaction, pruned by --keep/--max-age in the same one.',
           'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
         ].join('\n'),
@@ -199,13 +207,11 @@ export const recordCommand = defineCommand({
         say(`${signal}: stopping after the capture in progress`);
         void recorder.stop();
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
       try {
         return await recorder.done;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
         status.clear();
       }
     });

@@ -159,6 +159,16 @@ test('PSS_VA_SPACE_ENTRY: a mapped file name without NUL, PE fields only for ima
   t.is(decodeWalkEntry(WalkClass.VaSpace, buildStruct('PSS_VA_SPACE_ENTRY', {}), 0).mappedFileName, null);
 });
 
+test('counted names keep lone surrogates unit for unit, as NTFS and the object manager allow them', (t) => {
+  for (const name of ['\\Device\\HarddiskVolume3\\lone \ud800 high', 'C:\\x\udfff\udc41.log', 'pair \ud83d\ude00 and \ud83d']) {
+    const entry = buildStruct('PSS_VA_SPACE_ENTRY', {
+      Type: MemType.Mapped, MappedFileNameLength: name.length * 2, MappedFileName: memory(t, utf16Bytes(name, ...GARBAGE)),
+    });
+    const decoded = decodeWalkEntry(WalkClass.VaSpace, entry, CaptureFlags.VaSpace | CaptureFlags.VaSpaceSectionInformation);
+    t.is(decoded.mappedFileName, name, JSON.stringify(name));
+  }
+});
+
 const HANDLE_HEADER = {
   Handle: 0x1234, Flags: 0x0f, CaptureTime: fileTimeTicks(1_700_000_000_000_002, 1), Attributes: 2, GrantedAccess: 0x1f0003,
   HandleCount: 3, PointerCount: 4, PagedPoolCharge: 5, NonPagedPoolCharge: 6, CreationTime: fileTimeTicks(1_000),
