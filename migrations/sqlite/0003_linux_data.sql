@@ -230,14 +230,19 @@ SELECT
   s3.value AS remote_address,
   k.state AS socket_state,
   k.socket_type,
-  k.peer_inode
+  k.peer_inode,
+  ev.count AS event_count,
+  tm.interval_ns AS timer_interval_ns,
+  CAST((SELECT group_concat(e.target_fd, ',') FROM handle_epoll_targets AS e WHERE e.handle_version_id = v.handle_version_id) AS TEXT) AS epoll_target_fds
 FROM captures AS c
 JOIN handle_versions AS v ON v.instance_id = c.instance_id AND v.first_seq <= c.seq AND (v.last_seq IS NULL OR v.last_seq >= c.seq)
 LEFT JOIN strings AS s0 ON s0.string_id = v.type_name_id
 LEFT JOIN strings AS s1 ON s1.string_id = v.object_name_id
 LEFT JOIN handle_socket_details AS k ON k.handle_version_id = v.handle_version_id
 LEFT JOIN strings AS s2 ON s2.string_id = k.local_address_id
-LEFT JOIN strings AS s3 ON s3.string_id = k.remote_address_id;
+LEFT JOIN strings AS s3 ON s3.string_id = k.remote_address_id
+LEFT JOIN handle_event_details AS ev ON ev.handle_version_id = v.handle_version_id
+LEFT JOIN handle_timer_details AS tm ON tm.handle_version_id = v.handle_version_id;
 
 CREATE VIEW regions AS
 SELECT

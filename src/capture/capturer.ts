@@ -64,10 +64,12 @@ export interface Capturer {
   readonly backend: Backend;
   /** Captures one process; the snapshot stays valid after the capturer is closed. Free it when done. */
   capture(options: CaptureOptions): Snapshot;
-  /** Every live process of the system (zombies excluded: they have exited), in pid order. */
+  /** Every process of the system, zombies included, in pid order. */
   listProcesses(): ListedProcess[];
   /** Ends the capturer: its threads stop and what it kept is dropped. */
   close(): void;
+  /** Why parts of a capture of `pid` were denied, and what would help, in a few words (Linux). */
+  explainDenied?(pid: number): string;
 }
 
 /** One capture with a capturer made for it, closed again: the one-shot captures of every backend. */

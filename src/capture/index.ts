@@ -46,7 +46,7 @@ export function captureSnapshot(options: CaptureOptions & CapturerOptions): Snap
 }
 
 /**
- * Every live process of the system (zombies excluded: they have exited), in pid order.
+ * Every process of the system, zombies included, in pid order.
  *
  * @example
  * const nginx = listProcesses().filter((p) => processMatchesName(p, 'nginx'))

@@ -65,7 +65,10 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.Usage;
     }
     const code = exitCodeOf(error);
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    let message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // A command loads its code when it runs: the open-file limit can strike there too.
+    const errno = (error as NodeJS.ErrnoException | null)?.code;
+    if (!isPssError(error) && (errno === 'EMFILE' || errno === 'ENFILE')) message = `too many open files (${message}): raise the limit (ulimit -n)`;
     const prefix = code === ExitCode.Internal && !isPssError(error) ? 'internal error: ' : '';
     process.stderr.write(`pssql: ${prefix}${message}\n`);
     if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);

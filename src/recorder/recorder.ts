@@ -33,6 +33,8 @@ export interface RecorderOptions {
   flags?: number;
   /** Linux: per-region resident/private/swap sizes (reads smaps: slower). */
   details?: boolean;
+  /** All or nothing: a capture a part of which may not be read fails (see CaptureOptions.strict). */
+  strict?: boolean;
   /** Free text stored with every capture. */
   label?: string | null;
   /** Told of every step; see {@link RecorderEvent}. Runs synchronously inside the loop. */
@@ -109,6 +111,8 @@ export type RecorderEvent =
       versionsWritten: number;
       entries: number;
       capturesPruned: number;
+      /** Parts left out for lack of privilege (see CaptureInfo.deniedParts). */
+      deniedParts: readonly string[];
     }
   /** A capture that failed (target kept, or dropped right after), or a listing of processes that failed (target null). */
   | { type: 'failure'; round: number; target: RecorderTarget | null; error: Error }
@@ -198,7 +202,7 @@ const targetOf = (t: TargetState): RecorderTarget => ({ pid: t.pid, name: t.name
 
 class RecorderLoop {
   private readonly targets = new Map<number, TargetState>();
-  /** Processes given up (denied, failing) by pid and start, so that the listing does not bring them back. */
+  /** Processes given up (denied, failing) or done with (exited) by pid and start, so that the listing does not bring them back. */
   private readonly givenUp = new Set<string>();
   private readonly retention: Retention;
   private readonly totals: RecorderSummary;
@@ -260,7 +264,8 @@ class RecorderLoop {
 
   private drop(target: TargetState, reason: DropReason, error: Error | null): void {
     this.targets.delete(target.pid);
-    if (reason !== 'exited') this.givenUp.add(`${target.pid}:${target.startKey}`);
+    // A zombie the listing still shows was recorded already; a process given up stays given up.
+    if (reason !== 'exited' || target.startKey !== null) this.givenUp.add(`${target.pid}:${target.startKey}`);
     // A process seen before has exited; one never captured was never there for us (wrong pid, no right).
     const message =
       reason === 'exited' && (target.captured > 0 || error === null)
@@ -311,6 +316,7 @@ class RecorderLoop {
         pid: target.pid,
         ...(this.options.flags === undefined ? {} : { flags: this.options.flags }),
         details: this.options.details ?? false,
+        strict: this.options.strict ?? false,
       });
     } catch (error) {
       this.captureFailed(target, error);
@@ -318,13 +324,14 @@ class RecorderLoop {
     }
     try {
       const process = snapshot.query(QueryClass.ProcessInformation);
-      // A zombie, or another process under a reused pid: the process recorded so far is gone.
-      const reused = target.createTimeUs !== undefined && process.createTimeUs !== target.createTimeUs;
-      if (process.exitStatus !== STILL_ACTIVE || reused) {
+      // Another process under a reused pid: the process recorded so far is gone.
+      if (target.createTimeUs !== undefined && process.createTimeUs !== target.createTimeUs) {
         this.totals.failures++;
         this.drop(target, 'exited', null);
         return;
       }
+      // A zombie is recorded once, as capture records it: its last state and exit status.
+      const exited = process.exitStatus !== STILL_ACTIVE;
       target.createTimeUs = process.createTimeUs;
       target.name = process.name ?? target.name;
       const result = writeCapture(this.options.store, snapshot, { label: this.options.label ?? null, retention: this.retention });
@@ -344,7 +351,9 @@ class RecorderLoop {
         versionsWritten: result.versionsWritten,
         entries: result.entries,
         capturesPruned: result.capturesPruned,
+        deniedParts: snapshot.info.deniedParts,
       });
+      if (exited) this.drop(target, 'exited', null);
     } finally {
       snapshot.free();
     }

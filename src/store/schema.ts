@@ -647,6 +647,8 @@ export const VIEWS = {
         'LEFT JOIN handle_socket_details AS k ON k.handle_version_id = v.handle_version_id',
         'LEFT JOIN strings AS s2 ON s2.string_id = k.local_address_id',
         'LEFT JOIN strings AS s3 ON s3.string_id = k.remote_address_id',
+        'LEFT JOIN handle_event_details AS ev ON ev.handle_version_id = v.handle_version_id',
+        'LEFT JOIN handle_timer_details AS tm ON tm.handle_version_id = v.handle_version_id',
       ].join('\n'),
     },
     {
@@ -661,6 +663,11 @@ export const VIEWS = {
       socket_state: text('Socket state.').orNull().from('k.state'),
       socket_type: text('Socket type: STREAM, DGRAM, SEQPACKET, RAW.').orNull().from('k.socket_type'),
       peer_inode: integer('Inode of the peer of a connected unix socket.').orNull().from('k.peer_inode'),
+      event_count: u64('An eventfd counter.').orNull().from('ev.count'),
+      timer_interval_ns: integer('A timerfd interval, ns.').orNull().from('tm.interval_ns'),
+      epoll_target_fds: text('The fds an epoll fd watches, comma-separated (handle_epoll_targets has their events).')
+        .orNull()
+        .from('CAST((SELECT group_concat(e.target_fd, \',\') FROM handle_epoll_targets AS e WHERE e.handle_version_id = v.handle_version_id) AS TEXT)'),
     },
   ),
   regions: view(

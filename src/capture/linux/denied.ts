@@ -2,16 +2,14 @@ import * as fs from 'node:fs';
 import { failed, type ProcFiles } from './proc-files.js';
 import { statusField } from './proc-stat.js';
 
-/** The parts of a capture that need more privilege than the world-readable stat, status, cmdline and task. */
-export type DeniedPart =
-  | 'handles'
-  | 'regions'
-  | 'thread contexts'
-  | 'executable'
-  | 'directories'
-  | 'namespaces'
-  | 'io counters'
-  | 'mapped files';
+/** The parts of a capture that need more privilege than the world-readable stat, status, cmdline and task, in the order they are named. */
+export const DENIED_PARTS = ['handles', 'regions', 'thread contexts', 'executable', 'directories', 'namespaces', 'io counters', 'mapped files'] as const;
+export type DeniedPart = (typeof DENIED_PARTS)[number];
+
+/** Parts in the order they are named, whatever order they were met in. */
+export function inPartOrder(parts: readonly DeniedPart[]): DeniedPart[] {
+  return DENIED_PARTS.filter((part) => parts.includes(part));
+}
 
 /** The capabilities by bit (linux/capability.h), for saying which one is missing. */
 const CAPABILITIES = [

@@ -18,6 +18,7 @@ import { ReaderThread } from './reader-thread.js';
 import { UserNames } from './user-names.js';
 import { SocketTables } from './read-sockets.js';
 import { CaptureContext } from './capture-context.js';
+import { inPartOrder, whyDenied } from './denied.js';
 import { ProcFiles } from './proc-files.js';
 import { isDead, readBootTimeUs } from './proc-stat.js';
 import { ProcessCaches } from './process-cache.js';
@@ -122,6 +123,10 @@ export class LinuxCapturer implements Capturer {
     this.reader.close();
   }
 
+  explainDenied(pid: number): string {
+    return whyDenied(this.files, pid);
+  }
+
   /**
    * Captures a live process from /proc as an immutable {@link Snapshot}, with the data the flags
    * ask for. Threads, fds or regions that vanish mid-capture are skipped and counted; fields that
@@ -200,7 +205,7 @@ export class LinuxCapturer implements Capturer {
         durationUs: perf.total.wallClockUs,
         skippedCount: ctx.skipped,
         deniedCount: ctx.denied,
-        deniedParts: ctx.deniedParts,
+        deniedParts: inPartOrder(ctx.deniedParts),
         details,
       },
       process: processInfo,

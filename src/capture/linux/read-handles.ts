@@ -170,7 +170,17 @@ function unlistedSocket(ctx: CaptureContext, fd: number): SocketInfo {
     const n = libc.getxattr(ctx.files.path(ctx.pid, 'fd', fd), 'system.sockprotoname', name, name.length);
     if (n > 0) protocol = protocolOfName(name.toString('latin1', 0, n).replace(/\0+$/, ''));
   }
-  return Object.freeze({ protocol, localAddress: null, remoteAddress: null, state: null, socketType: null, peerInode: null });
+  // In no table means never bound: a datagram socket that is not bound is not connected either.
+  const datagram = protocol.startsWith('udp');
+  const raw = protocol.startsWith('raw');
+  return Object.freeze({
+    protocol,
+    localAddress: null,
+    remoteAddress: null,
+    state: datagram || raw ? 'UNCONN' : null,
+    socketType: protocol.startsWith('tcp') ? 'STREAM' : datagram ? 'DGRAM' : raw ? 'RAW' : null,
+    peerInode: null,
+  });
 }
 
 /**

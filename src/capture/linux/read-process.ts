@@ -66,14 +66,22 @@ export function cgroupPath(text: string): string | null {
 }
 
 /**
- * The container a cgroup path names: the last 64-hex-digit id in it, as docker
+ * The container a process's cgroups name: the last 64-hex-digit id in its cgroup path, as docker
  * (`docker-<id>.scope`, `/docker/<id>`), containerd (`cri-containerd-<id>.scope`), CRI-O
- * (`crio-<id>.scope`), podman (`libpod-<id>.scope`) and kubepods paths all hold one.
+ * (`crio-<id>.scope`), podman (`libpod-<id>.scope`) and kubepods paths all hold one. The v2
+ * path decides; on a v1 or hybrid host whose v2 path is `/`, the v1 paths do.
  */
-export function containerIdOf(cgroup: string | null): string | null {
-  if (cgroup === null) return null;
-  const ids = cgroup.match(/[0-9a-f]{64}/g);
-  return ids === null ? null : (ids[ids.length - 1] as string);
+export function containerIdOf(cgroupText: string): string | null {
+  const last = (path: string): string | null => path.match(/[0-9a-f]{64}/g)?.at(-1) ?? null;
+  const v2 = cgroupPath(cgroupText);
+  const fromV2 = v2 === null ? null : last(v2);
+  if (fromV2 !== null) return fromV2;
+  for (const line of cgroupText.split('\n')) {
+    const path = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
+    const id = last(path);
+    if (id !== null) return id;
+  }
+  return null;
 }
 
 /** `Max open files  1024  1048576  files` of /proc/PID/limits: soft and hard, null for unlimited. */
@@ -200,7 +208,7 @@ export function readProcessInformation(ctx: CaptureContext, stat: StatFields, na
     ipcNamespace: namespaces.ipc ?? null,
     cgroupNamespace: namespaces.cgroup ?? null,
     cgroup,
-    containerId: containerIdOf(cgroup),
+    containerId: failed(cgroupText) ? null : containerIdOf(cgroupText),
     openFileLimit: limits.soft,
     openFileLimitHard: limits.hard,
     ioReadCharsBytes: counter('rchar'),

@@ -9,6 +9,9 @@ const FLAG_HELP = [
   ...CAPTURE_FLAG_INFO.filter((f) => !f.name.startsWith('reserved')).map((f) => `  ${f.name.padEnd(24)} ${f.description}`),
   `Presets: ${Object.keys(CAPTURE_FLAG_PRESETS).join(', ')}. Default: ${captureFlagNames(DEFAULT_CAPTURE_FLAGS).join(',')}.`,
   'Windows names (PSS_CAPTURE_HANDLES) and numbers (0x804) work too.',
+  '',
+  "Without root, what needs more privilege (another user's fds and memory map, its executable, namespaces,",
+  'I/O counters) is left out and named in one line; --strict refuses such a capture instead.',
 ].join('\n');
 
 export const captureCommand = defineCommand({
@@ -24,6 +27,7 @@ export const captureCommand = defineCommand({
         describe: 'Windows: CONTEXT flags of thread contexts, e.g. full,xstate (default full; full,xstate with thread-context-extended)',
         requiresArg: true,
       })
+      .option('strict', { type: 'boolean', default: false, describe: 'all or nothing: fail when a part may not be read, instead of leaving it out' })
       .option('label', { type: 'string', describe: 'free text stored with the capture', requiresArg: true })
       .example('$0 capture $$', 'capture this shell')
       .example('$0 capture 1234 --flags handles,handle-names,handle-type-specific', 'only fds, with names and socket endpoints')
@@ -41,10 +45,20 @@ export const captureCommand = defineCommand({
         for (const [i, pid] of pids.entries()) {
           if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
           try {
-            const snapshot = capturer.capture({ pid, flags, details: args.details, ...(threadContextFlags === undefined ? {} : { threadContextFlags }) });
+            const snapshot = capturer.capture({
+              pid,
+              flags,
+              details: args.details,
+              strict: args.strict,
+              ...(threadContextFlags === undefined ? {} : { threadContextFlags }),
+            });
             try {
               const result = writeCapture(store, snapshot, { label: args.label ?? null });
               const info = snapshot.info;
+              if (info.deniedParts.length > 0) {
+                const why = capturer.explainDenied?.(pid);
+                warn(args, `pid ${pid}: captured without ${info.deniedParts.join(', ')}${why === undefined ? '' : ` (${why})`}`);
+              }
               rows.push({
                 capture_id: result.captureId,
                 pid,

@@ -86,6 +86,7 @@ export const recordCommand = defineCommand({
       .option('max-age', { type: 'string', describe: 'delete captures older than this (in the whole recording)', requiresArg: true })
       .option('flags', { type: 'string', describe: "what to capture (names as in 'pssql capture --help')", requiresArg: true })
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'all or nothing: a process a part of which may not be read is not recorded' })
       .option('label', { type: 'string', describe: 'free text stored with every capture', requiresArg: true })
       .example('$0 record 1234 --every 5s --for 1h', 'capture pid 1234 every 5 seconds for an hour')
       .example('$0 record --name nginx --every 1m --keep 1440', 'every nginx, also new ones, one day of captures each')
@@ -138,6 +139,7 @@ export const recordCommand = defineCommand({
     // With --all, processes come and go all the time: only --verbose tells each one.
     const routine = args.all ? verbose : say;
     let firstDropError: Error | null = null;
+    const deniedTargets = new Map<number, readonly string[]>();
 
     const onEvent = (event: RecorderEvent): void => {
       switch (event.type) {
@@ -149,6 +151,11 @@ export const recordCommand = defineCommand({
           verbose(`round ${event.round}: capturing ${who(event.target)}`);
           break;
         case 'capture':
+          if (event.deniedParts.length > 0 && !deniedTargets.has(event.target.pid)) {
+            deniedTargets.set(event.target.pid, event.deniedParts);
+            // One process is told when it happens; with --all, one line at the end tells them all.
+            if (!args.all) say(`${who(event.target)}: recorded without ${event.deniedParts.join(', ')} (run as root or with CAP_SYS_PTRACE for them)`);
+          }
           totals.captures++;
           totals.rows += event.rowsWritten;
           totals.lastCostUs = event.costUs;
@@ -200,6 +207,7 @@ export const recordCommand = defineCommand({
         ...(maxAgeUs === undefined ? {} : { maxAgeUs }),
         ...(flags === undefined ? {} : { flags }),
         details: args.details,
+        strict: args.strict,
         label: args.label ?? null,
         onEvent,
       });
@@ -220,6 +228,15 @@ export const recordCommand = defineCommand({
     if (summary.captures === 0 && summary.stopReason === 'no-targets' && firstDropError !== null) {
       process.exitCode = exitCodeOf(firstDropError);
       return;
+    }
+    if (args.all && deniedTargets.size > 0 && !args.quiet) {
+      const parts = new Map<string, number>();
+      for (const denied of deniedTargets.values()) for (const part of denied) parts.set(part, (parts.get(part) ?? 0) + 1);
+      // The parts as the captures name them (in one order), each with the processes it was denied in.
+      const listed = [...parts].map(([part, n]) => `${part} ${n}`).join(', ');
+      process.stderr.write(
+        `pssql: ${deniedTargets.size} of ${summary.targets} processes recorded without what needs more privilege (${listed}): run as root or with CAP_SYS_PTRACE to record them whole\n`,
+      );
     }
     // The size once the store is closed: its write-ahead log is checkpointed into the file.
     summary.databaseBytes = databaseBytes(args.db);

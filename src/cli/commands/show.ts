@@ -65,6 +65,7 @@ export const showCommand = defineCommand({
           name: process.name,
           image_file_name: process.image_file_name,
           command_line: process.command_line,
+          user: process.user_name ?? process.uid,
           host: c.host,
           platform: c.platform,
           started_at_us: c.started_at_us,
@@ -75,9 +76,11 @@ export const showCommand = defineCommand({
           regions: c.region_count,
           skipped: c.skipped_count,
           denied: c.denied_count,
+          denied_parts: c.denied_parts,
           working_set_size_bytes: process.working_set_size_bytes,
           private_usage_bytes: process.private_usage_bytes,
           virtual_size_bytes: process.virtual_size_bytes,
+          container: process.container,
           label: c.label,
         });
         return;
