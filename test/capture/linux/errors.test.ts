@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import test from 'ava';
@@ -81,4 +82,22 @@ test("another user's process: what may be read is captured and the rest named; -
   } finally {
     await target.stop();
   }
+});
+
+test('as root, a process root may still not read (it holds capabilities root lacks) is refused with the reason', (t) => {
+  let readable = true;
+  try {
+    fs.readlinkSync('/proc/1/fd/0');
+  } catch {
+    readable = false;
+  }
+  if (process.getuid?.() !== 0 || readable) {
+    t.log('skipped: needs root and a pid 1 that root may not inspect (as in this sandbox)');
+    return t.pass();
+  }
+  const error = t.throws(() => captureLinuxSnapshot({ pid: 1, strict: true }));
+  t.true(isPssError(error, 'ERROR_ACCESS_DENIED'));
+  t.regex(error?.message ?? '', /^cannot capture pid 1: permission denied reading \/proc\/1\/\S+ \(it holds capabilities this pssql lacks \(cap_\w+/);
+  const partial = captureLinuxSnapshot({ pid: 1 });
+  t.true(partial.info.deniedParts.includes('handles'));
 });
