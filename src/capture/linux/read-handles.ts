@@ -210,8 +210,12 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] | null {
       ctx.skipped++;
       continue;
     }
-    if (link === DENIED) ctx.denied++;
-    if (infoText === DENIED) ctx.denied++;
+    // fds listed but not readable (a process holding capabilities this one lacks): their values
+    // are kept, the rest is a part left out, or refused whole by a strict capture.
+    if (link === DENIED || infoText === DENIED) {
+      if (ctx.strict) ctx.deny('handles', files.path(pid, link === DENIED ? 'fd' : 'fdinfo', fd));
+      ctx.withhold('handles');
+    }
     const linkText = failed(link) ? null : (link as string);
     // The stat of a file on a mount that may block is made where the capture can give up on it.
     const statValue = statRaw === STAT_DEFERRED ? ctx.statBlocking(files.path(pid, 'fd', fd)) : statRaw;
