@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
@@ -9,6 +10,7 @@ export interface GlobalOptions {
   format: Format;
   verbose: boolean;
   quiet: boolean;
+  'follow-symlinks': boolean;
 }
 
 /**
@@ -43,7 +45,13 @@ export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
       global: true,
     })
     .option('verbose', { type: 'boolean', default: false, describe: 'more detail, and stack traces on errors', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or status on stderr', global: true });
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or status on stderr', global: true })
+    .option('follow-symlinks', {
+      type: 'boolean',
+      default: false,
+      describe: 'write into a recording reached through a symbolic link (refused otherwise)',
+      global: true,
+    });
 }
 
 /** Writes rows to stdout in the chosen format. */
@@ -69,7 +77,11 @@ export function warn(args: GlobalOptions, message: string): void {
 /** Opens the recording of --db, runs `body` and closes it. */
 export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T> {
   const { openStore } = await import('../store/open-store.js');
-  const store = openStore(args.db, options);
+  const store = openStore(args.db, { ...options, followSymlinks: args['follow-symlinks'] });
+  if (store.migratedFrom !== null) warn(args, `upgraded ${args.db} from schema ${store.migratedFrom} to ${latestVersion(store)}`);
+  if (store.immutable && unreadLogBytes(args.db) > 0) {
+    warn(args, `read ${args.db} as it is on disk: what its write-ahead log holds (${args.db}-wal) needs write access to its folder to be read`);
+  }
   try {
     return await body(store);
   } finally {
@@ -88,4 +100,18 @@ export function parsePid(value: unknown): number {
     throw new PssError('ERROR_INVALID_PARAMETER', `invalid pid ${text}: pids are 1 to 4194304`, { option: 'pid' });
   }
   return pid;
+}
+
+/** The schema version a store is at now. */
+function latestVersion(store: Store): number {
+  return store.db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Bytes in a recording's write-ahead log (0 without one). */
+function unreadLogBytes(path: string): number {
+  try {
+    return fs.statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isPssError } from '../pss/pss-error.js';
@@ -14,6 +15,18 @@ import { showCommand } from './commands/show.js';
 import { trendCommand } from './commands/trend.js';
 import { globalOptions } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
+
+/**
+ * Whether an error is the open-file limit: EMFILE, or, when it strikes while Node's loader reads a
+ * package.json (a command loads its modules when it runs), "Cannot find package" of one that is there.
+ */
+function outOfFds(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EMFILE' || code === 'ENFILE') return true;
+  if (code !== 'ERR_MODULE_NOT_FOUND') return false;
+  const missing = /'([^']*\/node_modules\/(?:@[^/']+\/)?[^/']+)/.exec((error as Error).message ?? '')?.[1];
+  return missing !== undefined && existsSync(`${missing}/package.json`);
+}
 
 /** A mistake in the command line, reported by yargs. */
 class UsageError extends Error {}
@@ -64,11 +77,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pssql: ${message}\nRun 'pssql --help' (or 'pssql <command> --help') for usage.\n`);
       return ExitCode.Usage;
     }
-    const code = exitCodeOf(error);
-    let message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     // A command loads its code when it runs: the open-file limit can strike there too.
-    const errno = (error as NodeJS.ErrnoException | null)?.code;
-    if (!isPssError(error) && (errno === 'EMFILE' || errno === 'ENFILE')) message = `too many open files (${message}): raise the limit (ulimit -n)`;
+    const fds = !isPssError(error) && outOfFds(error);
+    const code = fds ? ExitCode.Resource : exitCodeOf(error);
+    let message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (fds) message = `too many open files (${message}): raise the limit (ulimit -n)`;
     const prefix = code === ExitCode.Internal && !isPssError(error) ? 'internal error: ' : '';
     process.stderr.write(`pssql: ${prefix}${message}\n`);
     if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
