@@ -75,7 +75,7 @@ export function warn(args: GlobalOptions, message: string): void {
 }
 
 /** Opens the recording of --db, runs `body` and closes it. */
-export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T> {
+export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full' }, body: (store: Store) => Promise<T> | T): Promise<T> {
   const { openStore } = await import('../store/open-store.js');
   const store = openStore(args.db, { ...options, followSymlinks: args['follow-symlinks'] });
   if (store.migratedFrom !== null) warn(args, `upgraded ${args.db} from schema ${store.migratedFrom} to ${latestVersion(store)}`);
@@ -84,6 +84,10 @@ export async function withStore<T>(args: GlobalOptions, options: { readonly?: bo
   }
   try {
     return await body(store);
+  } catch (error) {
+    // A damaged page met while reading names the file it is in.
+    const { sqliteError } = await import('../store/open-store.js');
+    throw sqliteError(error, args.db);
   } finally {
     store.close();
   }

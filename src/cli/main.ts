@@ -3,13 +3,16 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isPssError } from '../pss/pss-error.js';
 import { PSSQL_VERSION } from '../version.js';
+import { backupCommand } from './commands/backup.js';
 import { captureCommand } from './commands/capture.js';
+import { checkCommand } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
 import { queryCommand } from './commands/query.js';
 import { recordCommand } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
+import { salvageCommand } from './commands/salvage.js';
 import { schemaCommand } from './commands/schema.js';
 import { showCommand } from './commands/show.js';
 import { trendCommand } from './commands/trend.js';
@@ -52,6 +55,9 @@ export async function main(argv: string[]): Promise<number> {
     .command(recordCommand)
     .command(diffCommand)
     .command(trendCommand)
+    .command(checkCommand)
+    .command(salvageCommand)
+    .command(backupCommand)
     .demandCommand(1, 'name a command (see the list above)')
     .recommendCommands()
     .strict()

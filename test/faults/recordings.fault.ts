@@ -4,7 +4,7 @@
  * that lies), planted files (another user's, world-writable, a symbolic link, an empty file), and
  * storage a reader may not write (another user's folder, a read-only file system).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -170,4 +170,36 @@ test('storage a reader may not write: another user\'s folder, a read-only file s
   } finally {
     spawnSync('umount', [mount]);
   }
+});
+
+test('a backup made while a recorder writes holds its captures whole; check finds a broken invariant', async (t) => {
+  const dir = tempDir();
+  const file = path.join(dir, 'live.db');
+  const recorder = spawn(process.execPath, [PSSQL_BIN, 'record', String(process.pid), '--every', '50ms', '--flags', 'threads,handles', '--db', file], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 200 && !(fs.existsSync(file) && fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    const backup = path.join(dir, 'backup.db');
+    const made = pssql(['backup', backup, '--db', file]);
+    t.is(made.code, 0, made.stderr);
+    t.is(fs.statSync(backup).mode & 0o777, 0o600);
+    const db = new BetterSqlite3(backup, { readonly: true });
+    const captures = db.prepare('SELECT count(*) FROM captures').pluck().get() as number;
+    db.close();
+    t.true(captures >= 1, `the backup holds the captures written so far (${captures})`);
+    t.is(pssql(['check', '--db', backup]).code, 0, 'and they are whole');
+    t.is(pssql(['backup', backup, '--db', file]).code, 2, 'an existing file is never replaced');
+  } finally {
+    recorder.kill('SIGINT');
+    await new Promise((r) => recorder.once('close', r));
+  }
+  const broken = path.join(dir, 'broken.db');
+  fs.copyFileSync(file, broken);
+  const db = new BetterSqlite3(broken);
+  db.exec('UPDATE captures SET thread_count = thread_count + 1 WHERE capture_id = 1');
+  db.close();
+  const check = pssql(['check', '--db', broken]);
+  t.is(check.code, 5);
+  t.regex(check.stdout, /threads counts\s+FAILED\s+capture 1 records \d+ threads but holds \d+/);
+  t.regex(check.stderr, /broken\.db is damaged: threads counts failed/);
 });

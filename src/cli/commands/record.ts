@@ -194,7 +194,8 @@ export const recordCommand = defineCommand({
       }
     };
 
-    const summary = await withStore(args, {}, async (store) => {
+    // A recorder writes for long: the file is checked in full before it starts.
+    const summary = await withStore(args, { check: 'full' }, async (store) => {
       const recorder = startRecorder({
         store,
         pids,
