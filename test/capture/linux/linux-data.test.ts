@@ -307,8 +307,20 @@ test('a zombie: its working set and virtual size are 0, as psutil says', async (
     let zombie: number | null = null;
     for (let i = 0; i < 50 && zombie === null; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const children = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
-      zombie = children.find((c) => fs.readFileSync(`/proc/${c}/stat`, 'latin1').includes(') Z ')) ?? null;
+      const state = (pid: number): string => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+        } catch {
+          return ''; // not there yet, or gone
+        }
+      };
+      let children: number[] = [];
+      try {
+        children = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+      } catch {
+        // The shell is still starting.
+      }
+      zombie = children.find((c) => state(c).includes(') Z ')) ?? null;
     }
     if (zombie === null) return t.fail('no zombie appeared');
     const p = captureLinuxSnapshot({ pid: zombie }).query(QueryClass.ProcessInformation);
