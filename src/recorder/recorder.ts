@@ -86,6 +86,8 @@ export interface RecorderSummary {
   capturesPruned: number;
   /** Rounds that ran past the next tick. */
   overruns: number;
+  /** Times the wall clock moved against the monotonic clock (a step, or a suspend). */
+  clockJumps: number;
   /** Ticks skipped because a round overran them. */
   ticksSkipped: number;
   startedAtUs: number;
@@ -120,6 +122,11 @@ export type RecorderEvent =
   | { type: 'round'; round: number; costUs: number; captures: number; targets: number }
   /** A round ended past the next tick: it took too long, or started late (a busy machine, a slow first capture). */
   | { type: 'overrun'; round: number; costUs: number; startedLateUs: number; everyUs: number; ticksSkipped: number }
+  /**
+   * The wall clock moved against the monotonic one between two rounds: stepped (by hand, NTP) or
+   * the machine was suspended. Captures are stamped with the wall clock, and --max-age prunes by it.
+   */
+  | { type: 'clock-jump'; round: number; jumpUs: number }
   | { type: 'stopping'; round: number; reason: StopReason };
 
 /**
@@ -197,7 +204,12 @@ export function databaseBytes(path: string): number {
   return bytes;
 }
 
-const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+/** The wall clock, µs since the Unix epoch. */
+const nowUs = (): number => Math.round(Date.now() * 1000);
+/** How far the wall clock stands ahead of the monotonic one, ms: constant unless the wall clock is stepped or the machine suspended. */
+const clockOffsetMs = (): number => Date.now() - performance.now();
+/** A change of the offset beyond this is a clock jump (NTP slews far slower; a step or a suspend does not). */
+const CLOCK_JUMP_MS = 2000;
 const targetOf = (t: TargetState): RecorderTarget => ({ pid: t.pid, name: t.name, selectedBy: t.selectedBy });
 
 class RecorderLoop {
@@ -208,6 +220,12 @@ class RecorderLoop {
   private readonly totals: RecorderSummary;
   /** Tick 0: when the first round starts. */
   private startMs = 0;
+  /** When the recorder was made, on the monotonic clock (its duration is measured on it). */
+  private readonly startedMonotonicMs = performance.now();
+  /** The wall clock's offset from the monotonic one when last looked at. */
+  private clockOffset = clockOffsetMs();
+  /** How far the wall clock jumped ahead while this recorder ran, net of steps back (never below 0), µs. */
+  private jumpedAheadUs = 0;
   private stopRequested = false;
   private wake: (() => void) | null = null;
   private round = 0;
@@ -229,6 +247,7 @@ class RecorderLoop {
       overruns: 0,
       ticksSkipped: 0,
       startedAtUs: nowUs(),
+      clockJumps: 0,
       durationUs: 0,
       databaseBytes: databaseBytes(options.store.path),
       stopReason: null,
@@ -247,7 +266,8 @@ class RecorderLoop {
     return {
       ...this.totals,
       dropped: [...this.totals.dropped],
-      durationUs: nowUs() - this.totals.startedAtUs,
+      // Measured with the monotonic clock: a clock jump does not change how long it ran.
+      durationUs: Math.round((performance.now() - this.startedMonotonicMs) * 1000),
       databaseBytes: databaseBytes(this.options.store.path),
     };
   }
@@ -334,7 +354,9 @@ class RecorderLoop {
       const exited = process.exitStatus !== STILL_ACTIVE;
       target.createTimeUs = process.createTimeUs;
       target.name = process.name ?? target.name;
-      const result = writeCapture(this.options.store, snapshot, { label: this.options.label ?? null, retention: this.retention });
+      // Time the recorder did not run through (a suspend, a clock stepped ahead) does not age what it recorded.
+      const retention = this.retention.maxAgeUs === undefined ? this.retention : { ...this.retention, nowUs: nowUs() - this.jumpedAheadUs };
+      const result = writeCapture(this.options.store, snapshot, { label: this.options.label ?? null, retention });
       target.consecutiveFailures = 0;
       target.captured++;
       this.totals.captures++;
@@ -369,6 +391,18 @@ class RecorderLoop {
     target.consecutiveFailures++;
     this.emit({ type: 'failure', round: this.round, target: targetOf(target), error });
     if (target.consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) this.drop(target, 'failing', error);
+  }
+
+  /** Notices the wall clock moving against the monotonic one, and says so. */
+  private watchClock(): void {
+    const offset = clockOffsetMs();
+    const jumpMs = offset - this.clockOffset;
+    this.clockOffset = offset;
+    if (Math.abs(jumpMs) < CLOCK_JUMP_MS) return;
+    this.totals.clockJumps++;
+    // A step back after a step ahead gives back what it took; a step back alone ages nothing.
+    this.jumpedAheadUs = Math.max(0, this.jumpedAheadUs + Math.round(jumpMs * 1000));
+    this.emit({ type: 'clock-jump', round: this.round, jumpUs: Math.round(jumpMs * 1000) });
   }
 
   private sleepUntil(atMs: number): Promise<void> {
@@ -416,6 +450,7 @@ class RecorderLoop {
 
       this.round++;
       this.totals.rounds = this.round;
+      this.watchClock();
       const roundStart = performance.now();
       const capturesBefore = this.totals.captures;
       this.discover();

@@ -205,7 +205,7 @@ export class CaptureWriter {
       const capture = this.writeCaptureRows(snapshot, instanceId, seq, counts, options.label ?? null, context);
       rowsWritten += capture.rowsWritten;
       this.statement('UPDATE process_instances SET last_seq = ? WHERE instance_id = ?').run(seq, instanceId);
-      const capturesPruned = options.retention === undefined ? 0 : pruneCaptures(this.store.db, options.retention, [instanceId], Date.now() * 1000);
+      const capturesPruned = options.retention === undefined ? 0 : pruneCaptures(this.store.db, options.retention, [instanceId], options.retention.nowUs ?? Date.now() * 1000);
       done = { instanceId, state: { ...state, lastSeq: seq } };
       return { captureId: capture.captureId, rowsWritten, entries, versionsWritten, counts, capturesPruned };
     };

@@ -4,8 +4,14 @@ import type BetterSqlite3 from 'better-sqlite3';
 export interface Retention {
   /** Keep only the newest N captures of each process instance that is recorded. */
   keep?: number;
-  /** Delete captures that started more than this long ago (µs), in the whole recording. */
+  /** Delete captures that started more than this long ago (µs), in the whole recording; the capture just written stays. */
   maxAgeUs?: number;
+  /**
+   * The time captures are aged against, µs since the Unix epoch; the wall clock by default. A
+   * recorder gives the wall clock less the jumps it saw (a suspend, a step ahead), so that time
+   * it did not run through does not age what it recorded.
+   */
+  nowUs?: number;
 }
 
 const VERSION_TABLES = ['thread_versions', 'handle_versions', 'region_versions'] as const;
@@ -37,7 +43,13 @@ export function pruneCaptures(db: BetterSqlite3.Database, retention: Retention, 
   }
   if (retention.maxAgeUs !== undefined) {
     const cutoff = Math.floor(nowUs - retention.maxAgeUs);
-    for (const id of db.prepare('SELECT capture_id FROM captures WHERE started_at_us < ?').pluck().all(cutoff) as number[]) doomed.add(id);
+    // The newest capture of each process being recorded (the one just written) is kept whatever
+    // its age: a clock stepped back must not take it.
+    const old = db.prepare(
+      `SELECT capture_id FROM captures WHERE started_at_us < ?
+         AND capture_id NOT IN (SELECT max(capture_id) FROM captures WHERE instance_id IN (${instanceIds.map(() => '?').join(', ') || 'NULL'}) GROUP BY instance_id)`,
+    );
+    for (const id of old.pluck().all(cutoff, ...instanceIds) as number[]) doomed.add(id);
   }
   if (doomed.size === 0) return 0;
 

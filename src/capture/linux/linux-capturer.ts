@@ -143,7 +143,9 @@ export class LinuxCapturer implements Capturer {
     const details = options.details ?? false;
 
     const timer = new PhaseTimer();
-    const startedAtUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
+    // The wall clock, which follows NTP and goes on during a suspend: what --max-age and people
+    // compare with. (Durations are measured with the monotonic clock.)
+    const startedAtUs = Math.round(Date.now() * 1000);
     const files = this.files;
     const stat = readProcessStat(files, pid);
     this.bootTimeUs ??= readBootTimeUs(files);

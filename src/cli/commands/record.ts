@@ -60,6 +60,7 @@ function summaryRecord(summary: RecorderSummary, structured: boolean): Record<st
     versions_written: summary.versionsWritten,
     captures_pruned: summary.capturesPruned,
     overruns: summary.overruns,
+    clock_jumps: summary.clockJumps,
     duration_us: summary.durationUs,
     database_size_bytes: summary.databaseBytes,
     stopped_by: summary.stopReason,
@@ -189,6 +190,15 @@ export const recordCommand = defineCommand({
               `${event.ticksSkipped} tick${event.ticksSkipped === 1 ? '' : 's'} skipped`,
           );
           break;
+        case 'clock-jump': {
+          const ahead = event.jumpUs > 0;
+          say(
+            `the wall clock moved ${humanDuration(Math.abs(event.jumpUs))} ${ahead ? 'ahead' : 'back'} before round ${event.round} ` +
+              `(${ahead ? 'a clock step, or the machine was suspended' : 'a clock step back'}): captures are stamped with the wall clock; ` +
+              (ahead ? 'the time jumped over does not age what this recorder recorded (--max-age)' : 'nothing is pruned for it'),
+          );
+          break;
+        }
         case 'stopping':
           break;
       }
