@@ -302,25 +302,23 @@ test('a cgroup of its own, named as a container runtime names one: the cgroup pa
 
 test('a zombie: its working set and virtual size are 0, as psutil says', async (t) => {
   // The shell becomes sleep 5, which never reaps the sleep 0.1 it started: a zombie for 5 s.
-  const parent = spawn('sh', ['-c', 'sleep 0.1 & exec sleep 5'], { stdio: 'ignore' });
+  const parent = spawn('sh', ['-c', 'sleep 0.1 & exec sleep 10'], { stdio: 'ignore' });
   try {
     let zombie: number | null = null;
-    for (let i = 0; i < 50 && zombie === null; i++) {
+    // Its zombie child: a process whose parent is the shell (now sleep 10), in state Z.
+    for (let i = 0; i < 100 && zombie === null; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const state = (pid: number): string => {
+      for (const name of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(name)) continue;
+        let stat = '';
         try {
-          return fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+          stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
         } catch {
-          return ''; // not there yet, or gone
+          continue; // gone
         }
-      };
-      let children: number[] = [];
-      try {
-        children = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
-      } catch {
-        // The shell is still starting.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields[0] === 'Z' && Number(fields[1]) === parent.pid) zombie = Number(name);
       }
-      zombie = children.find((c) => state(c).includes(') Z ')) ?? null;
     }
     if (zombie === null) return t.fail('no zombie appeared');
     const p = captureLinuxSnapshot({ pid: zombie }).query(QueryClass.ProcessInformation);
