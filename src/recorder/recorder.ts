@@ -146,6 +146,11 @@ export interface Recorder {
   summary(): RecorderSummary;
 }
 
+/** Errors that say the recorder is short of something, not that the target is wrong. */
+const RESOURCE_ERRORS: ReadonlySet<string> = new Set(['ERROR_TOO_MANY_OPEN_FILES', 'ERROR_NOT_ENOUGH_MEMORY']);
+/** How long a shortage may last before the recorder gives up (at least ten rounds), ms. */
+const SHORTAGE_GIVE_UP_MS = 10_000;
+
 /** Failures in a row after which a target that is still there is given up. */
 const MAX_CONSECUTIVE_FAILURES = 3;
 /** The shortest interval a recorder accepts, µs: below it the loop would only measure itself. */
@@ -224,6 +229,8 @@ class RecorderLoop {
   private readonly startedMonotonicMs = performance.now();
   /** The wall clock's offset from the monotonic one when last looked at. */
   private clockOffset = clockOffsetMs();
+  /** Since when captures have failed for a shortage (none has worked since), and how; null when none. */
+  private short: { sinceMs: number; error: PssError } | null = null;
   /** How far the wall clock jumped ahead while this recorder ran, net of steps back (never below 0), µs. */
   private jumpedAheadUs = 0;
   private stopRequested = false;
@@ -358,6 +365,7 @@ class RecorderLoop {
       const retention = this.retention.maxAgeUs === undefined ? this.retention : { ...this.retention, nowUs: nowUs() - this.jumpedAheadUs };
       const result = writeCapture(this.options.store, snapshot, { label: this.options.label ?? null, retention });
       target.consecutiveFailures = 0;
+      this.short = null;
       target.captured++;
       this.totals.captures++;
       this.totals.rowsWritten += result.rowsWritten;
@@ -388,6 +396,17 @@ class RecorderLoop {
     if (isPssError(error, 'ERROR_ACCESS_DENIED')) return this.drop(target, 'denied', error);
     // Bad flags or an unsupported platform fail every capture the same way: a usage error, not a target's.
     if (isPssError(error, 'ERROR_INVALID_PARAMETER') || isPssError(error, 'ERROR_NOT_SUPPORTED') || !(error instanceof PssError)) throw error;
+    // Out of fds or memory is the recorder's trouble, not the target's: the target is kept and
+    // captured again next round; only a shortage that lasts ends the recording (exit code 6).
+    if (RESOURCE_ERRORS.has(error.code)) {
+      this.emit({ type: 'failure', round: this.round, target: targetOf(target), error });
+      this.short ??= { sinceMs: performance.now(), error };
+      const lastedMs = performance.now() - this.short.sinceMs;
+      if (lastedMs >= Math.max(SHORTAGE_GIVE_UP_MS, (10 * this.options.everyUs) / 1000)) {
+        throw new PssError(error.win32, `${error.message}; it lasted ${Math.round(lastedMs / 1000)} s: the recording cannot go on`, { cause: error });
+      }
+      return;
+    }
     target.consecutiveFailures++;
     this.emit({ type: 'failure', round: this.round, target: targetOf(target), error });
     if (target.consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) this.drop(target, 'failing', error);

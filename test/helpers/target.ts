@@ -50,14 +50,15 @@ export interface Target extends TargetInfo {
  * Compiles test/fixtures/NAME.c into test/.cache/NAME if it is missing or older than its source
  * (atomically: test files run in parallel processes); returns the binary's path.
  */
-export function buildFixture(name: string): string {
+export function buildFixture(name: string, kind: 'program' | 'shared-library' = 'program'): string {
   const source = path.join(PROJECT_ROOT, `test/fixtures/${name}.c`);
-  const binary = path.join(CACHE, name);
+  const binary = path.join(CACHE, kind === 'program' ? name : `${name}.so`);
   const fresh = fs.existsSync(binary) && fs.statSync(binary).mtimeMs >= fs.statSync(source).mtimeMs;
   if (!fresh) {
     fs.mkdirSync(CACHE, { recursive: true });
     const temporary = `${binary}.${process.pid}`;
-    execFileSync('cc', ['-O2', '-Wall', '-pthread', '-o', temporary, source], { stdio: 'inherit' });
+    const flags = kind === 'program' ? ['-O2', '-Wall', '-pthread'] : ['-O2', '-Wall', '-shared', '-fPIC'];
+    execFileSync('cc', [...flags, '-o', temporary, source, ...(kind === 'program' ? [] : ['-ldl'])], { stdio: 'inherit' });
     fs.renameSync(temporary, binary);
   }
   return binary;
