@@ -21,8 +21,12 @@ export interface CaptureContextOptions {
   reader: ReaderThread;
   /** All or nothing: a part that may not be read fails the capture instead of being left out. */
   strict: boolean;
-  /** Stats a file on a mount that may block, where the capture can give up on it; '' when it gave up. */
-  statBlocking: (path: string) => string | ReadFailure;
+  /**
+   * Stats a file on a mount that may block (named by its device), where the capture can give up
+   * on it: '' when that file system is left alone as unresponsive; throws ERROR_TIMEOUT past the
+   * capture's deadline.
+   */
+  statBlocking: (path: string, device: string) => string | ReadFailure;
 }
 
 /** State shared by the readers of one capture: where to read, and what had to be left out. */
@@ -35,7 +39,7 @@ export class CaptureContext {
   readonly sockets: SocketTables;
   readonly reader: ReaderThread;
   readonly strict: boolean;
-  readonly statBlocking: (path: string) => string | ReadFailure;
+  readonly statBlocking: (path: string, device: string) => string | ReadFailure;
   /** Threads, fds and regions that vanished while they were read. */
   skipped = 0;
   /** Fields left null because reading them needed more privilege. */
@@ -86,7 +90,7 @@ export class CaptureContext {
   blockingMounts(): BlockingMounts {
     if (this.mounts === null) {
       const text = this.files.readText(this.files.path(this.pid, 'mountinfo'));
-      this.mounts = failed(text) ? { mountIds: new Set(), devices: new Set() } : parseBlockingMounts(text);
+      this.mounts = failed(text) ? { mountIds: new Set(), devices: new Set(), deviceOf: new Map() } : parseBlockingMounts(text);
     }
     return this.mounts;
   }

@@ -13,7 +13,7 @@ import type { PerformanceCounters, PhaseCounters } from '../../pss/query-records
 import type { Snapshot } from '../../pss/snapshot.js';
 import { type CaptureOptions, type Capturer, captureOnce, type ListedProcess } from '../capturer.js';
 import { listLinuxProcesses } from './linux-process-list.js';
-import { STAT_DEFERRED } from './raw-reads.js';
+import { BlockingStats } from './blocking-stats.js';
 import { ReaderThread } from './reader-thread.js';
 import { UserNames } from './user-names.js';
 import { SocketTables } from './read-sockets.js';
@@ -99,6 +99,7 @@ export class LinuxCapturer implements Capturer {
   private readonly sockets = new SocketTables();
   private readonly reader = new ReaderThread();
   private readonly names = new UserNames();
+  private readonly blocking = new BlockingStats();
   private bootTimeUs: number | null = null;
 
   constructor(procRoot = '/proc') {
@@ -121,6 +122,7 @@ export class LinuxCapturer implements Capturer {
 
   close(): void {
     this.reader.close();
+    this.blocking.close();
   }
 
   explainDenied(pid: number): string {
@@ -149,6 +151,7 @@ export class LinuxCapturer implements Capturer {
     const files = this.files;
     const stat = readProcessStat(files, pid);
     this.bootTimeUs ??= readBootTimeUs(files);
+    const budget = this.blocking.budget();
     const ctx = new CaptureContext({
       files,
       pid,
@@ -158,7 +161,7 @@ export class LinuxCapturer implements Capturer {
       sockets: this.sockets,
       reader: this.reader,
       strict: options.strict ?? false,
-      statBlocking: () => STAT_DEFERRED,
+      statBlocking: (path, device) => this.blocking.stat(path, device, budget, pid),
     });
     this.names.refresh();
     const processInfo = readProcessInformation(ctx, stat, this.names);

@@ -8,6 +8,8 @@
 export interface BlockingMounts {
   mountIds: Set<number>;
   devices: Set<string>;
+  /** The device of each such mount id. */
+  deviceOf: Map<number, string>;
 }
 
 const REMOTE = /^(nfs4?|cifs|smb3?|smbfs|9p|ceph|glusterfs|lustre|afs|davfs|virtiofs|gpfs|orangefs|fuse(blk)?|fuse\..+)$/;
@@ -25,7 +27,7 @@ export function mapsDevice(decimal: string): string {
 
 /** The mounts of a mountinfo text that may block. */
 export function parseBlockingMounts(text: string): BlockingMounts {
-  const mounts: BlockingMounts = { mountIds: new Set(), devices: new Set() };
+  const mounts: BlockingMounts = { mountIds: new Set(), devices: new Set(), deviceOf: new Map() };
   for (const line of text.split('\n')) {
     const separator = line.indexOf(' - ');
     if (separator < 0) continue;
@@ -34,6 +36,7 @@ export function parseBlockingMounts(text: string): BlockingMounts {
     const [id = '', , device = ''] = line.slice(0, separator).split(' ');
     mounts.mountIds.add(Number(id));
     mounts.devices.add(mapsDevice(device));
+    mounts.deviceOf.set(Number(id), mapsDevice(device));
   }
   return mounts;
 }

@@ -218,7 +218,10 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] | null {
     }
     const linkText = failed(link) ? null : (link as string);
     // The stat of a file on a mount that may block is made where the capture can give up on it.
-    const statValue = statRaw === STAT_DEFERRED ? ctx.statBlocking(files.path(pid, 'fd', fd)) : statRaw;
+    const statValue =
+      statRaw === STAT_DEFERRED
+        ? ctx.statBlocking(files.path(pid, 'fd', fd), ctx.blockingMounts().deviceOf.get(failed(infoText) ? -1 : (parseFdInfo(infoText as string).mountId ?? -1)) ?? '?')
+        : statRaw;
     const statKey = typeof statValue === 'string' ? statValue : null;
     const cached = previous.get(fd);
     if (cached !== undefined && cached.link === linkText && cached.info === infoText && cached.stat === statKey) {

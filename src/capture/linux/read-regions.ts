@@ -61,7 +61,7 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     if (known !== undefined) return known;
     const mapFile = files.path(pid, 'map_files', `${m.start.toString(16)}-${m.end.toString(16)}`);
     const mayBlock = blocking.has(m.device);
-    let stat = mayBlock ? ctx.statBlocking(mapFile) : statText(files, mapFile);
+    let stat = mayBlock ? ctx.statBlocking(mapFile, m.device) : statText(files, mapFile);
     if (stat === DENIED && !mayBlock) {
       const byPath = files.stat(`${files.path(pid, 'root')}${m.path}`);
       const same = !failed(byPath) && byPath.ino === m.inode && deviceText(byPath.dev) === m.device;

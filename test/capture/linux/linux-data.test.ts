@@ -253,7 +253,7 @@ test('a process in its own pid namespace: the pid inside it (NSpid) and its name
 test('a process in a network namespace of its own: IPv6 link-local with its interface, unix peers through setns', async (t) => {
   if (!isRoot) return cannotRun(t, 'unshare --net needs root');
   const own = tempDir();
-  const script = `ip link set lo up && ip -6 addr add fe80::1/64 dev lo && exec "$@"`;
+  const script = `ip link set lo up && ip -6 addr add fe80::1/64 dev lo nodad && exec "$@"`;
   const inner = await startServer(own, { wrapper: ['unshare', '--net', 'sh', '-c', script, 'sh'], args: ['--ipv6-link-local'] });
   try {
     const all = new Map([...captureLinuxSnapshot({ pid: inner.pid }).entries(WalkClass.Handles)].map((h) => [h.handle, h]));
