@@ -40,6 +40,7 @@ export const SQLITE_SCHEMA: SchemaDialect = {
 function columnDefinition(name: string, column: Column, dialect: SchemaDialect): string {
   let sql = `${name} ${dialect.columnType(column)}`;
   if (column.kind !== 'id' && !column.nullable) sql += ' NOT NULL';
+  if (column.defaultValue !== null) sql += ` DEFAULT ${column.defaultValue}`;
   if (column.primaryKey) sql += ' PRIMARY KEY';
   const fk = column.foreignKey;
   if (fk !== null) sql += ` REFERENCES ${fk.table} (${fk.column})${fk.onDelete === 'cascade' ? ' ON DELETE CASCADE' : ''}`;
