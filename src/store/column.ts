@@ -125,6 +125,11 @@ export interface Index {
   unique?: boolean;
   /** A partial index: the rows it holds (SQL). */
   where?: string;
+  /**
+   * PostgreSQL: index a digest of the values (texts and bytes may be longer than a B-tree entry
+   * holds, as command lines and paths are). Lookups compare the digest, then the value.
+   */
+  hashed?: boolean;
 }
 
 /** A table's keys and storage, beyond its columns. */

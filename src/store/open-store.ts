@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { osError } from '../pss/os-error.js';
 import { PssError } from '../pss/pss-error.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
+import type { ReadStore } from './read-store.js';
 import { prepareReader, type Reader } from './row-reader.js';
 import { registerSqlFunctions } from './sql-functions.js';
 import { StringTable } from './string-table.js';
@@ -78,7 +79,8 @@ export function sqliteError(error: unknown, path: string): unknown {
  * An open pssql recording: a better-sqlite3 connection with pssql's pragmas and schema (typed
  * Kysely queries over it: `kyselyOf(store)`). Close it when done.
  */
-export class Store {
+export class Store implements ReadStore {
+  readonly dialect = 'sqlite' as const;
   private readonly readers = new Map<string, Reader>();
   private readonly objects = new Map<object, unknown>();
   private stringTable: StringTable | null = null;

@@ -200,8 +200,8 @@ export const TABLES = {
     },
     {
       indexes: [
-        { name: 'strings_by_text', columns: ['value'], unique: true, where: 'raw IS NULL' },
-        { name: 'strings_by_bytes', columns: ['raw'], unique: true, where: 'raw IS NOT NULL' },
+        { name: 'strings_by_text', columns: ['value'], unique: true, where: 'raw IS NULL', hashed: true },
+        { name: 'strings_by_bytes', columns: ['raw'], unique: true, where: 'raw IS NOT NULL', hashed: true },
       ],
     },
   ),
