@@ -8,29 +8,31 @@
 -- fits (1: perfectly steady); monotonic is the share of steps between consecutive captures in
 -- which the count did not fall. The counts are those of handles-over-time, where a type counts 0
 -- while absent, so a leak from zero starts at zero. A process instance is one series (a
--- restarted process starts another); captures taken without handles are left out.
+-- restarted process starts another), named as in its last capture; captures taken without
+-- handles are left out.
 WITH
 steps AS (
   SELECT
     *,
     handle_count - lag(handle_count) OVER run AS step,
     first_value(handle_count) OVER run AS first_count,
-    last_value(handle_count) OVER (run ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_count
+    last_value(handle_count) OVER (run ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_count,
+    last_value(name) OVER (run ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_name
   FROM handles_over_time
   WHERE handle_count IS NOT NULL
   WINDOW run AS (PARTITION BY instance_id, type_name ORDER BY started_at_us)
 ),
 fits AS (
   SELECT
-    pid,
-    name,
+    max(pid) AS pid,
+    max(last_name) AS name,
     type_name,
     count(*) AS captures,
     max(first_count) AS first_count,
     max(last_count) AS last_count,
     regr_slope(handle_count, started_at_us) * 60e6 AS growth_per_minute,
     regr_r2(handle_count, started_at_us) AS r2,
-    avg(CASE WHEN step IS NOT NULL THEN step >= 0 END) AS monotonic,
+    avg(CASE WHEN step IS NULL THEN NULL WHEN step >= 0 THEN 1.0 ELSE 0.0 END) AS monotonic,
     max(started_at_us) - min(started_at_us) AS span_us
   FROM steps
   GROUP BY instance_id, type_name

@@ -12,5 +12,5 @@ SELECT
 FROM handles
 WHERE capture_id = :capture
   AND (type_name = 'Socket' OR protocol IS NOT NULL)
-  AND (:state IS NULL OR socket_state = :state COLLATE NOCASE)
-ORDER BY protocol, socket_state IS NOT 'LISTEN', local_address, remote_address, handle_value;
+  AND (:state IS NULL OR lower(socket_state) = lower(:state))
+ORDER BY protocol, socket_state IS DISTINCT FROM 'LISTEN', local_address NULLS FIRST, remote_address NULLS FIRST, handle_value;

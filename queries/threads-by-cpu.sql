@@ -15,5 +15,5 @@ SELECT
   create_time_us
 FROM threads
 WHERE capture_id = :capture
-ORDER BY cpu_time_us DESC, thread_id
+ORDER BY cpu_time_us DESC NULLS LAST, thread_id
 LIMIT :limit;

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { FORMATS, type Format, type RowSet, renderRecord, renderRows } from './output.js';
 
 /** Options every command takes. */
@@ -31,7 +32,7 @@ export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
       type: 'string',
       default: process.env.PSSQL_DB ?? 'pssql.db',
       defaultDescription: '$PSSQL_DB or ./pssql.db',
-      describe: 'the recording (a SQLite file)',
+      describe: 'the recording (a SQLite file), or a store of many: postgres://user@host/database',
       global: true,
       requiresArg: true,
     })
@@ -66,15 +67,54 @@ export function warn(args: GlobalOptions, message: string): void {
   if (!args.quiet) process.stderr.write(`pssql: ${message}\n`);
 }
 
-/** Opens the recording of --db, runs `body` and closes it. */
-export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T> {
-  const { openStore } = await import('../store/open-store.js');
-  const store = openStore(args.db, options);
-  try {
-    return await body(store);
-  } finally {
-    store.close();
+/**
+ * Opens the store of --db, runs `body` and closes it. Read-only, --db may be a recording file or
+ * a postgres:// URL; to write, it must be a recording file.
+ */
+export async function withStore<T>(args: GlobalOptions, options: { readonly: true }, body: (store: ReadStore) => Promise<T> | T): Promise<T>;
+export async function withStore<T>(args: GlobalOptions, options: { readonly?: false; create?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T>;
+export async function withStore<T>(
+  args: GlobalOptions,
+  options: { readonly?: boolean; create?: boolean },
+  body: ((store: Store) => Promise<T> | T) | ((store: ReadStore) => Promise<T> | T),
+): Promise<T> {
+  const { checkRecordingFile, openReadStore } = await import('../store/open-read-store.js');
+  let store: ReadStore;
+  if (options.readonly === true) {
+    store = await openReadStore(args.db);
+  } else {
+    checkRecordingFile(args.db, String((args as { _?: unknown[] })._?.[0] ?? 'this command'));
+    const { openStore } = await import('../store/open-store.js');
+    store = openStore(args.db, options);
   }
+  try {
+    return await (body as (store: ReadStore) => Promise<T> | T)(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Which recordings' captures a command selects in a store that holds several: `--host`, `--recording`. */
+export interface ScopeOptions {
+  host: string | undefined;
+  recording: string | undefined;
+}
+
+/** Adds `--host` and `--recording` to a command that selects captures. */
+export function scopeOptions<T>(yargs: Argv<T>): Argv<T & ScopeOptions> {
+  return yargs
+    .option('host', { type: 'string', requiresArg: true, describe: 'only captures of this host (a store of several recordings)' })
+    .option('recording', { type: 'string', requiresArg: true, describe: "only captures of this recording: its id, or the start of it ('pssql list --hosts')" }) as Argv<
+    T & ScopeOptions
+  >;
+}
+
+/** The scope of `--host` and `--recording`, as the library takes it. */
+export function scopeOf(args: Partial<ScopeOptions>): { host?: string; recording?: string } {
+  if (args.recording !== undefined && !/^[0-9a-f]{1,32}$/i.test(args.recording)) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `--recording ${args.recording}: a recording id is hex digits (or the start of them)`, { option: 'recording' });
+  }
+  return { ...(args.host === undefined ? {} : { host: args.host }), ...(args.recording === undefined ? {} : { recording: args.recording }) };
 }
 
 /** Parses a pid argument: a positive integer within the kernel's pid range. */

@@ -104,7 +104,7 @@ test('report --list: every built-in report with its description and parameters',
   t.is(list.find((r) => r.name === 'handles-by-type')?.parameters, '--capture capture=latest');
   t.is(
     list.find((r) => r.name === 'leak-suspects')?.parameters,
-    '--min-captures integer=3, --min-monotonic real=0.8, --pid pid=null, --name text=null, --since-us integer=null, --until-us integer=null, --last integer=null',
+    '--min-captures integer=3, --min-monotonic real=0.8, --pid pid=null, --name text=null, --since-us integer=null, --until-us integer=null, --last integer=null, --host text=null, --recording text=null',
     'its own parameters, then those of handles-over-time and process-captures it builds on',
   );
 });

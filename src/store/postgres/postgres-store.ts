@@ -159,11 +159,28 @@ export function createPool(connection: PostgresConnection, max: number): pg.Pool
 }
 
 /**
+ * What the analysis layer needs of a PostgreSQL store beyond {@link ReadStore}: its Kysely, and
+ * statements run as they are (one read, or one read-only statement rolled back).
+ */
+export interface PostgresReader extends ReadStore {
+  readonly dialect: 'postgres';
+  readonly db: Kysely<Database>;
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<PostgresResult<Row>>;
+  readOnlyQuery<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<PostgresResult<Row>>;
+}
+
+/** Kysely's view of a pool whose clients read with pssql's value rules. */
+export interface KyselyPool {
+  connect(): Promise<pg.PoolClient>;
+  end(): Promise<void>;
+}
+
+/**
  * An open pssql store in a PostgreSQL database: the typed Kysely query builder with pssql's value
  * rules (`store.db`), one-statement reads and read-only queries, and transactions for the
  * writers (push, prune). Close it when done.
  */
-export class PostgresStore implements ReadStore {
+export class PostgresStore implements PostgresReader {
   readonly dialect = 'postgres' as const;
   readonly db: Kysely<Database>;
   private readonly objects = new Map<object, unknown>();
@@ -175,34 +192,34 @@ export class PostgresStore implements ReadStore {
     readonly path: string,
     readonly readonly: boolean,
   ) {
-    const origins = this.origins;
-    const location = path;
-    this.db = new Kysely<Database>({
-      dialect: new PostgresDialect({
-        pool: {
-          async connect() {
-            let client: pg.PoolClient;
+    this.db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.kyselyPool() }) });
+  }
+
+  /** The pool as Kysely takes it: its clients decode rows as pssql does, their errors are PssErrors. The store ends the real pool. */
+  kyselyPool(): KyselyPool {
+    const { pool, origins, path } = this;
+    return {
+      async connect() {
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (error) {
+          throw postgresError(error, path, 'cannot connect to');
+        }
+        const reader = queryable(client, origins);
+        return {
+          query: async (sql: string, params: readonly unknown[]) => {
             try {
-              client = await pool.connect();
+              return await reader.query(sql, params);
             } catch (error) {
-              throw postgresError(error, location, 'cannot connect to');
+              throw postgresError(error, path, 'cannot read');
             }
-            const reader = queryable(client, origins);
-            return {
-              query: async (sql: string, params: readonly unknown[]) => {
-                try {
-                  return await reader.query(sql, params);
-                } catch (error) {
-                  throw postgresError(error, location, 'cannot read');
-                }
-              },
-              release: () => client.release(),
-            } as unknown as pg.PoolClient;
           },
-          end: async () => {},
-        },
-      }),
-    });
+          release: () => client.release(),
+        } as unknown as pg.PoolClient;
+      },
+      end: async () => {},
+    };
   }
 
   /** Loads what the value rules need to know about the store's columns; run once at open. */
