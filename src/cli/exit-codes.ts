@@ -17,6 +17,8 @@ export const ExitCode = {
   Resource: 6,
   /** `pssql diff --fail-if`: a threshold was exceeded. */
   ThresholdExceeded: 7,
+  /** The database server could not be reached or went away: refused, unreachable, timed out, cut off. */
+  Unreachable: 8,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -37,6 +39,11 @@ const BY_CODE: Partial<Record<PssError['code'], ExitCodeValue>> = {
   ERROR_BUSY: ExitCode.Resource,
   ERROR_TOO_MANY_OPEN_FILES: ExitCode.Resource,
   ERROR_NOT_ENOUGH_MEMORY: ExitCode.Resource,
+  ERROR_CONNECTION_REFUSED: ExitCode.Unreachable,
+  ERROR_CONNECTION_ABORTED: ExitCode.Unreachable,
+  ERROR_HOST_UNREACHABLE: ExitCode.Unreachable,
+  ERROR_BAD_NETPATH: ExitCode.Unreachable,
+  ERROR_TIMEOUT: ExitCode.Unreachable,
 };
 
 function isSqliteError(error: unknown): error is { code: string } {

@@ -51,9 +51,11 @@ export function pruneCaptures(db: BetterSqlite3.Database, retention: Retention, 
   for (const instanceId of affected) {
     const oldest = db.prepare('SELECT min(seq) FROM captures WHERE instance_id = ?').pluck().get(instanceId) as number | null;
     if (oldest === null) {
-      // No capture left: the instance and all its versions go (detail rows follow by cascade).
+      // No capture left: the instance and all its versions go (detail rows follow by cascade). An
+      // instance pushed here from another recording stays, with the last seq pushed, so that a
+      // later push does not bring back what was pruned.
       for (const table of VERSION_TABLES) db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
-      db.prepare('DELETE FROM process_instances WHERE instance_id = ?').run(instanceId);
+      db.prepare('DELETE FROM process_instances WHERE instance_id = ? AND recording_key = 1').run(instanceId);
     } else {
       for (const table of VERSION_TABLES) db.prepare(`DELETE FROM ${table} WHERE instance_id = ? AND last_seq < ?`).run(instanceId, oldest);
     }

@@ -14,9 +14,10 @@ export function isDatabaseUrl(location: string): boolean {
 export function checkPostgresUrl(location: string, option = 'db'): void {
   const scheme = URL_SCHEME.exec(location)?.[1]?.toLowerCase();
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    const what = option === 'target' ? 'target' : `--${option}`;
     throw new PssError(
       'ERROR_INVALID_PARAMETER',
-      `--${option} ${redactUrl(location)}: not a PostgreSQL URL (postgres://user@host/database) nor a file; pssql stores into SQLite files and PostgreSQL`,
+      `${what} ${redactUrl(location)}: not a PostgreSQL URL (postgres://user@host/database) nor a file; pssql stores into SQLite files and PostgreSQL`,
       { option },
     );
   }

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import type { ReadStore } from '../read-store.js';
 import { bindValues } from '../row-reader.js';
 import { type Database, U64_COLUMNS } from '../schema.js';
@@ -139,12 +140,12 @@ export interface PostgresConnection {
 /** The pool of a store: search_path set to pssql's schema, sessions read-only for readers. */
 export function createPool(connection: PostgresConnection, max: number): pg.Pool {
   const own = [`-c search_path=${POSTGRES_NAMESPACE}`, ...(connection.readonly ? ['-c default_transaction_read_only=on'] : [])].join(' ');
-  // pg takes `options` from the URL over the config's: pssql's are added to the URL's own.
-  const url = new URL(connection.url);
-  const fromUrl = url.searchParams.get('options');
-  url.searchParams.delete('options');
+  // The URL as libpq reads it (postgres://user@/db?host=/run/postgresql too), with pssql's
+  // session options added to its own.
+  const parsed = parseConnectionString(connection.url);
+  const fromUrl = typeof parsed.options === 'string' ? parsed.options : null;
   const pool = new pg.Pool({
-    connectionString: url.toString(),
+    ...(parsed as pg.PoolConfig),
     options: fromUrl === null ? own : `${fromUrl} ${own}`,
     max,
     idleTimeoutMillis: 10_000,
@@ -250,6 +251,20 @@ export class PostgresStore implements PostgresReader {
       // A client that failed mid-transaction or lost its server is not given back to the pool.
       client.release(broken);
     }
+  }
+
+  /**
+   * A client of its own, for a session that keeps state between transactions (a push's staging
+   * tables, its advisory locks): release it when done, saying whether it broke.
+   */
+  async session(): Promise<{ client: PostgresQueryable; raw: pg.PoolClient; release(broken?: boolean): void }> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw postgresError(error, this.path, 'cannot connect to');
+    }
+    return { client: queryable(client, this.origins), raw: client, release: (broken = false) => client.release(broken) };
   }
 
   /** Runs one statement and returns its decoded rows. */
