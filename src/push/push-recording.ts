@@ -449,7 +449,7 @@ async function writeBatch(
     for (const c of stringColumnsOf(table)) stringSources.push(`SELECT p.${c} AS id FROM ${table} AS p JOIN captures AS c ON c.capture_id = p.capture_id WHERE ${captureSelection(from, to)}`);
   }
   stringSources.push('SELECT name_id AS id FROM process_instances WHERE instance_id = ?');
-  await tx.load({
+  const strings = await tx.load({
     stage: stageOf('strings'),
     columns: columnsOf('strings'),
     rows: source.raw(
@@ -457,8 +457,10 @@ async function writeBatch(
       ...stringSources.map(() => local),
     ),
   });
-  for (const sql of tx.dialect.addStrings()) rows += (await tx.run(sql)).changes;
-  for (const sql of tx.dialect.mapStrings()) await tx.run(sql);
+  if (strings > 0) {
+    for (const sql of tx.dialect.addStrings()) rows += (await tx.run(sql)).changes;
+    for (const sql of tx.dialect.mapStrings()) await tx.run(sql);
+  }
 
   // The instance: new, or moved on to the batch's last capture.
   let instanceId = existing;
@@ -488,12 +490,14 @@ async function writeBatch(
     if (split && existing !== null) {
       closed += (await tx.run(`UPDATE ${kind.table} SET last_seq = ${from} WHERE instance_id = ${instanceId} AND recording_key = ${recordingKey} AND last_seq IS NULL`)).changes;
     }
-    await tx.load({ stage: stageOf(kind.table), columns: columnsOf(kind.table), rows: source.raw(`SELECT ${columns.join(', ')} FROM ${kind.table} AS v WHERE ${where}`, local) });
-    await tx.run(`INSERT INTO ${mapOf(kind.table)} (local_id, id) ${tx.dialect.newIds(kind.table, kind.idColumn, stageOf(kind.table))}`);
-    const inserted = (await tx.run(insertStaged(kind.table, constants))).changes;
-    versions += inserted;
-    for (const part of partTablesOf(kind.table)) {
-      await tx.load({
+    const staged = await tx.load({ stage: stageOf(kind.table), columns: columnsOf(kind.table), rows: source.raw(`SELECT ${columns.join(', ')} FROM ${kind.table} AS v WHERE ${where}`, local) });
+    // Most batches of a process at work have few new versions, and most kinds of details none: nothing staged, nothing to run.
+    if (staged > 0) {
+      await tx.run(`INSERT INTO ${mapOf(kind.table)} (local_id, id) ${tx.dialect.newIds(kind.table, kind.idColumn, stageOf(kind.table))}`);
+      versions += (await tx.run(insertStaged(kind.table, constants))).changes;
+    }
+    for (const part of staged === 0 ? [] : partTablesOf(kind.table)) {
+      const details = await tx.load({
         stage: stageOf(part.table),
         columns: columnsOf(part.table),
         rows: source.raw(
@@ -501,11 +505,11 @@ async function writeBatch(
           local,
         ),
       });
-      rows += (await tx.run(insertStaged(part.table, constants))).changes;
+      if (details > 0) rows += (await tx.run(insertStaged(part.table, constants))).changes;
     }
     if (!split) {
       // The target's current versions that ended within the batch, matched by (first_seq, key).
-      const staged = await tx.load({
+      const ended = await tx.load({
         stage: closuresOf(kind.table),
         columns: ['first_seq', 'key_value', 'last_seq'],
         rows: source.raw(
@@ -513,14 +517,14 @@ async function writeBatch(
           local,
         ),
       });
-      if (staged > 0) {
+      if (ended > 0) {
         const updated = (
           await tx.run(
             `UPDATE ${kind.table} AS v SET last_seq = s.last_seq FROM ${closuresOf(kind.table)} AS s
              WHERE v.instance_id = ${instanceId} AND v.recording_key = ${recordingKey} AND v.last_seq IS NULL AND v.first_seq = s.first_seq AND v.${kind.keyColumn} = s.key_value`,
           )
         ).changes;
-        if (updated !== staged) throw new ClosureMismatch(`${kind.table}: ${staged} versions ended, ${updated} matched`);
+        if (updated !== ended) throw new ClosureMismatch(`${kind.table}: ${ended} versions ended, ${updated} matched`);
         closed += updated;
       }
     }
@@ -536,12 +540,12 @@ async function writeBatch(
   await tx.run(`INSERT INTO ${mapOf('captures')} (local_id, id) ${tx.dialect.newIds('captures', idColumnOf('captures') as string, stageOf('captures'))}`);
   rows += (await tx.run(insertStaged('captures', constants))).changes;
   for (const table of CAPTURE_PARTS) {
-    await tx.load({
+    const staged = await tx.load({
       stage: stageOf(table),
       columns: columnsOf(table),
       rows: source.raw(`SELECT ${columnsOf(table).map((c) => `p.${c}`).join(', ')} FROM ${table} AS p JOIN captures AS c ON c.capture_id = p.capture_id WHERE ${captureSelection(from, to)}`, local),
     });
-    rows += (await tx.run(insertStaged(table, constants))).changes;
+    if (staged > 0) rows += (await tx.run(insertStaged(table, constants))).changes;
   }
   await tx.run(`UPDATE recordings SET pushed_at_us = ${Math.round(Date.now() * 1000)} WHERE recording_key = ${recordingKey}`);
   if (captures === 0) throw new PssError('ERROR_INVALID_DATA', `a batch of instance ${local} had no capture to push`);

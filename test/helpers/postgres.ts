@@ -90,7 +90,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const log = path.join(dir, 'server.log');
 
   const connect = (database: string) =>
-    new pg.Client({ host: dir, port: 5432, user: SUPERUSER, password: PASSWORD, database, connectionTimeoutMillis: 2000 });
+    new pg.Client({ host: dir, port: 5432, user: SUPERUSER, password: PASSWORD, database, connectionTimeoutMillis: 15000 });
 
   const start = async (): Promise<void> => {
     const out = fs.openSync(log, 'a');

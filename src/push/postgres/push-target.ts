@@ -156,6 +156,17 @@ export class PostgresPushTarget implements PushTarget {
         return { rows: result.rows, changes: result.rowCount ?? 0 };
       },
       load: async (load) => {
+        // Nothing to load is no COPY at all (a round trip saved, most batches have many empty tables).
+        const iterator = load.rows[Symbol.iterator]();
+        const first = iterator.next();
+        if (first.done === true) return 0;
+        const rows: Iterable<readonly unknown[]> = {
+          *[Symbol.iterator]() {
+            yield first.value;
+            for (let next = iterator.next(); next.done !== true; next = iterator.next()) yield next.value;
+          },
+        };
+        load = { ...load, rows };
         const counter = { rows: 0 };
         const copy = this.raw.query(copyStreams.from(`COPY ${load.stage} (${load.columns.join(', ')}) FROM STDIN`));
         try {

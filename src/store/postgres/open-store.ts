@@ -1,8 +1,9 @@
-import { PssError } from '../../pss/pss-error.js';
+import { isPssError, PssError } from '../../pss/pss-error.js';
 import { checkPostgresUrl, redactUrl } from './connection-url.js';
 import { databaseState, migratePostgres, refusal } from './migrate.js';
 import { postgresError } from './postgres-errors.js';
 import { createPool, PostgresStore } from './postgres-store.js';
+import { speaksPostgres } from './probe-server.js';
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -47,7 +48,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     }, 'cannot open');
   } catch (error) {
     await store.close();
-    throw postgresError(error, location, 'cannot open');
+    const failure = postgresError(error, location, 'cannot open');
+    // Hung up before saying anything PostgreSQL says: ask it as libpq would, to tell why.
+    if (isPssError(failure, 'ERROR_CONNECTION_ABORTED') && (await speaksPostgres(url)) === false) {
+      throw new PssError('ERROR_BAD_FORMAT', `cannot connect to ${location}: the server did not answer as PostgreSQL does (is it a PostgreSQL server?)`, {
+        path: location,
+        cause: error,
+      });
+    }
+    throw failure;
   }
   return store;
 }

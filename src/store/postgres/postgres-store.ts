@@ -109,6 +109,16 @@ function decodeRows(rows: Record<string, unknown>[], fields: readonly pg.FieldDe
   return rows;
 }
 
+/**
+ * A client taken from the pool, kept from crashing the process when its server goes away while
+ * it is checked out: `pg` then emits 'error' on it, and the query in flight fails with the cause.
+ */
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (client.listenerCount('error') === 0) client.on('error', () => {});
+  return client;
+}
+
 /** A client that reads with pssql's value rules. */
 function queryable(client: pg.ClientBase, origins: ColumnOrigins): PostgresQueryable {
   return {
@@ -203,7 +213,7 @@ export class PostgresStore implements PostgresReader {
       async connect() {
         let client: pg.PoolClient;
         try {
-          client = await pool.connect();
+          client = await checkOut(pool);
         } catch (error) {
           throw postgresError(error, path, 'cannot connect to');
         }
@@ -237,7 +247,7 @@ export class PostgresStore implements PostgresReader {
   async withClient<T>(body: (client: PostgresQueryable & { raw: pg.PoolClient }) => Promise<T>, doing = 'cannot use'): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await checkOut(this.pool);
     } catch (error) {
       throw postgresError(error, this.path, 'cannot connect to');
     }
@@ -260,7 +270,7 @@ export class PostgresStore implements PostgresReader {
   async session(): Promise<{ client: PostgresQueryable; raw: pg.PoolClient; release(broken?: boolean): void }> {
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await checkOut(this.pool);
     } catch (error) {
       throw postgresError(error, this.path, 'cannot connect to');
     }
