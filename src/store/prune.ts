@@ -6,6 +6,12 @@ export interface Retention {
   keep?: number;
   /** Delete captures that started more than this long ago (µs), in the whole recording. */
   maxAgeUs?: number;
+  /**
+   * Pushing is on: only what a push target holds may go. Per process instance, the last seq the
+   * target holds; captures before it may be deleted, it and those after it stay (an instance not
+   * in the map keeps all of its captures).
+   */
+  pushed?: ReadonlyMap<number, number>;
 }
 
 const VERSION_TABLES = ['thread_versions', 'handle_versions', 'region_versions'] as const;
@@ -31,13 +37,18 @@ export function checkRetention(retention: Retention): void {
  */
 export function pruneCaptures(db: BetterSqlite3.Database, retention: Retention, instanceIds: readonly number[], nowUs: number): number {
   const doomed = new Set<number>();
+  // With pushing on, a capture the target does not hold yet stays (so does the last one it holds).
+  const pushed = retention.pushed;
+  const add = (rows: { capture_id: number; instance_id: number; seq: number }[]): void => {
+    for (const row of rows) if (pushed === undefined || row.seq < (pushed.get(row.instance_id) ?? 0)) doomed.add(row.capture_id);
+  };
   if (retention.keep !== undefined) {
-    const old = db.prepare('SELECT capture_id FROM captures WHERE instance_id = ? ORDER BY seq DESC LIMIT -1 OFFSET ?').pluck();
-    for (const instanceId of instanceIds) for (const id of old.all(instanceId, retention.keep) as number[]) doomed.add(id);
+    const old = db.prepare('SELECT capture_id, instance_id, seq FROM captures WHERE instance_id = ? ORDER BY seq DESC LIMIT -1 OFFSET ?');
+    for (const instanceId of instanceIds) add(old.all(instanceId, retention.keep) as { capture_id: number; instance_id: number; seq: number }[]);
   }
   if (retention.maxAgeUs !== undefined) {
     const cutoff = Math.floor(nowUs - retention.maxAgeUs);
-    for (const id of db.prepare('SELECT capture_id FROM captures WHERE started_at_us < ?').pluck().all(cutoff) as number[]) doomed.add(id);
+    add(db.prepare('SELECT capture_id, instance_id, seq FROM captures WHERE started_at_us < ?').all(cutoff) as { capture_id: number; instance_id: number; seq: number }[]);
   }
   if (doomed.size === 0) return 0;
 
