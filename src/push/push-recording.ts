@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { isPssError, PssError } from '../pss/pss-error.js';
+import { isPssError } from '../pss/pss-error.js';
 import { ENTRY_KINDS, type EntryKindInfo } from '../store/entry-kinds.js';
 import type { Store } from '../store/open-store.js';
 import { partTablesOf } from '../store/row-codec.js';
@@ -75,6 +75,9 @@ export interface PushSummary {
 
 type Row = Record<string, unknown>;
 
+/** Rows written by a push after which the target's statistics are refreshed. */
+const ANALYZE_AFTER_ROWS = 10_000;
+
 /** The target moved under the push (another push of the same recording): this instance is left. */
 class Conflict extends Error {}
 /** A batch's closures did not match the target's current versions one for one: redo it as a split. */
@@ -134,7 +137,12 @@ class Source {
   reading<T>(body: () => Promise<T>): Promise<T> {
     this.store.db.exec('BEGIN');
     return body().finally(() => {
-      if (this.store.db.inTransaction) this.store.db.exec('COMMIT');
+      // It only read: ending it cannot lose anything, and must not hide the error of the batch.
+      try {
+        if (this.store.db.inTransaction) this.store.db.exec('COMMIT');
+      } catch {
+        if (this.store.db.inTransaction) this.store.db.exec('ROLLBACK');
+      }
     });
   }
 }
@@ -271,6 +279,8 @@ export async function pushStore(store: Store, target: PushTarget, options: PushO
       await release();
     }
   }
+  // A push that wrote much changes what the target's planner should know of its tables.
+  if (summary.rows >= ANALYZE_AFTER_ROWS) await target.analyze();
   summary.upToDate = summary.captures === 0;
   summary.durationUs = Math.round((performance.now() - started) * 1000);
   return summary;
@@ -547,7 +557,8 @@ async function writeBatch(
     });
     if (staged > 0) rows += (await tx.run(insertStaged(table, constants))).changes;
   }
+  // A batch whose captures the source pruned since it was planned still moves the instance on:
+  // its versions and closures keep the target's current versions right for the captures after it.
   await tx.run(`UPDATE recordings SET pushed_at_us = ${Math.round(Date.now() * 1000)} WHERE recording_key = ${recordingKey}`);
-  if (captures === 0) throw new PssError('ERROR_INVALID_DATA', `a batch of instance ${local} had no capture to push`);
   return { instanceId, captures, rows, versions, closed };
 }

@@ -68,6 +68,8 @@ export interface PushTarget {
    * it was) when it throws. The staging tables start empty.
    */
   transaction<T>(body: (tx: TargetTransaction) => Promise<T>): Promise<T>;
+  /** After a push that wrote much: lets the target's planner know its tables again (statistics). */
+  analyze(): Promise<void>;
   /** Keeps other pushes of the same recording (another pssql, a background push) out until released. */
   lockRecording(recordingId: string): Promise<() => Promise<void>>;
   close(): Promise<void>;

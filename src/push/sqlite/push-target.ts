@@ -110,6 +110,10 @@ export class SqlitePushTarget implements PushTarget {
     }
   }
 
+  async analyze(): Promise<void> {
+    // SQLite plans with its indexes alone (no sqlite_stat1 in a recording): nothing to refresh.
+  }
+
   async lockRecording(): Promise<() => Promise<void>> {
     // Each batch's transaction holds the file's write lock and checks where the instance is.
     return async () => {};
