@@ -4,6 +4,7 @@
 -- param: min_captures integer = 3  only types counted in at least this many captures
 -- param: min_monotonic real = 0.8  only types whose count did not fall in at least this share of steps (0 to 1)
 --
+-- host says where the process ran (a store of many hosts holds them side by side: pssql push).
 -- growth_per_minute is the least-squares slope of the count over time; r2 says how well a line
 -- fits (1: perfectly steady); monotonic is the share of steps between consecutive captures in
 -- which the count did not fall. The counts are those of handles-over-time, where a type counts 0
@@ -24,6 +25,7 @@ steps AS (
 ),
 fits AS (
   SELECT
+    instance_id,
     max(pid) AS pid,
     max(last_name) AS name,
     type_name,
@@ -38,19 +40,21 @@ fits AS (
   GROUP BY instance_id, type_name
 )
 SELECT
-  pid,
-  name,
-  type_name,
-  captures,
-  first_count,
-  last_count,
-  round(growth_per_minute, 2) AS growth_per_minute,
-  round(r2, 3) AS r2,
-  round(monotonic, 3) AS monotonic,
-  span_us
-FROM fits
-WHERE captures >= :min_captures
-  AND growth_per_minute > 0
-  AND last_count > first_count
-  AND monotonic >= :min_monotonic
-ORDER BY growth_per_minute DESC, pid, type_name;
+  i.host,
+  f.pid,
+  f.name,
+  f.type_name,
+  f.captures,
+  f.first_count,
+  f.last_count,
+  round(f.growth_per_minute, 2) AS growth_per_minute,
+  round(f.r2, 3) AS r2,
+  round(f.monotonic, 3) AS monotonic,
+  f.span_us
+FROM fits AS f
+JOIN process_instances AS i ON i.instance_id = f.instance_id
+WHERE f.captures >= :min_captures
+  AND f.growth_per_minute > 0
+  AND f.last_count > f.first_count
+  AND f.monotonic >= :min_monotonic
+ORDER BY growth_per_minute DESC, f.pid, f.type_name, i.host;

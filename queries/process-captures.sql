@@ -12,11 +12,11 @@
 -- process_captures and take its parameters, so every over-time report selects captures alike.
 -- A name matches with ASCII case ignored (lower() on both sides: the report runs on SQLite and
 -- PostgreSQL alike).
-SELECT capture_id, instance_id, seq, pid, name, started_at_us, duration_us, thread_count, handle_count, region_count
+SELECT capture_id, instance_id, seq, pid, name, started_at_us, duration_us, thread_count, handle_count, region_count, host
 FROM (
   SELECT
     c.capture_id, c.instance_id, c.seq, c.pid, p.name, c.started_at_us, c.duration_us,
-    c.thread_count, c.handle_count, c.region_count,
+    c.thread_count, c.handle_count, c.region_count, c.host,
     row_number() OVER (ORDER BY c.capture_id DESC) AS from_newest
   FROM captures AS c
   JOIN processes AS p ON p.capture_id = c.capture_id

@@ -340,7 +340,7 @@ test('leak-suspects: only the leaking process and type, at about 1200 files a mi
 
   const quiet = pssql(['report', 'leak-suspects', '--pid', String(steady.pid), '--min-captures', '2', '--db', db]);
   t.is(quiet.code, 0);
-  t.regex(quiet.stdout, /^pid\s+name\s+type_name\s+captures\s+first_count\s+last_count\s+growth_per_minute\s+r2\s+monotonic\s+span_us\n-/);
+  t.regex(quiet.stdout, /^host\s+pid\s+name\s+type_name\s+captures\s+first_count\s+last_count\s+growth_per_minute\s+r2\s+monotonic\s+span_us\n-/);
   t.is(quiet.stdout.trim().split('\n').length, 2, 'a steady process is no suspect');
   t.deepEqual(report('leak-suspects', '--min-captures', '7'), []);
 });
