@@ -47,7 +47,8 @@ test('a wrong password: exit code 4, the password never shown', async (t) => {
   t.is(pssql(['push', bare, '--db', file], { env: { PGPASSWORD: 'pssql-test-secret' } }).code, 0);
 });
 
-test('a URL that is not PostgreSQL: exit code 2 for another scheme, 5 for a server that speaks something else', async (t) => {
+// Serial: the fake server answers from this process, which the other tests' synchronous pssql runs would hold up.
+test.serial('a URL that is not PostgreSQL: exit code 2 for another scheme, 5 for a server that speaks something else', async (t) => {
   refused(t, ['push', 'http://localhost/pssql', '--db', file], 2, /^pssql: target http:\/\/localhost\/pssql: not a PostgreSQL URL/);
   refused(t, ['list', '--db', 'mysql://localhost/pssql'], 2, /^pssql: --db mysql:\/\/localhost\/pssql: not a PostgreSQL URL/);
   // A server that answers, but not as PostgreSQL does (here: as an HTTP server would).

@@ -98,26 +98,20 @@ test('every view holds the same entries, names byte for byte and u64 columns as 
 });
 
 test('the read commands answer the same on --db FILE and --db URL', (t) => {
+  // Each kind of read once (the reports and views are compared in full above, through the library).
   const commands = [
-    ['list'],
     ['list', '--pid', String(target.pid), '--limit', '3'],
     ['show', 'latest'],
-    ['show', 'latest', 'process'],
     ['show', 'latest', 'handles', '--all'],
-    ['show', 'latest', 'regions', '--all'],
-    ['show', 'latest', 'threads', '--all'],
     ['show', 'latest-2', 'regions'],
-    ['show', 'first', 'threads'],
     ['show', '3', 'counters'],
-    ['show', 'latest', 'handles', '--type', 'socket'],
     ['report', 'leak-suspects'],
     ['report', 'handles-matching', '--type', 'file', '--pattern', '%.TXT'],
-    ['query', 'SELECT type_name, count(*) AS n FROM handles WHERE capture_id = :capture GROUP BY type_name ORDER BY n DESC, type_name', '--capture', 'latest'],
     ['query', 'SELECT hex_address(base_address) AS base, human_bytes(region_size_bytes) AS size FROM regions WHERE capture_id = :capture ORDER BY base_address', '--capture', '2'],
     ['trend', String(target.pid)],
     ['schema', 'regions'],
-    ['schema', '--functions'],
   ];
+  const TABLES_TOO = new Set(['show latest', 'report leak-suspects', 'trend ' + String(target.pid), 'schema regions']);
   for (const command of commands) {
     // Every column (--all) has the store's own ids of strings and versions: compared without them.
     if (command.includes('--all')) {
@@ -125,7 +119,8 @@ test('the read commands answer the same on --db FILE and --db URL', (t) => {
       t.deepEqual(withoutStoreIds(pssqlJson<Record<string, unknown>[]>([...command, '--db', url])), withoutStoreIds(here), command.join(' '));
       continue;
     }
-    for (const format of ['json', 'table']) {
+    // Tables for people too, for a few: the formatting is the same code whatever the store.
+    for (const format of TABLES_TOO.has(command.join(' ')) ? ['json', 'table'] : ['json']) {
       const here = pssql([...command, '--db', file, '--format', format]);
       const there = pssql([...command, '--db', url, '--format', format]);
       t.is(here.code, 0, `${command.join(' ')}: ${here.stderr}`);
