@@ -15,7 +15,8 @@ import { startTarget, type Target } from '../helpers/target.js';
 const { test, server } = usePostgres(anyTest);
 
 const KILLS = 12;
-const CAPTURES = 60;
+// Enough that a push takes many seconds of batches: every kill finds one at work.
+const CAPTURES = 240;
 
 function random(seed: number): () => number {
   let state = seed;
@@ -32,7 +33,7 @@ const file = `${dir}/big.db`;
 test.before(async () => {
   // Many entries, and churn: every capture has new and ended versions, so every batch is many statements.
   target = await startTarget(['--files', '2000', '--threads', '30', '--regions', '2000', '--churn', '2', '--open-every', '20']);
-  await recordCaptures(file, target.pid, CAPTURES, 20);
+  await recordCaptures(file, target.pid, CAPTURES, 5);
 });
 
 test.after.always(async () => {
@@ -69,7 +70,8 @@ function assertWhole(t: ExecutionContext, url: string, when: string): number {
   return pssqlJson<unknown[]>(['query', 'SELECT capture_id FROM captures', '--db', url]).length;
 }
 
-test(`push killed with SIGKILL ${KILLS} times, then pushed again: whole captures only, and the store equals the recording`, async (t) => {
+// Serial: the other test restarts the server they share.
+test.serial(`push killed with SIGKILL ${KILLS} times, then pushed again: whole captures only, and the store equals the recording`, async (t) => {
   const url = await server().createDatabase('killed');
   const log = `${server().dir}/server.log`;
   const eofBefore = (fs.readFileSync(log, 'utf8').match(/unexpected EOF on client connection with an open transaction/g) ?? []).length;
@@ -94,11 +96,12 @@ test(`push killed with SIGKILL ${KILLS} times, then pushed again: whole captures
       await new Promise((resolve) => setTimeout(resolve, 200 + next() * 1500));
     } else {
       for (let waited = 0; !finished && waited < 60_000 && (await heldBy(name)) <= held; waited += 25) await new Promise((resolve) => setTimeout(resolve, 25));
-      await new Promise((resolve) => setTimeout(resolve, next() * 200));
+      await new Promise((resolve) => setTimeout(resolve, next() * 300));
     }
     push.child.kill('SIGKILL');
     const result = await push.done;
     if (result.signal === 'SIGKILL') cut++;
+    else t.log(`push ${i + 1} ended by itself: ${result.code} ${result.stderr.slice(0, 300)}`);
     // The store may not be made yet when the first kills land during start-up.
     if ((await heldBy(name)) < 0) continue;
     const now = assertWhole(t, url, `kill ${i + 1}`);
@@ -116,7 +119,7 @@ test(`push killed with SIGKILL ${KILLS} times, then pushed again: whole captures
   t.log(`${cut} of ${KILLS} pushes killed (${eof} inside a transaction); ${held} captures held before the last push, ${CAPTURES} after`);
 });
 
-test('the server restarted during a push: the push goes on after it or fails with exit code 8, and the next one completes the store', async (t) => {
+test.serial('the server restarted during a push: the push goes on after it or fails with exit code 8, and the next one completes the store', async (t) => {
   const url = await server().createDatabase('restarted');
   const push = startPssql(['push', url, '--db', file, '--batch-captures', '1']);
   // Once the push is writing batches, the server goes down (fast shutdown: every connection cut) and comes back.
