@@ -19,5 +19,5 @@ SELECT
   c.region_count AS regions
 FROM process_captures AS c
 LEFT JOIN performance_counters AS pc ON pc.capture_id = c.capture_id
-GROUP BY c.capture_id
+GROUP BY c.capture_id, c.pid, c.name, c.started_at_us, c.duration_us, c.handle_count, c.thread_count, c.region_count
 ORDER BY c.capture_id;

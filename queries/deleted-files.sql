@@ -22,7 +22,7 @@ SELECT
   CASE WHEN name LIKE '% (deleted)' THEN substr(name, 1, length(name) - length(' (deleted)')) ELSE name END AS file,
   held_as,
   count(*) AS entries,
-  group_concat(handle_value, ',') AS fds,
+  group_concat(handle_value, ',' ORDER BY handle_value) AS fds,
   sum(size_bytes) AS mapped_bytes
 FROM held
 WHERE name NOT LIKE '/memfd:%'

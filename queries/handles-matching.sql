@@ -5,6 +5,8 @@
 -- param: pattern text = %  only object names LIKE this (% any text, _ one character; ASCII case ignored)
 --
 -- A handle without a name (Windows handles captured without names) matches only the default '%'.
+-- Case is ignored with lower() on both sides, as SQLite's LIKE and PostgreSQL's ILIKE would; the
+-- report runs on both.
 SELECT
   handle_value,
   type_name,
@@ -14,6 +16,6 @@ SELECT
   inode
 FROM handles
 WHERE capture_id = :capture
-  AND (:type IS NULL OR type_name = :type COLLATE NOCASE)
-  AND (object_name LIKE :pattern OR (object_name IS NULL AND :pattern = '%'))
-ORDER BY type_name, handle_value;
+  AND (:type IS NULL OR lower(type_name) = lower(:type))
+  AND (lower(object_name) LIKE lower(:pattern) OR (object_name IS NULL AND :pattern = '%'))
+ORDER BY type_name NULLS FIRST, handle_value;

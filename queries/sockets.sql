@@ -9,7 +9,7 @@ WITH these AS (
   SELECT h.*, c.host, c.started_at_us FROM handles AS h JOIN captures AS c USING (capture_id)
   WHERE h.capture_id = :capture
     AND (h.type_name = 'Socket' OR h.protocol IS NOT NULL)
-    AND (:state IS NULL OR h.socket_state = :state COLLATE NOCASE)
+    AND (:state IS NULL OR lower(h.socket_state) = lower(:state))
 )
 SELECT
   s.handle_value,
@@ -34,4 +34,4 @@ LEFT JOIN (
     ORDER BY c3.capture_id = s.capture_id DESC, abs(c3.started_at_us - s.started_at_us)
     LIMIT 1
   )
-ORDER BY s.protocol, s.socket_state IS NOT 'LISTEN', s.local_address, s.remote_address, s.handle_value;
+ORDER BY s.protocol NULLS FIRST, s.socket_state IS DISTINCT FROM 'LISTEN', s.local_address NULLS FIRST, s.remote_address NULLS FIRST, s.handle_value;

@@ -17,5 +17,5 @@ SELECT
 FROM threads AS t
 JOIN processes AS p ON p.capture_id = t.capture_id
 WHERE t.capture_id = :capture
-ORDER BY cpu_time_us DESC, t.thread_id
+ORDER BY cpu_time_us DESC NULLS LAST, t.thread_id
 LIMIT :limit;

@@ -1,6 +1,6 @@
 import { PssError } from '../pss/pss-error.js';
-import type { Store } from '../store/open-store.js';
-import { CAPTURE_REF, resolveCapture } from './captures.js';
+import type { ReadStore } from '../store/read-store.js';
+import { CAPTURE_REF, type CaptureScope, resolveCapture } from './captures.js';
 
 /** The types a report parameter can have, with what a value must look like. */
 export const PARAMETER_TYPES = {
@@ -85,12 +85,19 @@ export function isValidDefault(type: ParameterType, text: string): boolean {
 
 /**
  * The value to bind for a parameter, from what a user gave (text from the command line, or a
- * typed value from a library caller): checked against the type, a capture resolved to its id.
+ * typed value from a library caller): checked against the type, a capture resolved to its id
+ * (`latest` of the scope's host or recording, when given).
  * Throws ERROR_INVALID_PARAMETER naming the parameter when the value does not fit.
  */
-export async function parameterValue(store: Store, origin: string, parameter: ReportParameter, value: unknown): Promise<unknown> {
+export async function parameterValue(
+  store: ReadStore,
+  origin: string,
+  parameter: ReportParameter,
+  value: unknown,
+  scope: CaptureScope = {},
+): Promise<unknown> {
   if (value === null) return null;
   const coerced = coerceParameter(parameter.type, value);
   if (coerced === undefined) throw invalid(origin, parameter.name, parameter.type, value);
-  return parameter.type === 'capture' ? resolveCapture(store, coerced as string) : coerced;
+  return parameter.type === 'capture' ? resolveCapture(store, coerced as string, scope) : coerced;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { FORMATS, type Format, type RowSet, renderRecord, renderRows } from './output.js';
 
 /** Options every command takes. */
@@ -33,7 +34,7 @@ export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
       type: 'string',
       default: process.env.PSSQL_DB ?? 'pssql.db',
       defaultDescription: '$PSSQL_DB or ./pssql.db',
-      describe: 'the recording (a SQLite file)',
+      describe: 'the recording (a SQLite file), or a store of many: postgres://user@host/database',
       global: true,
       requiresArg: true,
     })
@@ -74,9 +75,35 @@ export function warn(args: GlobalOptions, message: string): void {
   if (!args.quiet) process.stderr.write(`pssql: ${message}\n`);
 }
 
-/** Opens the recording of --db, runs `body` and closes it. */
-export async function withStore<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full' }, body: (store: Store) => Promise<T> | T): Promise<T> {
-  const { openStore } = await import('../store/open-store.js');
+/**
+ * Opens the store of --db, runs `body` and closes it. Read-only, --db may be a recording file or
+ * a postgres:// URL; to write, it must be a recording file.
+ */
+export async function withStore<T>(args: GlobalOptions, options: { readonly: true }, body: (store: ReadStore) => Promise<T> | T): Promise<T>;
+export async function withStore<T>(args: GlobalOptions, options: { readonly?: false; create?: boolean; check?: 'quick' | 'full' }, body: (store: Store) => Promise<T> | T): Promise<T>;
+export async function withStore<T>(
+  args: GlobalOptions,
+  options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full' },
+  body: ((store: Store) => Promise<T> | T) | ((store: ReadStore) => Promise<T> | T),
+): Promise<T> {
+  const { isDatabaseUrl } = await import('../store/postgres/connection-url.js');
+  if (options.readonly === true && isDatabaseUrl(args.db)) {
+    const { openReadStore } = await import('../store/open-read-store.js');
+    const store = await openReadStore(args.db);
+    try {
+      return await (body as (store: ReadStore) => Promise<T> | T)(store);
+    } finally {
+      await store.close();
+    }
+  }
+  return withRecordingFile(args, options, body as (store: Store) => Promise<T> | T);
+}
+
+/** Opens the recording file of --db (never a URL: the commands that need SQLite itself), runs `body` and closes it. */
+export async function withRecordingFile<T>(args: GlobalOptions, options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full' }, body: (store: Store) => Promise<T> | T): Promise<T> {
+  const { checkRecordingFile } = await import('../store/open-read-store.js');
+  checkRecordingFile(args.db, String((args as { _?: unknown[] })._?.[0] ?? 'this command'));
+  const { openStore, sqliteError } = await import('../store/open-store.js');
   const store = openStore(args.db, { ...options, followSymlinks: args['follow-symlinks'] });
   if (store.migratedFrom !== null) warn(args, `upgraded ${args.db} from schema ${store.migratedFrom} to ${latestVersion(store)}`);
   if (store.immutable && unreadLogBytes(args.db) > 0) {
@@ -86,11 +113,33 @@ export async function withStore<T>(args: GlobalOptions, options: { readonly?: bo
     return await body(store);
   } catch (error) {
     // A damaged page met while reading names the file it is in.
-    const { sqliteError } = await import('../store/open-store.js');
     throw sqliteError(error, args.db);
   } finally {
     store.close();
   }
+}
+
+/** Which recordings' captures a command selects in a store that holds several: `--host`, `--recording`. */
+export interface ScopeOptions {
+  host: string | undefined;
+  recording: string | undefined;
+}
+
+/** Adds `--host` and `--recording` to a command that selects captures. */
+export function scopeOptions<T>(yargs: Argv<T>): Argv<T & ScopeOptions> {
+  return yargs
+    .option('host', { type: 'string', requiresArg: true, describe: 'only captures of this host (a store of several recordings)' })
+    .option('recording', { type: 'string', requiresArg: true, describe: "only captures of this recording: its id, or the start of it ('pssql list --hosts')" }) as Argv<
+    T & ScopeOptions
+  >;
+}
+
+/** The scope of `--host` and `--recording`, as the library takes it. */
+export function scopeOf(args: Partial<ScopeOptions>): { host?: string; recording?: string } {
+  if (args.recording !== undefined && !/^[0-9a-f]{1,32}$/i.test(args.recording)) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `--recording ${args.recording}: a recording id is hex digits (or the start of them)`, { option: 'recording' });
+  }
+  return { ...(args.host === undefined ? {} : { host: args.host }), ...(args.recording === undefined ? {} : { recording: args.recording }) };
 }
 
 /** Parses a pid argument: a positive integer within the kernel's pid range. */

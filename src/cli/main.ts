@@ -9,6 +9,8 @@ import { checkCommand } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
+import { pruneCommand } from './commands/prune.js';
+import { pushCommand } from './commands/push.js';
 import { queryCommand } from './commands/query.js';
 import { recordCommand } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
@@ -36,14 +38,14 @@ class UsageError extends Error {}
 
 const EXIT_CODE_HELP = `Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 not found (process, capture, report),
 4 access denied, 5 not a (usable) pssql recording, 6 out of a resource (disk full, busy),
-7 a diff --fail-if threshold was exceeded.`;
+7 a diff --fail-if threshold was exceeded, 8 the database server cannot be reached.`;
 
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let verbose = argv.includes('--verbose');
   const cli = globalOptions(yargs(argv))
     .scriptName('pssql')
-    .usage('pssql <command> [options]\n\nRecord process snapshots into SQLite and analyse them with SQL.')
+    .usage('pssql <command> [options]\n\nRecord process snapshots into SQLite and analyse them with SQL, on one host or pushed into PostgreSQL.')
     .command(captureCommand)
     .command(listCommand)
     .command(showCommand)
@@ -53,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     .command(exportCommand)
     .command(importCommand)
     .command(recordCommand)
+    .command(pushCommand)
+    .command(pruneCommand)
     .command(diffCommand)
     .command(trendCommand)
     .command(checkCommand)

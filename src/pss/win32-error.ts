@@ -20,8 +20,11 @@ export const Win32Error = {
   ERROR_READ_FAULT: 30,
   ERROR_BAD_LENGTH: 24,
   ERROR_NOT_SUPPORTED: 50,
+  ERROR_BAD_NETPATH: 53,
   ERROR_INVALID_PARAMETER: 87,
   ERROR_DISK_FULL: 112,
+  /** A network peer (the central store's server) did not answer in time. */
+  ERROR_SEM_TIMEOUT: 121,
   ERROR_BUSY: 170,
   ERROR_MORE_DATA: 234,
   ERROR_NO_MORE_ITEMS: 259,
@@ -29,6 +32,9 @@ export const Win32Error = {
   ERROR_PARTIAL_COPY: 299,
   ERROR_CANCELLED: 1223,
   ERROR_NOT_FOUND: 1168,
+  ERROR_CONNECTION_REFUSED: 1225,
+  ERROR_HOST_UNREACHABLE: 1232,
+  ERROR_CONNECTION_ABORTED: 1236,
   /** AdjustTokenPrivileges: the token does not hold a privilege it was asked to enable. */
   ERROR_NOT_ALL_ASSIGNED: 1300,
   ERROR_REVISION_MISMATCH: 1306,

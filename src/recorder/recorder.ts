@@ -4,9 +4,11 @@ import { QueryClass } from '../pss/information-class.js';
 import { STILL_ACTIVE } from '../pss/process-flags.js';
 import { isPssError, PssError } from '../pss/pss-error.js';
 import type { Snapshot } from '../pss/snapshot.js';
-import type { Store } from '../store/open-store.js';
-import { checkRetention, type Retention } from '../store/prune.js';
+import { type Store, sqliteError } from '../store/open-store.js';
+import { checkRetention, pruneCaptures, type Retention } from '../store/prune.js';
 import { writeCapture } from '../store/capture-writer.js';
+import { BackgroundPusher, type PushTotals } from '../push/background-push.js';
+import type { PushSummary } from '../push/push-recording.js';
 import { nextTick } from './tick-schedule.js';
 
 /** Options of {@link startRecorder}. At least one of `pids`, `names` or `all` selects what to record. */
@@ -43,6 +45,13 @@ export interface RecorderOptions {
   signal?: AbortSignal;
   /** Capture options passed through to every capture (another backend, a fixture proc tree). */
   capture?: CapturerOptions;
+  /**
+   * Push the recording into another store in the background (a postgres:// URL or a recording
+   * file), every `everyUs`, and once more when the recorder stops. The target being down never
+   * slows or stops recording: captures stay in the file and go later. Retention (`keep`,
+   * `maxAgeUs`) then deletes only captures the target holds.
+   */
+  push?: { target: string; everyUs: number };
 }
 
 /** A process being recorded. */
@@ -96,6 +105,8 @@ export interface RecorderSummary {
   databaseBytes: number;
   /** Null while the recorder runs. */
   stopReason: StopReason | null;
+  /** What the background pushes did (with `push`), else null. */
+  push: PushTotals | null;
 }
 
 /** Progress of a recorder, for status lines and logs. */
@@ -127,7 +138,10 @@ export type RecorderEvent =
    * the machine was suspended. Captures are stamped with the wall clock, and --max-age prunes by it.
    */
   | { type: 'clock-jump'; round: number; jumpUs: number }
-  | { type: 'stopping'; round: number; reason: StopReason };
+  | { type: 'stopping'; round: number; reason: StopReason }
+  /** A background push (with `push`) wrote what the target lacked, or failed (the captures stay local, for a later push). */
+  | { type: 'pushed'; summary: PushSummary }
+  | { type: 'push-failed'; error: Error };
 
 /**
  * A recorder at work: it captures its targets on a schedule and writes each capture into the
@@ -187,6 +201,12 @@ function checkOptions(options: RecorderOptions): void {
     throw new RangeError(`forUs must be a positive duration (got ${String(options.forUs)})`);
   }
   checkRetention(retentionOf(options));
+  if (options.push !== undefined) {
+    if (typeof options.push.target !== 'string' || options.push.target === '') throw new TypeError('push.target must be a non-empty string');
+    if (!Number.isFinite(options.push.everyUs) || options.push.everyUs < MIN_EVERY_US) {
+      throw new RangeError(`push.everyUs must be at least ${MIN_EVERY_US} µs (got ${String(options.push.everyUs)})`);
+    }
+  }
 }
 
 function retentionOf(options: RecorderOptions): Retention {
@@ -238,10 +258,17 @@ class RecorderLoop {
   private round = 0;
   /** The capturer of this recorder: what it keeps between captures lives as long as the loop. */
   private readonly capturer: Capturer;
+  /** The background pushes, with `push`. */
+  private readonly pusher: BackgroundPusher | null;
 
   constructor(private readonly options: RecorderOptions) {
     this.capturer = createCapturer(options.capture);
-    this.retention = retentionOf(options);
+    this.pusher =
+      options.push === undefined
+        ? null
+        : new BackgroundPusher({ db: options.store.path, target: options.push.target, everyUs: options.push.everyUs, onEvent: (event) => this.emit(event) });
+    // With pushing on, retention deletes only what the target holds (the pusher keeps that up to date).
+    this.retention = this.pusher === null ? retentionOf(options) : { ...retentionOf(options), pushed: this.pusher.pushed };
     this.totals = {
       rounds: 0,
       captures: 0,
@@ -258,6 +285,7 @@ class RecorderLoop {
       durationUs: 0,
       databaseBytes: databaseBytes(options.store.path),
       stopReason: null,
+      push: null,
     };
     for (const pid of new Set(options.pids ?? [])) {
       this.addTarget({ pid, name: null, selectedBy: 'pid', startKey: null, createTimeUs: undefined, consecutiveFailures: 0, captured: 0 });
@@ -276,6 +304,7 @@ class RecorderLoop {
       // Measured with the monotonic clock: a clock jump does not change how long it ran.
       durationUs: Math.round((performance.now() - this.startedMonotonicMs) * 1000),
       databaseBytes: databaseBytes(this.options.store.path),
+      push: this.pusher === null ? null : { ...this.pusher.totals },
     };
   }
 
@@ -389,6 +418,21 @@ class RecorderLoop {
     }
   }
 
+  /**
+   * Retention once more, after the last push: what waited for the target (it was down, or behind)
+   * and is there now goes, so that the recording ends as `keep` and `maxAgeUs` say.
+   */
+  private pruneWhatWasPushed(): number {
+    if (this.retention.keep === undefined && this.retention.maxAgeUs === undefined) return 0;
+    const db = this.options.store.db;
+    const instances = [...(this.pusher?.pushed.keys() ?? [])];
+    try {
+      return db.transaction(() => pruneCaptures(db, this.retention, instances, Date.now() * 1000)).immediate();
+    } catch (error) {
+      throw sqliteError(error, this.options.store.path);
+    }
+  }
+
   private captureFailed(target: TargetState, error: unknown): void {
     if (!(error instanceof Error)) throw error;
     this.totals.failures++;
@@ -447,10 +491,19 @@ class RecorderLoop {
   }
 
   async run(): Promise<RecorderSummary> {
+    this.pusher?.start();
     try {
-      return await this.loop();
+      const summary = await this.loop();
+      // What was recorded last goes too (a target that is down does not hold the stop up for long).
+      if (this.pusher !== null) {
+        await this.pusher.finish();
+        const capturesPruned = summary.capturesPruned + this.pruneWhatWasPushed();
+        return { ...summary, capturesPruned, push: { ...this.pusher.totals } };
+      }
+      return summary;
     } finally {
       this.capturer.close();
+      await this.pusher?.close();
     }
   }
 

@@ -46,6 +46,8 @@ export interface Column<T = unknown, N extends boolean = boolean, K extends Colu
   readonly foreignKey: ForeignKey | null;
   /** A view's column: the SQL expression it selects (tables have none). */
   readonly expression: string | null;
+  /** The SQL literal a row gets when an insert leaves the column out (a column added to a table with rows needs one). */
+  readonly defaultValue: string | null;
   /** Type carrier only; never set. */
   readonly __type?: T;
 }
@@ -67,6 +69,8 @@ export interface ColumnBuilder<T, N extends boolean, K extends ColumnKind> exten
   key(): ColumnBuilder<T, N, K>;
   /** A view's column, selected by this SQL expression. */
   from(expression: string): ColumnBuilder<T, N, K>;
+  /** The value (an SQL literal) of rows inserted without it. */
+  defaultTo(literal: string): ColumnBuilder<T, N, K>;
 }
 
 const ALL_PLATFORMS: readonly Platform[] = ['linux', 'win32'];
@@ -82,6 +86,7 @@ function builder<T, N extends boolean, K extends ColumnKind>(column: Column<T, N
     references: (table, key, onDelete) => next<N>({ foreignKey: { table, column: key, onDelete: onDelete ?? null } }),
     key: () => next<N>({ primaryKey: true }),
     from: (expression) => next<N>({ expression }),
+    defaultTo: (literal) => next<N>({ defaultValue: literal }),
   };
 }
 
@@ -99,6 +104,7 @@ const column =
       primaryKey: false,
       foreignKey: null,
       expression: null,
+      defaultValue: null,
     });
 
 /** An INTEGER PRIMARY KEY that SQLite assigns. */
@@ -124,6 +130,11 @@ export interface Index {
   unique?: boolean;
   /** A partial index: the rows it holds (SQL). */
   where?: string;
+  /**
+   * PostgreSQL: index a digest of the values (texts and bytes may be longer than a B-tree entry
+   * holds, as command lines and paths are). Lookups compare the digest, then the value.
+   */
+  hashed?: boolean;
 }
 
 /** A table's keys and storage, beyond its columns. */
@@ -134,6 +145,11 @@ export interface TableOptions {
   indexes?: readonly Index[];
   /** SQLite: a table without rowid (a composite key that is the row's identity). */
   withoutRowid?: boolean;
+  /**
+   * PostgreSQL: the table is partitioned by this column (a list partition per recording), so that
+   * one recording's rows stay together and dropping a recording drops its partitions.
+   */
+  partitionBy?: string;
   /** The model record's keys, in order, when they differ from the columns' (decoded records keep the model's order). */
   recordKeys?: readonly string[];
   /**

@@ -8,6 +8,7 @@ import { PssError } from '../pss/pss-error.js';
 import { restrictToOwner } from './owner-only-acl.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
 import { verifySchema } from './schema-check.js';
+import type { ReadStore } from './read-store.js';
 import { prepareReader, type Reader } from './row-reader.js';
 import { registerSqlFunctions } from './sql-functions.js';
 import { StringTable } from './string-table.js';
@@ -111,7 +112,8 @@ export function sqliteError(error: unknown, path: string): unknown {
  * An open pssql recording: a better-sqlite3 connection with pssql's pragmas and schema (typed
  * Kysely queries over it: `kyselyOf(store)`). Close it when done.
  */
-export class Store {
+export class Store implements ReadStore {
+  readonly dialect = 'sqlite' as const;
   private readonly readers = new Map<string, Reader>();
   private readonly objects = new Map<object, unknown>();
   private stringTable: StringTable | null = null;

@@ -11,7 +11,8 @@ import type { StringTable } from './string-table.js';
 
 /** What encoding and decoding need besides the record: the strings table and the capture's start. */
 export interface CodecContext {
-  strings: StringTable;
+  /** The strings table, or (to decode only) the texts of the ids a capture uses. */
+  strings: Pick<StringTable, 'id' | 'text'>;
   /** Start of the capture, µs since the Unix epoch (`offset_us` columns are relative to it). */
   startUs: number;
 }

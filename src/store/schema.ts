@@ -20,6 +20,16 @@ const versioned = {
   last_seq: integer('Sequence number of the last capture holding it; NULL while current.').orNull(),
 };
 
+/** The key of the store's own recording: the one its captures are written into (recordings.recording_key). */
+export const OWN_RECORDING_KEY = 1;
+
+/*
+ * The recording a row belongs to, in the tables a central store partitions by recording. Added
+ * by a migration to tables that hold rows, so it has a default: the store's own recording.
+ */
+const recordingKey = () =>
+  integer('The recording (recordings.recording_key) it belongs to; 1, the store\'s own, unless it was pushed here.').defaultTo(String(OWN_RECORDING_KEY));
+
 const threadColumns = {
   thread_id: integer('Thread id (Linux tid).').of(),
   exit_status: integer('Exit status; 259 (STILL_ACTIVE) while running.').of(),
@@ -221,6 +231,16 @@ export const TABLES = {
     name: text('Migration file name.'),
     applied_at_us: integer('When it was applied, µs since the Unix epoch.'),
   }),
+  recordings: table(
+    'The recordings this store holds: its own (recording_key 1, made with the store) and those pushed into it (pssql push).',
+    {
+      recording_key: id('Key, local to this store: 1 is the store\'s own recording.'),
+      recording_id: text('Random id given when the recording was made (32 hex digits): the same in every store it is pushed into.'),
+      created_at_us: integer('When the recording was made, µs since the Unix epoch.'),
+      pushed_at_us: integer('When it was last pushed into this store, µs since the Unix epoch; NULL for the store\'s own.').orNull(),
+    },
+    { unique: [['recording_id']] },
+  ),
   strings: table(
     'Every repeated text once: paths, type names, thread names, command lines.',
     {
@@ -230,8 +250,8 @@ export const TABLES = {
     },
     {
       indexes: [
-        { name: 'strings_by_text', columns: ['value'], unique: true, where: 'raw IS NULL' },
-        { name: 'strings_by_bytes', columns: ['raw'], unique: true, where: 'raw IS NOT NULL' },
+        { name: 'strings_by_text', columns: ['value'], unique: true, where: 'raw IS NULL', hashed: true },
+        { name: 'strings_by_bytes', columns: ['raw'], unique: true, where: 'raw IS NOT NULL', hashed: true },
       ],
     },
   ),
@@ -243,7 +263,9 @@ export const TABLES = {
       pid: integer('Process id.'),
       create_time_us: integer('Creation time, µs since the Unix epoch.').orNull(),
       name_id: stringId('Process name (strings).').orNull(),
-      last_seq: integer('Sequence number of the last capture recorded for it.'),
+      last_seq: integer('Sequence number of the last capture recorded for it (in a store pushed into: the last pushed).'),
+      recording_key: recordingKey(),
+      origin_instance_id: integer('Its instance_id in the recording it was captured in, when that is another store (pushed here); NULL otherwise.').orNull(),
     },
     { indexes: [{ name: 'process_instances_by_pid', columns: ['pid', 'host', 'create_time_us'] }] },
   ),
@@ -312,9 +334,11 @@ export const TABLES = {
       thread_version_id: id('Key.'),
       ...versioned,
       ...threadColumns,
+      recording_key: recordingKey(),
     },
     {
       indexes: versionIndexes('thread_versions'),
+      partitionBy: 'recording_key',
       // ThreadEntry, in the model's order.
       recordKeys: [
         'exitStatus',
@@ -359,9 +383,11 @@ export const TABLES = {
       handle_version_id: id('Key.'),
       ...versioned,
       ...handleColumns,
+      recording_key: recordingKey(),
     },
     {
       indexes: versionIndexes('handle_versions'),
+      partitionBy: 'recording_key',
       // HandleEntry, in the model's order: its parts (typeSpecific, socket) are tables of their own.
       recordKeys: [
         'handle',
@@ -490,8 +516,9 @@ export const TABLES = {
       region_version_id: id('Key.'),
       ...versioned,
       ...regionColumns,
+      recording_key: recordingKey(),
     },
-    { indexes: versionIndexes('region_versions') },
+    { indexes: versionIndexes('region_versions'), partitionBy: 'recording_key' },
   ),
   auxiliary_pages: table(
     'PSS_AUXILIARY_PAGE_ENTRY of each capture (Windows).',

@@ -107,7 +107,7 @@ test('report --list: every built-in report with its description and parameters',
   t.is(list.find((r) => r.name === 'handles-by-type')?.parameters, '--capture capture=latest');
   t.is(
     list.find((r) => r.name === 'leak-suspects')?.parameters,
-    '--min-captures integer=3, --min-monotonic real=0.8, --pid pid=null, --name text=null, --since-us integer=null, --until-us integer=null, --last integer=null',
+    '--min-captures integer=3, --min-monotonic real=0.8, --pid pid=null, --name text=null, --since-us integer=null, --until-us integer=null, --last integer=null, --host text=null, --recording text=null',
     'its own parameters, then those of handles-over-time and process-captures it builds on',
   );
 });
@@ -346,7 +346,7 @@ test('leak-suspects: only the leaking process and type, at about 1200 files a mi
 
   const quiet = pssql(['report', 'leak-suspects', '--pid', String(steady.pid), '--min-captures', '2', '--db', db]);
   t.is(quiet.code, 0);
-  t.regex(quiet.stdout, /^pid\s+name\s+type_name\s+captures\s+first_count\s+last_count\s+growth_per_minute\s+r2\s+monotonic\s+span_us\n-/);
+  t.regex(quiet.stdout, /^host\s+pid\s+name\s+type_name\s+captures\s+first_count\s+last_count\s+growth_per_minute\s+r2\s+monotonic\s+span_us\n-/);
   t.is(quiet.stdout.trim().split('\n').length, 2, 'a steady process is no suspect');
   t.deepEqual(report('leak-suspects', '--min-captures', '7'), []);
 });

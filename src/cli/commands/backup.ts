@@ -1,4 +1,4 @@
-import { defineCommand, printRecord, withStore } from '../context.js';
+import { defineCommand, printRecord, withRecordingFile, withStore } from '../context.js';
 
 export const backupCommand = defineCommand({
   command: 'backup <file>',
@@ -16,7 +16,7 @@ export const backupCommand = defineCommand({
       ),
   handler: async (args) => {
     const { backupRecording } = await import('../../store/backup-recording.js');
-    const { bytes } = await withStore(args, { readonly: true }, (store) => backupRecording(store, args.file));
+    const { bytes } = await withRecordingFile(args, { readonly: true }, (store) => backupRecording(store, args.file));
     printRecord(args, { backup: args.file, size_bytes: bytes });
   },
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { PssError } from '../../pss/pss-error.js';
 import { osError } from '../../pss/os-error.js';
 import { snapshotFromJson, snapshotToJson } from '../../pss/snapshot-json.js';
-import { defineCommand, printRows, withStore } from '../context.js';
+import { defineCommand, printRows, scopeOf, withStore } from '../context.js';
 
 export const exportCommand = defineCommand({
   command: 'export <capture>',
@@ -10,11 +10,13 @@ export const exportCommand = defineCommand({
   builder: (yargs) =>
     yargs
       .positional('capture', { type: 'string', describe: "capture id, 'latest', 'first' or 'latest-N'", demandOption: true })
+      .option('host', { type: 'string', requiresArg: true, describe: 'the capture of this host (a store of several recordings)' })
+      .option('recording', { type: 'string', requiresArg: true, describe: 'the capture of this recording (its id, or the start of it)' })
       .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: stdout)', requiresArg: true }),
   handler: async (args) => {
-    const [{ resolveCapture }, { openStoredSnapshot }] = await Promise.all([import('../../analysis/captures.js'), import('../../store/stored-snapshot.js')]);
+    const [{ resolveCapture }, { loadStoredSnapshot }] = await Promise.all([import('../../analysis/captures.js'), import('../../store/stored-snapshot.js')]);
     const json = await withStore(args, { readonly: true }, async (store) => {
-      const snapshot = openStoredSnapshot(store, await resolveCapture(store, args.capture));
+      const snapshot = await loadStoredSnapshot(store, await resolveCapture(store, args.capture, scopeOf(args)));
       try {
         return JSON.stringify(snapshotToJson(snapshot));
       } finally {

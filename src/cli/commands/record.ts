@@ -64,6 +64,15 @@ function summaryRecord(summary: RecorderSummary, structured: boolean): Record<st
     duration_us: summary.durationUs,
     database_size_bytes: summary.databaseBytes,
     stopped_by: summary.stopReason,
+    ...(summary.push === null
+      ? {}
+      : {
+          pushes: summary.push.pushes,
+          push_failures: summary.push.failures,
+          captures_pushed: summary.push.captures,
+          rows_pushed: summary.push.rows,
+          last_push_error: summary.push.lastError,
+        }),
   };
 }
 
@@ -89,9 +98,16 @@ export const recordCommand = defineCommand({
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
       .option('strict', { type: 'boolean', default: false, describe: 'all or nothing: a process a part of which may not be read is not recorded' })
       .option('label', { type: 'string', describe: 'free text stored with every capture', requiresArg: true })
+      .option('push', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'also push the recording into this store in the background: postgres://... or a recording file',
+      })
+      .option('push-every', { type: 'string', defaultDescription: '1m', requiresArg: true, describe: 'time between background pushes (with --push)' })
       .example('$0 record 1234 --every 5s --for 1h', 'capture pid 1234 every 5 seconds for an hour')
       .example('$0 record --name nginx --every 1m --keep 1440', 'every nginx, also new ones, one day of captures each')
       .example('$0 record --all --every 10m --max-age 7d', 'the whole machine every 10 minutes, a week kept')
+      .example('$0 record --all --every 5s --keep 720 --push postgres://pssql@db/pssql', 'and into the central store every minute')
       .epilog(
         [
           'Durations: a number and a unit, largest first: 500ms, 5s, 1m30s, 1h, 7d (units us, ms, s, m, h, d, w).',
@@ -100,6 +116,9 @@ export const recordCommand = defineCommand({
           'console) finishes the capture in progress, writes it,',
           'and exits 0 with a summary. Every capture is one transaction, pruned by --keep/--max-age in the same one.',
           'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
+          '--push pushes in the background (a thread of its own), every --push-every and once more at the end. When',
+          'the target is down, captures stay in the recording and go later; --keep and --max-age then delete only',
+          'captures the target holds.',
         ].join('\n'),
       ),
   handler: async (args) => {
@@ -119,6 +138,14 @@ export const recordCommand = defineCommand({
     const forUs = args.for === undefined ? undefined : parseDuration(args.for, '--for');
     const maxAgeUs = args.maxAge === undefined ? undefined : parseDuration(args.maxAge, '--max-age');
     const flags = args.flags === undefined ? undefined : parseCaptureFlags(args.flags);
+    const pushEveryUs = parseDuration(args.pushEvery ?? '1m', '--push-every');
+    if (args.push !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(args.push)) {
+      const { checkPostgresUrl } = await import('../../store/postgres/connection-url.js');
+      checkPostgresUrl(args.push, 'push');
+    }
+    if (args.push === undefined && args.pushEvery !== undefined) {
+      throw new PssError('ERROR_INVALID_PARAMETER', '--push-every needs --push TARGET', { option: 'push-every' });
+    }
 
     const status = new StatusLine(!args.quiet && process.stderr.isTTY === true);
     const totals = { captures: 0, rows: 0, lastCostUs: 0, targets: 0 };
@@ -141,6 +168,8 @@ export const recordCommand = defineCommand({
     const routine = args.all ? verbose : say;
     let firstDropError: Error | null = null;
     const deniedTargets = new Map<number, readonly string[]>();
+    let lastPushError: string | null = null;
+    const redact = (location: string): string => location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1@');
 
     const onEvent = (event: RecorderEvent): void => {
       switch (event.type) {
@@ -201,6 +230,16 @@ export const recordCommand = defineCommand({
         }
         case 'stopping':
           break;
+        case 'pushed':
+          if (lastPushError !== null) say(`push to ${redact(args.push ?? '')} works again`);
+          lastPushError = null;
+          if (event.summary.captures > 0) verbose(`pushed ${event.summary.captures} captures (${event.summary.rows} rows) to ${event.summary.target}`);
+          break;
+        case 'push-failed':
+          // Said once, and again when the reason changes: a target down for an hour is not sixty lines.
+          if (event.error.message !== lastPushError) say(`push failed, captures stay in the recording and go later: ${event.error.message}`);
+          lastPushError = event.error.message;
+          break;
       }
     };
 
@@ -220,6 +259,7 @@ export const recordCommand = defineCommand({
         details: args.details,
         strict: args.strict,
         label: args.label ?? null,
+        ...(args.push === undefined ? {} : { push: { target: args.push, everyUs: pushEveryUs } }),
         onEvent,
       });
       const onSignal = (signal: NodeJS.Signals): void => {

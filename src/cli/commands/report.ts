@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { PssError } from '../../pss/pss-error.js';
-import { defineCommand, printRows, withStore } from '../context.js';
+import { defineCommand, printRows, scopeOf, withStore } from '../context.js';
 import { parameterOptions } from './parameter-options.js';
 
-const OWN_OPTIONS = ['report', 'list', 'sql', 'queries'];
+const OWN_OPTIONS = ['report', 'list', 'sql', 'queries', 'host', 'recording'];
 
 const HEADER_HELP = `Your own reports: .sql files in a directory given with --queries DIR (or $PSSQL_QUERIES, directories
 separated by '${path.delimiter}'), each one SELECT with a header, e.g. my-files.sql:
@@ -24,6 +24,8 @@ export const reportCommand = defineCommand({
     yargs
       .positional('report', { type: 'string', describe: 'the report to run' })
       .option('list', { type: 'boolean', default: false, describe: 'list the reports with their parameters' })
+      .option('host', { type: 'string', requiresArg: true, describe: 'captures of this host: its latest for --capture, its processes for --pid/--name' })
+      .option('recording', { type: 'string', requiresArg: true, describe: 'captures of this recording (its id, or the start of it), as --host' })
       .option('sql', { type: 'boolean', default: false, describe: "print the statement the report runs (with the reports it uses) instead of running it" })
       .option('queries', {
         type: 'string',
@@ -69,6 +71,7 @@ export const reportCommand = defineCommand({
     }
     const values = parameterOptions(args, OWN_OPTIONS);
     const { runReport } = await import('../../analysis/run-report.js');
-    printRows(args, await withStore(args, { readonly: true }, (store) => runReport(store, report, values)));
+    const scope = scopeOf({ host: args.host as string | undefined, recording: args.recording as string | undefined });
+    printRows(args, await withStore(args, { readonly: true }, (store) => runReport(store, report, values, scope)));
   },
 });

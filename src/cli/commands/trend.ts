@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { ProcessTrend, TrendSeries } from '../../analysis/trend.js';
-import { defineCommand, type GlobalOptions, parsePid, printRows, status, withStore } from '../context.js';
+import { defineCommand, type GlobalOptions, parsePid, printRows, scopeOf, scopeOptions, status, withStore } from '../context.js';
 import { tableCell } from '../format-value.js';
 
 const SPARK_WIDTH = 60;
@@ -60,7 +60,7 @@ export const trendCommand = defineCommand({
   command: 'trend <process>',
   describe: 'how a process changed over its captures: handles per type, threads, regions, memory',
   builder: (yargs) =>
-    yargs
+    scopeOptions(yargs)
       .positional('process', { type: 'string', describe: 'a pid, or a name (part of the process name or image path)', demandOption: true })
       .option('output', { alias: 'o', type: 'string', describe: 'also write a chart: FILE.html (a page) or FILE.svg', requiresArg: true })
       .option('limit', { type: 'number', describe: 'only the newest N captures', requiresArg: true })
@@ -76,7 +76,7 @@ export const trendCommand = defineCommand({
     }
     const [{ processTrend }, { sparkline }] = await Promise.all([import('../../analysis/trend.js'), import('../../analysis/trend-sparkline.js')]);
     const trend = await withStore(args, { readonly: true }, (store) =>
-      processTrend(store, { ...target, ...(args.limit === undefined ? {} : { limit: args.limit }) }),
+      processTrend(store, { ...target, ...scopeOf(args), ...(args.limit === undefined ? {} : { limit: args.limit }) }),
     );
     if (output !== undefined) {
       const { renderTrendHtml, renderTrendSvg } = await import('../../analysis/trend-chart.js');
