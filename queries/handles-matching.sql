@@ -6,6 +6,8 @@
 -- example: pssql report handles-matching --type File --pattern '%.log'  the log files open in the newest capture
 --
 -- A handle without a name (Windows handles captured without names) matches only the default '%'.
+-- Case is ignored with lower() on both sides, as SQLite's LIKE and PostgreSQL's ILIKE would; the
+-- report runs on both.
 SELECT
   handle_value,
   type_name,
@@ -15,6 +17,6 @@ SELECT
   inode
 FROM handles
 WHERE capture_id = :capture
-  AND (:type IS NULL OR type_name = :type COLLATE NOCASE)
-  AND (object_name LIKE :pattern OR (object_name IS NULL AND :pattern = '%'))
-ORDER BY type_name, handle_value;
+  AND (:type IS NULL OR lower(type_name) = lower(:type))
+  AND (lower(object_name) LIKE lower(:pattern) OR (object_name IS NULL AND :pattern = '%'))
+ORDER BY type_name NULLS FIRST, handle_value;

@@ -8,11 +8,11 @@
 -- like [vdso] are not files and are left out.
 SELECT
   mapped_file_name AS file,
-  group_concat(DISTINCT mem_type_name(type)) AS type,
+  group_concat(DISTINCT mem_type_name(type) ORDER BY mem_type_name(type)) AS type,
   count(*) AS regions,
   sum(region_size_bytes) AS mapped_bytes,
   sum(resident_bytes) AS resident_bytes,
-  group_concat(DISTINCT protection_short(protect)) AS protections
+  group_concat(DISTINCT protection_short(protect) ORDER BY protection_short(protect)) AS protections
 FROM regions
 WHERE capture_id = :capture
   AND mapped_file_name IS NOT NULL

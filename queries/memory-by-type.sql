@@ -16,7 +16,7 @@ SELECT
 FROM regions AS r
 LEFT JOIN memory_types AS mt ON mt.type = r.type
 LEFT JOIN memory_states AS ms ON ms.state = r.state
-LEFT JOIN page_protections AS pp ON pp.protect = r.protect & 0xff
+LEFT JOIN page_protections AS pp ON pp.protect = r.protect & 255
 WHERE r.capture_id = :capture
 GROUP BY 1, 2, 3, 4
 ORDER BY size_bytes DESC, type, protection;

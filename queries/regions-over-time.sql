@@ -3,7 +3,8 @@
 -- uses: process-captures
 -- example: pssql report regions-over-time --pid 1234  regions and bytes per memory type in each capture of pid 1234
 --
--- Free regions are left out; reserved ones count as regions but not as committed bytes.
+-- Free regions (state 65536, MEM_FREE) are left out; reserved ones count as regions but not as
+-- committed bytes (state 4096, MEM_COMMIT).
 -- resident_bytes needs captures with --details (smaps). The columns are NULL in a capture taken
 -- without regions. This is the series of the library's regionTypeSeries().
 WITH
@@ -21,17 +22,17 @@ changes AS (
   FROM (
     SELECT
       instance_id, type, first_seq AS seq, 1 AS regions,
-      CASE WHEN state = 0x1000 THEN region_size_bytes ELSE 0 END AS committed,
-      coalesce(resident_bytes, 0) AS resident, resident_bytes IS NOT NULL AS resident_known
+      CASE WHEN state = 4096 THEN region_size_bytes ELSE 0 END AS committed,
+      coalesce(resident_bytes, 0) AS resident, CASE WHEN resident_bytes IS NULL THEN 0 ELSE 1 END AS resident_known
     FROM region_versions
-    WHERE state != 0x10000
+    WHERE state <> 65536
     UNION ALL
     SELECT
       instance_id, type, last_seq + 1, -1,
-      CASE WHEN state = 0x1000 THEN -region_size_bytes ELSE 0 END,
-      -coalesce(resident_bytes, 0), -(resident_bytes IS NOT NULL)
+      CASE WHEN state = 4096 THEN -region_size_bytes ELSE 0 END,
+      -coalesce(resident_bytes, 0), CASE WHEN resident_bytes IS NULL THEN 0 ELSE -1 END
     FROM region_versions
-    WHERE state != 0x10000 AND last_seq IS NOT NULL
+    WHERE state <> 65536 AND last_seq IS NOT NULL
   ) AS v
   WHERE v.instance_id IN (SELECT instance_id FROM process_captures)
   GROUP BY 1, 2, 3

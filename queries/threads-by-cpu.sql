@@ -4,17 +4,19 @@
 -- param: limit integer = 50  at most this many threads
 -- example: pssql report threads-by-cpu --capture latest-1 --limit 10  the ten busiest threads of the capture before the newest
 SELECT
-  thread_id,
-  name,
-  thread_state_name(state) AS state,
-  user_time_us + kernel_time_us AS cpu_time_us,
-  round(100.0 * (user_time_us + kernel_time_us) / nullif(sum(user_time_us + kernel_time_us) OVER (), 0), 1) AS cpu_percent,
-  user_time_us,
-  kernel_time_us,
-  voluntary_context_switches,
-  involuntary_context_switches,
-  create_time_us
-FROM threads
-WHERE capture_id = :capture
-ORDER BY cpu_time_us DESC, thread_id
+  t.thread_id,
+  t.name,
+  thread_state_name(t.state) AS state,
+  t.user_time_us + t.kernel_time_us AS cpu_time_us,
+  -- The process's own CPU time counts its threads that have ended too.
+  round(100.0 * (t.user_time_us + t.kernel_time_us) / nullif(p.user_time_us + p.kernel_time_us, 0), 1) AS cpu_percent,
+  t.user_time_us,
+  t.kernel_time_us,
+  t.voluntary_context_switches,
+  t.involuntary_context_switches,
+  t.create_time_us
+FROM threads AS t
+JOIN processes AS p ON p.capture_id = t.capture_id
+WHERE t.capture_id = :capture
+ORDER BY cpu_time_us DESC NULLS LAST, t.thread_id
 LIMIT :limit;

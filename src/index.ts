@@ -1,8 +1,9 @@
 /**
  * pssql as a library: capture processes (the Windows Process Snapshotting model, on Linux from
  * /proc and on Windows from kernel32), write the captures into a recording (a SQLite file), read
- * them back as snapshots or with typed SQL, and record on a schedule. This is the whole public
- * API; test/public-api.test.ts pins it.
+ * them back as snapshots or with typed SQL, record on a schedule, and push recordings into a
+ * central store (PostgreSQL) that reads the same. This is the whole public API;
+ * test/public-api.test.ts pins it.
  *
  * @example
  * import { captureSnapshot, openStore, writeCapture } from 'pssql'
@@ -78,6 +79,13 @@ export { type CaptureRef, openRecording, type Recording, type RecordingOptions }
 export type { ReportDefinition } from './analysis/report-definition.js';
 export type { ReportParameter } from './analysis/report-parameter.js';
 export type { HandleTypePoint, ProcessPoint, RegionTypePoint, SeriesPoint } from './analysis/series.js';
+
+// Many hosts: push recordings into a central store (PostgreSQL, or another recording file).
+export { openPushTarget } from './push/open-push-target.js';
+export { type PushedInstance, type PushEvent, type PushOptions, type PushSummary, pushStore } from './push/push-recording.js';
+export type { PushTarget } from './push/push-target.js';
+export { pruneStore, type StorePruned } from './store/prune-store.js';
+export type { ReadStore } from './store/read-store.js';
 
 // Recording on a schedule.
 export { parseDuration } from './recorder/parse-duration.js';

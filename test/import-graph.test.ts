@@ -101,7 +101,7 @@ test('command modules load the code they run only when they run: their static im
   t.deepEqual(wrong, []);
 });
 
-test('pssql capture loads neither Kysely nor the analysis code; --version loads no SQLite', (t) => {
+test('pssql capture loads neither Kysely nor the analysis code nor the PostgreSQL driver; --version loads no SQLite', (t) => {
   const dir = tempDir();
   // A module hook that writes down every module Node loads.
   fs.writeFileSync(
@@ -120,9 +120,15 @@ test('pssql capture loads neither Kysely nor the analysis code; --version loads 
   const capture = loaded(['capture', String(process.pid)]);
   t.true(capture.some((url) => url.includes('/dist/src/capture/linux/')), 'the log sees the capture itself');
   t.deepEqual(
-    capture.filter((url) => url.includes('/node_modules/kysely/') || url.includes('/dist/src/analysis/')),
+    capture.filter((url) => url.includes('/node_modules/kysely/') || url.includes('/dist/src/analysis/') || url.includes('/node_modules/pg') || url.includes('/dist/src/push/')),
     [],
-    'no Kysely, no analysis',
+    'no Kysely, no analysis, no pg, no push',
+  );
+  const list = loaded(['list']);
+  t.deepEqual(
+    list.filter((url) => url.includes('/node_modules/pg') || url.includes('/dist/src/store/postgres/postgres-store')),
+    [],
+    'reading a file loads no PostgreSQL driver',
   );
   const version = loaded(['--version']);
   t.deepEqual(

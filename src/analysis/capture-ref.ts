@@ -1,5 +1,5 @@
 import { isPssError, PssError } from '../pss/pss-error.js';
-import type { Store } from '../store/open-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { type CaptureFilter, getCapture, resolveCapture, selectCaptures } from './captures.js';
 
 /*
@@ -64,7 +64,7 @@ const isScoped = (scope: CaptureScope): boolean => Object.values(scope).some((v)
  * await resolveCaptureRef(store, 'latest', { name: 'nginx' })   // the newest capture of nginx
  * await resolveCaptureRef(store, '12710@latest-1')              // the one before the newest of pid 12710
  */
-export async function resolveCaptureRef(store: Store, ref: string | number, scope: CaptureScope = {}): Promise<number> {
+export async function resolveCaptureRef(store: ReadStore, ref: string | number, scope: CaptureScope = {}): Promise<number> {
   const parsed = parseCaptureRef(ref);
   const text = String(ref).trim();
   if (parsed.kind === 'id') return resolveId(store, parsed.id, scope);
@@ -95,7 +95,7 @@ function listHint(scope: CaptureScope): string {
   return `${scope.pid === undefined ? '' : ` --pid ${scope.pid}`}${scope.name === undefined ? '' : ` --name ${scope.name}`}`;
 }
 
-async function resolveId(store: Store, id: number, scope: CaptureScope): Promise<number> {
+async function resolveId(store: ReadStore, id: number, scope: CaptureScope): Promise<number> {
   try {
     await getCapture(store, id);
   } catch (error) {

@@ -1,7 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
+import type { PostgresReader } from '../store/postgres/postgres-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { bindValue, type Reader } from '../store/row-reader.js';
+import type { ParameterType } from './report-parameter.js';
 import { type SqlToken, sqlParameters, tokenizeSql } from './sql-tokens.js';
 
 /** Rows with their columns, known even when no row matched. */
@@ -153,20 +156,8 @@ export function prepareReadOnly<Row = Record<string, unknown>>(store: Store, sql
   return { reader, parameters: named, columns };
 }
 
-/**
- * Runs read-only SQL (see {@link prepareReadOnly}) with its named parameters bound, never
- * spliced: `values` must hold exactly the parameters the statement uses.
- *
- * @example
- * runReadOnly(store, 'SELECT * FROM handles WHERE capture_id = :capture AND type_name = :type', { capture: 3, type: 'File' })
- */
-export function runReadOnly<Row = Record<string, unknown>>(
-  store: Store,
-  sql: string,
-  values: Readonly<Record<string, unknown>> = {},
-  origin = 'query',
-): QueryResult<Row> {
-  const { reader, parameters, columns } = prepareReadOnly<Row>(store, sql, origin);
+/** Checks that `values` holds exactly the parameters the SQL uses; an error names what is amiss. */
+function checkValues(parameters: readonly string[], values: Readonly<Record<string, unknown>>, origin: string): void {
   const missing = parameters.filter((name) => values[name] === undefined);
   if (missing.length > 0) {
     throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: no value for parameter ${missing.map((m) => `'${m}'`).join(', ')}`, {
@@ -182,7 +173,129 @@ export function runReadOnly<Row = Record<string, unknown>>(
       option: extra[0] as string,
     });
   }
+}
+
+/**
+ * Runs read-only SQL (see {@link prepareReadOnly}) with its named parameters bound, never
+ * spliced: `values` must hold exactly the parameters the statement uses.
+ *
+ * @example
+ * runReadOnly(store, 'SELECT * FROM handles WHERE capture_id = :capture AND type_name = :type', { capture: 3, type: 'File' })
+ */
+export function runReadOnly<Row = Record<string, unknown>>(
+  store: Store,
+  sql: string,
+  values: Readonly<Record<string, unknown>> = {},
+  origin = 'query',
+): QueryResult<Row> {
+  const { reader, parameters, columns } = prepareReadOnly<Row>(store, sql, origin);
+  checkValues(parameters, values, origin);
   const bound = Object.fromEntries(parameters.map((name) => [name, bindValue(values[name])]));
   const rows = parameters.length === 0 ? reader.all() : reader.all(bound);
   return { columns, rows };
+}
+
+/*
+ * PostgreSQL: statements that write or change the session are refused on their words, before
+ * they reach the server (PostgreSQL cannot say whether a statement writes without running it);
+ * what passes runs in a read-only transaction that is rolled back, so that a writing function
+ * (nextval, lo_unlink...) is refused by the server (SQLSTATE 25006) and a setting changed by
+ * set_config() does not outlive the statement.
+ */
+
+/** First words of statements that read. */
+const POSTGRES_READING = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE', 'EXPLAIN', 'SHOW']);
+/** Words of statements that write, anywhere in the SQL (a data-modifying WITH, SELECT ... FOR UPDATE). */
+const POSTGRES_WRITING = new Set([
+  'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'COPY', 'CREATE', 'DROP', 'ALTER', 'GRANT', 'REVOKE',
+  'VACUUM', 'ANALYZE', 'REINDEX', 'CLUSTER', 'COMMENT', 'REFRESH', 'LOCK', 'CALL', 'DO', 'IMPORT', 'SECURITY',
+]);
+
+/** The PostgreSQL cast of a parameter: from its declared type, else from its value (as SQLite binds it). */
+function castOf(type: ParameterType | undefined, value: unknown): string {
+  switch (type) {
+    case 'capture':
+    case 'pid':
+    case 'integer':
+    case 'time':
+    case 'boolean':
+      return '::bigint';
+    case 'real':
+      return '::float8';
+    case 'text':
+      return '::text';
+    case undefined:
+      if (typeof value === 'bigint' || typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value))) return '::bigint';
+      if (typeof value === 'number') return '::float8';
+      return '';
+  }
+}
+
+/** Options of {@link queryReadOnly}. */
+export interface ReadOnlyOptions {
+  /** Who runs the SQL, for messages: `query`, `report leak-suspects`. */
+  origin?: string;
+  /** The declared types of the parameters (a report's header): PostgreSQL needs them where the SQL does not say. */
+  types?: Readonly<Record<string, ParameterType>>;
+}
+
+/**
+ * Runs one read-only SQL statement with named parameters (`:name`) on a store of either dialect:
+ * on SQLite as {@link runReadOnly}; on PostgreSQL the same checks, with the parameters bound as
+ * `$n` (cast to their declared type, or to the type of their value) in a read-only transaction.
+ * The rows follow pssql's value rules on both.
+ *
+ * @example
+ * const { rows } = await queryReadOnly(store, 'SELECT count(*) AS n FROM handles WHERE capture_id = :capture', { capture: 3 })
+ */
+export async function queryReadOnly<Row = Record<string, unknown>>(
+  store: ReadStore,
+  sql: string,
+  values: Readonly<Record<string, unknown>> = {},
+  options: ReadOnlyOptions = {},
+): Promise<QueryResult<Row>> {
+  const origin = options.origin ?? 'query';
+  if (store.dialect === 'sqlite') return runReadOnly<Row>(store as Store, sql, values, origin);
+  if (typeof sql !== 'string') throw new TypeError('sql must be a string');
+  const tokens = tokenizeSql(sql);
+  if (tokens.length === 0) throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: no SQL statement given`, { function: origin });
+  const { named, positional } = sqlParameters(tokens);
+  if (positional) throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: use named parameters (:name), not ?`, { function: origin });
+  const words = tokens.filter((t) => t.kind === 'word').map((t) => t.text.toUpperCase());
+  const first = words[0] ?? '';
+  const writing = words.find((w) => POSTGRES_WRITING.has(w) && !(w === 'ANALYZE' && first === 'EXPLAIN'));
+  if (writing !== undefined) refuse(origin, `${writing} would write`);
+  if (!POSTGRES_READING.has(first)) refuse(origin, `${first} returns no rows and changes the session`);
+  const semicolons = tokens.filter((t) => t.kind === 'symbol' && t.text === ';');
+  if (semicolons.length > 1 || (semicolons.length === 1 && tokens[tokens.length - 1] !== semicolons[0])) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: one statement at a time`, { function: origin });
+  }
+  checkValues(named, values, origin);
+  // :name becomes $n, cast as the parameter is typed; the text between stays as written.
+  let text = '';
+  let at = 0;
+  for (const token of tokens) {
+    if (token.kind !== 'parameter') continue;
+    const index = named.indexOf(token.text);
+    text += `${sql.slice(at, token.start)}$${index + 1}${castOf(options.types?.[token.text], values[token.text])}`;
+    at = token.end;
+  }
+  text += sql.slice(at);
+  const params = named.map((name) => bindValue(values[name]));
+  let result;
+  try {
+    result = await (store as PostgresReader).readOnlyQuery<Row>(text, params);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown; message?: string } }).cause;
+    const state = typeof cause?.code === 'string' ? cause.code : '';
+    if (state === '25006') refuse(origin, `${first} would write`);
+    // A mistake in the SQL (syntax, an unknown column, a wrong type) is said as the server says it.
+    if (/^(42|22|0A|21)/.test(state)) throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: ${cause?.message ?? ''}`, { function: origin, cause: error });
+    throw error;
+  }
+  const twice = result.columns.find((c, i) => result.columns.indexOf(c) !== i);
+  if (twice !== undefined) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `${origin}: two result columns are named '${twice}': give one another name (AS ...)`, { function: origin });
+  }
+  return { columns: result.columns, rows: result.rows };
 }

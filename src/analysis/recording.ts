@@ -1,9 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import { kyselyOf } from '../store/kysely.js';
-import { openStore, type Store } from '../store/open-store.js';
+import { openStore } from '../store/open-store.js';
+import { isDatabaseUrl } from '../store/postgres/connection-url.js';
+import { DeferredPostgresStore } from '../store/postgres/deferred-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import type { Database } from '../store/schema.js';
 import {
   type CaptureFilter,
+  type CaptureScope,
   type CaptureSummary,
   captureEntries,
   type EntryKind,
@@ -12,7 +16,7 @@ import {
   listCaptures,
 } from './captures.js';
 import { resolveCaptureRef } from './capture-ref.js';
-import { type QueryResult, runReadOnly } from './read-only-query.js';
+import { type QueryResult, queryReadOnly } from './read-only-query.js';
 import { findReport, loadReportCatalog, type ReportCatalog } from './report-catalog.js';
 import type { ReportDefinition } from './report-definition.js';
 import { runReport } from './run-report.js';
@@ -27,6 +31,8 @@ export interface RecordingOptions {
   queries?: string | readonly string[];
   /** How long to wait for a recorder that holds the file, ms (default 60 000). */
   busyTimeoutMs?: number;
+  /** In a store of several recordings: only the captures of this host or recording (`latest` is theirs). */
+  scope?: CaptureScope;
 }
 
 /**
@@ -35,8 +41,11 @@ export interface RecordingOptions {
  */
 export interface Recording {
   readonly path: string;
-  /** The open store (better-sqlite3 connection in `store.db`; `store.reader(sql)` reads u64 as bigint). */
-  readonly store: Store;
+  /**
+   * The open store: for a file, the SQLite `Store` (better-sqlite3 connection in `store.db`;
+   * `store.reader(sql)` reads u64 as bigint); for a postgres:// URL, a PostgreSQL store.
+   */
+  readonly store: ReadStore;
   /** Typed queries over every table and view: u64 columns (addresses, masks) come back as bigint. */
   readonly db: Kysely<Database>;
   /** Captures oldest first, of a pid or a process name / image path substring. */
@@ -59,11 +68,14 @@ export interface Recording {
   report<Row = Record<string, unknown>>(name: string, params?: Readonly<Record<string, unknown>>): Promise<QueryResult<Row>>;
   /** Runs one read-only SQL statement with named parameters bound; a statement that would write is refused. */
   query<Row = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, unknown>>): Promise<QueryResult<Row>>;
-  close(): void;
+  /** Closes the store (a PostgreSQL store's connections settle with the promise). */
+  close(): Promise<void>;
 }
 
 /**
- * Opens a recording read-only for analysis.
+ * Opens a recording read-only for analysis: a recording file, or a store of many recordings in
+ * PostgreSQL (`postgres://user@host/database`), which answers the same. A PostgreSQL store
+ * connects on first use; a failure to connect is the error of that use.
  *
  * @example
  * const rec = openRecording('pssql.db')
@@ -76,25 +88,28 @@ export interface Recording {
  */
 export function openRecording(path: string, options: RecordingOptions = {}): Recording {
   const directories = options.queries === undefined ? [] : typeof options.queries === 'string' ? [options.queries] : [...options.queries];
-  const store = openStore(path, { readonly: true, ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
+  const store: ReadStore = isDatabaseUrl(path)
+    ? new DeferredPostgresStore(path)
+    : openStore(path, { readonly: true, ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
+  const scope = options.scope ?? {};
   // A wrong file among the user's reports makes only that report fail, when it is run.
   let catalog: ReportCatalog | undefined;
   const reportCatalog = (): ReportCatalog => (catalog ??= loadReportCatalog(directories));
-  const captureId = async (ref: CaptureRef): Promise<number> => resolveCaptureRef(store, ref);
+  const captureId = async (ref: CaptureRef): Promise<number> => resolveCaptureRef(store, ref, scope);
   return {
-    path,
+    path: store.path,
     store,
     db: kyselyOf(store),
-    captures: (filter) => listCaptures(store, filter),
-    latestCapture: (filter) => latestCapture(store, filter),
-    capture: async (ref) => getCapture(store, await captureId(ref)),
+    captures: (filter) => listCaptures(store, { ...scope, ...filter }),
+    latestCapture: (filter) => latestCapture(store, { ...scope, ...filter }),
+    capture: async (ref) => getCapture(store, await captureId(ref), scope),
     entries: async (capture, kind) => captureEntries(store, await captureId(capture), kind),
-    processSeries: (filter) => processSeries(store, filter),
-    handleTypeSeries: (filter) => handleTypeSeries(store, filter),
-    regionTypeSeries: (filter) => regionTypeSeries(store, filter),
+    processSeries: (filter) => processSeries(store, { ...scope, ...filter }),
+    handleTypeSeries: (filter) => handleTypeSeries(store, { ...scope, ...filter }),
+    regionTypeSeries: (filter) => regionTypeSeries(store, { ...scope, ...filter }),
     reports: () => [...reportCatalog().reports],
-    report: async (name, params) => runReport(store, findReport(reportCatalog().reports, name, reportCatalog().problems), params),
-    query: async (sql, params) => runReadOnly(store, sql, params),
-    close: () => store.close(),
+    report: async (name, params) => runReport(store, findReport(reportCatalog().reports, name, reportCatalog().problems), params, scope),
+    query: async (sql, params) => queryReadOnly(store, sql, params),
+    close: async () => store.close(),
   };
 }

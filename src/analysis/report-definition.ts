@@ -46,7 +46,7 @@ export interface ReportDefinition {
  * options, so a parameter called `format` could never be given.
  */
 export const RESERVED_PARAMETER_NAMES: ReadonlySet<string> = new Set([
-  ...['db', 'format', 'wide', 'verbose', 'quiet', 'help', 'version'],
+  ...['db', 'format', 'wide', 'verbose', 'quiet', 'help', 'version', 'follow_symlinks'],
   ...['f', 'q', 'h'], // their one-letter aliases: `--q x` is --quiet, `--h` prints help
   ...['list', 'queries', 'sql', 'report'],
 ]);

@@ -1,5 +1,5 @@
 import { PssError } from '../pss/pss-error.js';
-import type { Store } from '../store/open-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { CAPTURE_REFERENCE, type CaptureScope, resolveCaptureRef } from './capture-ref.js';
 import { parseTime } from './parse-time.js';
 
@@ -101,7 +101,7 @@ export function isValidDefault(type: ParameterType, text: string): boolean {
  * (`latest` and `first` counted among the captures of `scope`, when given).
  * Throws ERROR_INVALID_PARAMETER naming the parameter when the value does not fit.
  */
-export async function parameterValue(store: Store, origin: string, parameter: ReportParameter, value: unknown, scope: CaptureScope = {}): Promise<unknown> {
+export async function parameterValue(store: ReadStore, origin: string, parameter: ReportParameter, value: unknown, scope: CaptureScope = {}): Promise<unknown> {
   if (value === null) return null;
   const coerced = coerceParameter(parameter.type, value);
   if (coerced === undefined) throw invalid(origin, parameter.name, parameter.type, value);

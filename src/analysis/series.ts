@@ -1,4 +1,4 @@
-import type { Store } from '../store/open-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { type CaptureFilter, checkLimit, newestLast, selectCaptures } from './captures.js';
 import { findReport, loadReports } from './report-catalog.js';
 import { runReport } from './run-report.js';
@@ -64,7 +64,7 @@ export interface RegionTypePoint extends SeriesPoint {
  * @example
  * for (const p of await processSeries(store, { pid: 1234 })) console.log(p.started_at_us, p.handles, p.working_set_size_bytes)
  */
-export async function processSeries(store: Store, filter: CaptureFilter = {}): Promise<ProcessPoint[]> {
+export async function processSeries(store: ReadStore, filter: CaptureFilter = {}): Promise<ProcessPoint[]> {
   const query = selectCaptures(store, filter).select([
     'c.capture_id',
     'c.instance_id',
@@ -94,7 +94,7 @@ export async function processSeries(store: Store, filter: CaptureFilter = {}): P
  * @example
  * const files = (await handleTypeSeries(store, { name: 'nginx' })).filter((p) => p.type_name === 'File')
  */
-export async function handleTypeSeries(store: Store, filter: CaptureFilter = {}): Promise<HandleTypePoint[]> {
+export async function handleTypeSeries(store: ReadStore, filter: CaptureFilter = {}): Promise<HandleTypePoint[]> {
   return builtInSeries<HandleTypePoint>(store, 'handles-over-time', filter);
 }
 
@@ -106,13 +106,13 @@ export async function handleTypeSeries(store: Store, filter: CaptureFilter = {})
  * @example
  * const priv = (await regionTypeSeries(store, { pid })).filter((p) => p.type_name === 'private')
  */
-export async function regionTypeSeries(store: Store, filter: CaptureFilter = {}): Promise<RegionTypePoint[]> {
+export async function regionTypeSeries(store: ReadStore, filter: CaptureFilter = {}): Promise<RegionTypePoint[]> {
   return builtInSeries<RegionTypePoint>(store, 'regions-over-time', filter);
 }
 
 /** The rows of a built-in over-time report, its parameters from a capture filter. */
-async function builtInSeries<Row>(store: Store, report: string, filter: CaptureFilter): Promise<Row[]> {
+async function builtInSeries<Row>(store: ReadStore, report: string, filter: CaptureFilter): Promise<Row[]> {
   checkLimit(filter.limit);
-  const values = { pid: filter.pid, name: filter.name, since: filter.sinceUs, until: filter.untilUs, last: filter.limit };
+  const values = { pid: filter.pid, name: filter.name, since: filter.sinceUs, until: filter.untilUs, last: filter.limit, host: filter.host, recording: filter.recording };
   return (await runReport<Row>(store, findReport(loadReports(), report), values)).rows;
 }

@@ -24,7 +24,8 @@ function matchAt(pattern: RegExp, sql: string, at: number): string {
 /**
  * Splits SQL into tokens, skipping comments and whitespace: SQLite's lexical rules for strings
  * ('...' with ''), quoted identifiers ("...", `...`, [...]) and parameters (?, ?NNN, :name,
- * @name, $name). Unterminated strings or comments run to the end, as SQLite would reject them.
+ * @name, $name), and PostgreSQL's `::` cast. Unterminated strings or comments run to the end, as
+ * SQLite would reject them.
  *
  * @example
  * tokenizeSql("SELECT * FROM handles WHERE capture_id = :capture -- :not_a_parameter")
@@ -79,6 +80,10 @@ export function tokenizeSql(sql: string): SqlToken[] {
       const end = i + 1 + matchAt(DIGITS, sql, i + 1).length;
       push('positional', '?', i, end);
       i = end;
+    } else if (c === ':' && sql[i + 1] === ':') {
+      // PostgreSQL's cast (x::bigint), not a parameter (SQLite has no such operator).
+      push('symbol', '::', i, i + 2);
+      i += 2;
     } else if ((c === ':' || c === '@' || c === '$') && matchAt(PARAMETER_NAME, sql, i + 1) !== '') {
       const name = matchAt(PARAMETER_NAME, sql, i + 1);
       push('parameter', name, i, i + 1 + name.length);

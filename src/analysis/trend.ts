@@ -1,6 +1,6 @@
 import { PssError } from '../pss/pss-error.js';
 import { kyselyOf } from '../store/kysely.js';
-import type { Store } from '../store/open-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import type { CaptureFilter } from './captures.js';
 import { handleTypeSeries, processSeries, type SeriesPoint } from './series.js';
 
@@ -28,7 +28,7 @@ export interface ProcessTrend {
 }
 
 /** Which process: a pid, or a name (substring of the short name or the image path), as `pssql list` takes them. */
-export type TrendFilter = Pick<CaptureFilter, 'pid' | 'name' | 'sinceUs' | 'untilUs' | 'limit'>;
+export type TrendFilter = Pick<CaptureFilter, 'pid' | 'name' | 'sinceUs' | 'untilUs' | 'limit' | 'host' | 'recording'>;
 
 /**
  * The captures of one process as series: handles in all and per type, threads, regions and
@@ -40,7 +40,7 @@ export type TrendFilter = Pick<CaptureFilter, 'pid' | 'name' | 'sinceUs' | 'unti
  * const trend = await processTrend(store, { name: 'nginx' })
  * const files = trend.series.find((s) => s.key === 'handles.File')?.values
  */
-export async function processTrend(store: Store, filter: TrendFilter): Promise<ProcessTrend> {
+export async function processTrend(store: ReadStore, filter: TrendFilter): Promise<ProcessTrend> {
   const points = await processSeries(store, filter);
   const what = filter.pid === undefined ? `'${filter.name ?? ''}'` : `pid ${filter.pid}`;
   if (points.length === 0) throw new PssError('ERROR_NOT_FOUND', `no captures of ${what} in ${store.path} (see 'pssql list')`, { path: store.path });
@@ -87,7 +87,7 @@ export async function processTrend(store: Store, filter: TrendFilter): Promise<P
  */
 const CREATE_TIME_SLACK_US = 1_000_000;
 
-async function checkOneAtATime(store: Store, points: readonly SeriesPoint[], what: string): Promise<void> {
+async function checkOneAtATime(store: ReadStore, points: readonly SeriesPoint[], what: string): Promise<void> {
   const spans = new Map<number, { pid: number; name: string | null; first: number; last: number; captures: number; created: number | null }>();
   for (const p of points) {
     const span = spans.get(p.instance_id);

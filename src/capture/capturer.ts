@@ -9,6 +9,11 @@ export interface CaptureOptions {
   threadContextFlags?: number;
   /** Linux: read per-region resident/private/swap sizes from smaps (slower). */
   details?: boolean;
+  /**
+   * All or nothing: fail with ERROR_ACCESS_DENIED when a part may not be read, instead of
+   * capturing the rest and naming the part in `info.deniedParts`.
+   */
+  strict?: boolean;
 }
 
 /** The capture backends: Linux's /proc and Windows' kernel32. */
@@ -22,6 +27,8 @@ export interface CapturerOptions {
   procRoot?: string;
   /** Windows: load the Pss* functions from this DLL instead of kernel32 (the test harness). */
   pssLibrary?: string;
+  /** Windows: the longest one capture may take before it is given up and reported, ms (30 s by default). */
+  captureTimeoutMs?: number;
 }
 
 /** A running process as a listing of the system shows it, before any capture. */
@@ -35,7 +42,7 @@ export interface ListedProcess {
   argv0: string | null;
   /**
    * Tells a process from a later one with the same pid: its start time (clock ticks since boot
-   * on Linux, the creation FILETIME on Windows); null where it may not be read.
+   * on Linux, the creation time in µs since 1970 on Windows); null where it may not be read.
    */
   startKey: number | null;
 }
@@ -57,10 +64,12 @@ export interface Capturer {
   readonly backend: Backend;
   /** Captures one process; the snapshot stays valid after the capturer is closed. Free it when done. */
   capture(options: CaptureOptions): Snapshot;
-  /** Every live process of the system (zombies excluded: they have exited), in pid order. */
+  /** Every process of the system, zombies included, in pid order. */
   listProcesses(): ListedProcess[];
   /** Ends the capturer: its threads stop and what it kept is dropped. */
   close(): void;
+  /** Why parts of a capture of `pid` were denied, and what would help, in a few words (Linux). */
+  explainDenied?(pid: number): string;
 }
 
 /** One capture with a capturer made for it, closed again: the one-shot captures of every backend. */

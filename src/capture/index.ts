@@ -27,7 +27,7 @@ export function createCapturer(options: CapturerOptions = {}): Capturer {
     case 'procfs':
       return new LinuxCapturer(options.procRoot);
     case 'kernel32':
-      return new WindowsCapturer(options.pssLibrary);
+      return new WindowsCapturer(options.pssLibrary, options.captureTimeoutMs === undefined ? {} : { captureTimeoutMs: options.captureTimeoutMs });
     default:
       throw new PssError('ERROR_NOT_SUPPORTED', `capture backend '${String(backend)}' is not available on ${process.platform}`, {
         option: 'backend',
@@ -46,7 +46,7 @@ export function captureSnapshot(options: CaptureOptions & CapturerOptions): Snap
 }
 
 /**
- * Every live process of the system (zombies excluded: they have exited), in pid order.
+ * Every process of the system, zombies included, in pid order.
  *
  * @example
  * const nginx = listProcesses().filter((p) => processMatchesName(p, 'nginx'))

@@ -1,7 +1,9 @@
+import * as fs from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
 import type { ExactText } from './format-value.js';
+import type { ReadStore } from '../store/read-store.js';
 import { FORMATS, type Format, type RowSet, renderRecord, renderRows } from './output.js';
 
 /** Options every command takes. */
@@ -13,6 +15,7 @@ export interface GlobalOptions {
   wide: boolean;
   verbose: boolean;
   quiet: boolean;
+  'follow-symlinks': boolean;
 }
 
 /**
@@ -50,7 +53,7 @@ export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
       type: 'string',
       default: process.env.PSSQL_DB ?? 'pssql.db',
       defaultDescription: '$PSSQL_DB or ./pssql.db',
-      describe: 'the recording (a SQLite file)',
+      describe: 'the recording (a SQLite file), or a store of many: postgres://user@host/database',
       global: true,
       requiresArg: true,
     })
@@ -73,7 +76,13 @@ export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
       Object.assign(argv, { format: argv.format ?? 'table', formatGiven: given });
     })
     .option('verbose', { type: 'boolean', default: false, describe: 'more detail, and stack traces on errors', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or status on stderr', global: true }) as Argv<T & GlobalOptions>;
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or status on stderr', global: true })
+    .option('follow-symlinks', {
+      type: 'boolean',
+      default: false,
+      describe: 'write into a recording reached through a symbolic link (refused otherwise)',
+      global: true,
+    }) as Argv<T & GlobalOptions>;
 }
 
 /** The width tables are fitted to: the terminal's, unless --wide or stdout is not a terminal. */
@@ -104,22 +113,61 @@ export function warn(args: GlobalOptions, message: string): void {
 }
 
 /**
- * Opens the recording of --db, runs `body` and closes it. With `removeIfUnused`, a recording
+ * Opens the store of --db, runs `body` and closes it. Read-only, --db may be a recording file or
+ * a postgres:// URL; to write, it must be a recording file. With `removeIfUnused`, a recording
  * that this call created and that holds no capture when `body` is done (a capture of a pid that
  * does not exist) is removed again, rather than left behind empty.
  */
+export async function withStore<T>(args: GlobalOptions, options: { readonly: true }, body: (store: ReadStore) => Promise<T> | T): Promise<T>;
+export async function withStore<T>(args: GlobalOptions, options: { readonly?: false; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T>;
 export async function withStore<T>(
   args: GlobalOptions,
-  options: { readonly?: boolean; create?: boolean; removeIfUnused?: boolean },
+  options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean },
+  body: ((store: Store) => Promise<T> | T) | ((store: ReadStore) => Promise<T> | T),
+): Promise<T> {
+  const { isDatabaseUrl } = await import('../store/postgres/connection-url.js');
+  if (options.readonly === true && isDatabaseUrl(args.db)) {
+    const { openReadStore } = await import('../store/open-read-store.js');
+    const store = await openReadStore(args.db);
+    try {
+      return await (body as (store: ReadStore) => Promise<T> | T)(store);
+    } finally {
+      await store.close();
+    }
+  }
+  return withRecordingFile(args, options, body as (store: Store) => Promise<T> | T);
+}
+
+/** Opens the recording file of --db (never a URL: the commands that need SQLite itself), runs `body` and closes it. */
+export async function withRecordingFile<T>(
+  args: GlobalOptions,
+  options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean },
   body: (store: Store) => Promise<T> | T,
 ): Promise<T> {
-  const [{ openStore }, fs] = await Promise.all([import('../store/open-store.js'), import('node:fs')]);
+  const command = String((args as { _?: unknown[] })._?.[0] ?? 'this command');
+  if (options.readonly === true) {
+    const { isDatabaseUrl, redactUrl } = await import('../store/postgres/connection-url.js');
+    if (isDatabaseUrl(args.db)) {
+      throw new PssError('ERROR_NOT_SUPPORTED', `pssql ${command} reads a recording file only, not ${redactUrl(args.db)}: give --db FILE`, { option: 'db' });
+    }
+  } else {
+    const { checkRecordingFile } = await import('../store/open-read-store.js');
+    checkRecordingFile(args.db, command);
+  }
+  const { openStore, sqliteError } = await import('../store/open-store.js');
   const existed = options.removeIfUnused !== true || fs.existsSync(args.db);
   const { removeIfUnused: _, ...storeOptions } = options;
-  const store = openStore(args.db, storeOptions);
+  const store = openStore(args.db, { ...storeOptions, followSymlinks: args['follow-symlinks'] });
   let unused = false;
+  if (store.migratedFrom !== null) warn(args, `upgraded ${args.db} from schema ${store.migratedFrom} to ${latestVersion(store)}`);
+  if (store.immutable && unreadLogBytes(args.db) > 0) {
+    warn(args, `read ${args.db} as it is on disk: what its write-ahead log holds (${args.db}-wal) needs write access to its folder to be read`);
+  }
   try {
     return await body(store);
+  } catch (error) {
+    // A damaged page met while reading names the file it is in.
+    throw sqliteError(error, args.db);
   } finally {
     // Counted on the same connection just before it closes: another pssql that started writing
     // into the new file meanwhile has its capture in it, and the file stays.
@@ -151,4 +199,18 @@ export const STDIN_ARGUMENT = '\u0000stdin';
 /** Whether a positional argument was `-`, standard input. */
 export function isStdinArgument(value: string): boolean {
   return value === '-' || value === STDIN_ARGUMENT;
+}
+
+/** The schema version a store is at now. */
+function latestVersion(store: Store): number {
+  return store.db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Bytes in a recording's write-ahead log (0 without one). */
+function unreadLogBytes(path: string): number {
+  try {
+    return fs.statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
 }

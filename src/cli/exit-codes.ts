@@ -17,6 +17,8 @@ export const ExitCode = {
   Resource: 6,
   /** `pssql diff --fail-if`: a threshold was exceeded. */
   ThresholdExceeded: 7,
+  /** The database server could not be reached or went away: refused, unreachable, timed out, cut off. */
+  Unreachable: 8,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -28,6 +30,7 @@ const BY_CODE: Partial<Record<PssError['code'], ExitCodeValue>> = {
   ERROR_NOT_FOUND: ExitCode.NotFound,
   ERROR_FILE_NOT_FOUND: ExitCode.NotFound,
   ERROR_ACCESS_DENIED: ExitCode.AccessDenied,
+  ERROR_PRIVILEGE_NOT_HELD: ExitCode.AccessDenied,
   ERROR_BAD_FORMAT: ExitCode.BadRecording,
   ERROR_INVALID_DATA: ExitCode.BadRecording,
   ERROR_REVISION_MISMATCH: ExitCode.BadRecording,
@@ -37,6 +40,14 @@ const BY_CODE: Partial<Record<PssError['code'], ExitCodeValue>> = {
   ERROR_BUSY: ExitCode.Resource,
   ERROR_TOO_MANY_OPEN_FILES: ExitCode.Resource,
   ERROR_NOT_ENOUGH_MEMORY: ExitCode.Resource,
+  // A process that changed under the capture, or a capture that hung: busy, worth another try.
+  ERROR_PARTIAL_COPY: ExitCode.Resource,
+  ERROR_TIMEOUT: ExitCode.Resource,
+  ERROR_CONNECTION_REFUSED: ExitCode.Unreachable,
+  ERROR_CONNECTION_ABORTED: ExitCode.Unreachable,
+  ERROR_HOST_UNREACHABLE: ExitCode.Unreachable,
+  ERROR_BAD_NETPATH: ExitCode.Unreachable,
+  ERROR_SEM_TIMEOUT: ExitCode.Unreachable,
 };
 
 function isSqliteError(error: unknown): error is { code: string } {

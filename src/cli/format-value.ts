@@ -8,7 +8,7 @@ import { humanBytes, humanDuration } from '../pss/units.js';
  * terminal or a spreadsheet.
  */
 
-const ABSOLUTE_TIME = /(^|_)(started_at|recorded_at|applied_at|create_time|exit_time|creation_time|captured_at|time)_us$/;
+const ABSOLUTE_TIME = /(^|_)(started_at|recorded_at|applied_at|pushed_at|create_time|exit_time|creation_time|captured_at|time)_us$/;
 const HEX = /(address|pointer|mask|argument|_base|handle)$/;
 
 /** True for columns that hold an absolute time in µs since the Unix epoch. */

@@ -1,15 +1,21 @@
+import { existsSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isPssError } from '../pss/pss-error.js';
 import { PSSQL_VERSION } from '../version.js';
+import { backupCommand } from './commands/backup.js';
 import { captureCommand } from './commands/capture.js';
+import { checkCommand } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand, importCommand } from './commands/export-import.js';
 import { listCommand } from './commands/list.js';
 import { metricsCommand } from './commands/metrics.js';
+import { pruneCommand } from './commands/prune.js';
+import { pushCommand } from './commands/push.js';
 import { queryCommand } from './commands/query.js';
 import { recordCommand } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
+import { salvageCommand } from './commands/salvage.js';
 import { schemaCommand } from './commands/schema.js';
 import { shellCommand } from './commands/shell.js';
 import { showCommand } from './commands/show.js';
@@ -21,12 +27,24 @@ import { helpWidth, mendHelp, wrapHelp } from './help-text.js';
 
 const NO_COMMAND = 'name a command (see the list above)';
 
+/**
+ * Whether an error is the open-file limit: EMFILE, or, when it strikes while Node's loader reads a
+ * package.json (a command loads its modules when it runs), "Cannot find package" of one that is there.
+ */
+function outOfFds(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EMFILE' || code === 'ENFILE') return true;
+  if (code !== 'ERR_MODULE_NOT_FOUND') return false;
+  const missing = /'([^']*\/node_modules\/(?:@[^/']+\/)?[^/']+)/.exec((error as Error).message ?? '')?.[1];
+  return missing !== undefined && existsSync(`${missing}/package.json`);
+}
+
 /** A mistake in the command line, reported by yargs. */
 class UsageError extends Error {}
 
 const EXIT_CODE_HELP =
   'Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 not found (process, capture, report), 4 access denied, ' +
-  '5 not a (usable) pssql recording, 6 out of a resource (disk full, busy), 7 a diff --fail-if threshold was exceeded.';
+  '5 not a (usable) pssql recording, 6 out of a resource (disk full, busy), 7 a diff --fail-if threshold was exceeded, 8 the database server cannot be reached.';
 
 /** Options whose values may start with a dash (`--flags -threads`), which yargs would read as options. */
 const DASH_VALUES = new Set(['--flags']);
@@ -55,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   let verbose = argv.includes('--verbose');
   const cli = globalOptions(yargs(joinDashValues(argv)))
     .scriptName('pssql')
-    .usage('pssql <command> [options]\n\nRecord process snapshots into SQLite and analyse them with SQL.')
+    .usage('pssql <command> [options]\n\nRecord process snapshots into SQLite and analyse them with SQL, on one host or pushed into PostgreSQL.')
     .command(captureCommand)
     .command(listCommand)
     .command(showCommand)
@@ -66,9 +84,14 @@ export async function main(argv: string[]): Promise<number> {
     .command(exportCommand)
     .command(importCommand)
     .command(recordCommand)
+    .command(pushCommand)
+    .command(pruneCommand)
     .command(diffCommand)
     .command(trendCommand)
     .command(metricsCommand)
+    .command(checkCommand)
+    .command(salvageCommand)
+    .command(backupCommand)
     .demandCommand(1, NO_COMMAND)
     .recommendCommands()
     .strict()
@@ -119,8 +142,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pssql: ${message}\nRun 'pssql --help' (or 'pssql <command> --help') for usage.\n`);
       return ExitCode.Usage;
     }
-    const code = exitCodeOf(error);
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // A command loads its code when it runs: the open-file limit can strike there too.
+    const fds = !isPssError(error) && outOfFds(error);
+    const code = fds ? ExitCode.Resource : exitCodeOf(error);
+    let message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (fds) message = `too many open files (${message}): raise the limit (ulimit -n)`;
     const prefix = code === ExitCode.Internal && !isPssError(error) ? 'internal error: ' : '';
     process.stderr.write(`pssql: ${prefix}${message}\n`);
     if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);

@@ -194,7 +194,7 @@ export interface ShellDeps {
  * @example const shell = await createSqlShell(store, out, 'table'); await shell.statement('SELECT 1;')
  */
 export async function createSqlShell(store: Store, out: ShellOutput, format: Format): Promise<SqlShell> {
-  const [{ RELATIONS }, { SQL_FUNCTIONS }, { runReadOnly }, { exactTexts }, { sqlParameters, tokenizeSql }, { didYouMeanText }, { PssError }, parameters, refs] =
+  const [{ RELATIONS }, { SQL_FUNCTIONS }, { runReadOnly }, { exactTextsOf }, { sqlParameters, tokenizeSql }, { didYouMeanText }, { PssError }, parameters, refs] =
     await Promise.all([
       import('../store/schema.js'),
       import('../store/sql-functions.js'),
@@ -210,7 +210,7 @@ export async function createSqlShell(store: Store, out: ShellOutput, format: For
     relations: RELATIONS,
     functions: SQL_FUNCTIONS,
     runReadOnly: (s, sql, values, origin) => runReadOnly(s, sql, values, origin),
-    exactTexts,
+    exactTexts: exactTextsOf,
     sqlParameters: (sql) => sqlParameters(tokenizeSql(sql)).named,
     // As `pssql query` binds: :capture is a capture reference, integers are numbers, the rest text.
     bindable: async (s, name, text) =>

@@ -2,6 +2,12 @@
  * File names on Linux are bytes, not text. pssql decodes them as UTF-8 and keeps any byte that is
  * not valid UTF-8 as a lone surrogate U+DC80..U+DCFF (Python's "surrogateescape"), so a name can
  * be shown as text and still be turned back into its exact bytes.
+ *
+ * Names on Windows are UTF-16 code units, not always valid UTF-16: NTFS and object names may hold
+ * a lone surrogate. Such a surrogate (outside U+DC80..U+DCFF) has the bytes WTF-8 gives it, the
+ * three of its generalized UTF-8 form (ED A0 80 for U+D800), as Rust's OsString does on Windows;
+ * those bytes decode back to it. The one name not kept exactly is one whose lone surrogates in
+ * U+DC80..U+DCFF, taken as bytes, spell valid UTF-8.
  */
 
 const strict = new TextDecoder('utf-8', { fatal: true });
@@ -39,7 +45,32 @@ export function decodeLatin1(text: string): string {
   return /[^\x00-\x7f]/.test(text) ? decodeBytes(Buffer.from(text, 'latin1')) : text;
 }
 
-/** Decodes bytes as UTF-8, keeping invalid bytes as U+DC80+byte so that nothing is lost. */
+/**
+ * The surrogate that the WTF-8 sequence at `i` stands for, or 0 when there is none there. U+DC80..
+ * U+DCFF never are one: those stand for single bytes.
+ */
+function wtf8Surrogate(bytes: Uint8Array, i: number): number {
+  const b1 = bytes[i + 1] ?? 0;
+  const b2 = bytes[i + 2] ?? 0;
+  if (bytes[i] !== 0xed || b1 < 0xa0 || b1 > 0xbf || (b2 & 0xc0) !== 0x80) return 0;
+  const code = 0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+  return code >= 0xdc80 && code <= 0xdcff ? 0 : code;
+}
+
+/**
+ * Whether the lone high surrogates of WTF-8 sequences from `i` on stay lone: whatever follows
+ * the run of them is the end, ASCII or valid UTF-8, never a unit that would pair with the last.
+ */
+function highRunStaysLone(bytes: Uint8Array, i: number): boolean {
+  let at = i;
+  while (at < bytes.length && (wtf8Surrogate(bytes, at) & 0xfc00) === 0xd800) at += 3;
+  return at >= bytes.length || (bytes[at] as number) < 0x80 || sequenceLength(bytes, at) > 0;
+}
+
+/**
+ * Decodes bytes as UTF-8, keeping invalid bytes as U+DC80+byte so that nothing is lost, and a WTF-8
+ * lone surrogate (a Windows name's) as that surrogate.
+ */
 export function decodeBytes(bytes: Uint8Array): string {
   if (!hasHighByte(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   try {
@@ -59,6 +90,14 @@ export function decodeBytes(bytes: Uint8Array): string {
         i += n;
         continue;
       }
+      const surrogate = wtf8Surrogate(bytes, i);
+      // A low one cannot follow a lone high one (that high one would not have been taken).
+      if (surrogate !== 0 && ((surrogate & 0xfc00) === 0xdc00 || highRunStaysLone(bytes, i))) {
+        out += strict.decode(bytes.subarray(start, i)) + String.fromCharCode(surrogate);
+        i += 3;
+        start = i;
+        continue;
+      }
       out += strict.decode(bytes.subarray(start, i)) + String.fromCharCode(0xdc00 + b);
       i++;
       start = i;
@@ -67,7 +106,7 @@ export function decodeBytes(bytes: Uint8Array): string {
   }
 }
 
-/** True when `text` came from valid UTF-8 (it holds no escaped byte and no other lone surrogate). */
+/** True when `text` came from valid UTF-8 (it holds no escaped byte and no lone surrogate). */
 export function isExactText(text: string): boolean {
   return text.isWellFormed();
 }
@@ -88,8 +127,8 @@ export function encodeBytes(text: string): Buffer {
     }
     if (c >= 0xd800 && c <= 0xdfff) {
       parts.push(Buffer.from(text.slice(start, i), 'utf8'));
-      // An escaped byte; any other lone surrogate has no byte form and becomes U+FFFD.
-      parts.push(c >= 0xdc80 && c <= 0xdcff ? Buffer.of(c - 0xdc00) : Buffer.from('\ufffd', 'utf8'));
+      // An escaped byte; any other lone surrogate (a Windows name's) has its WTF-8 bytes.
+      parts.push(c >= 0xdc80 && c <= 0xdcff ? Buffer.of(c - 0xdc00) : Buffer.of(0xed, 0xa0 | ((c >> 6) & 0x1f), 0x80 | (c & 0x3f)));
       start = i + 1;
     }
   }

@@ -50,6 +50,44 @@ export interface ProcessInformation {
   threadCount: number | null;
   majorFaultCount: number | null;
   swapBytes: number | null;
+  /** Every argument of the command line, exactly (Linux `cmdline`; `commandLine` quotes them as a shell would). */
+  argv: string[] | null;
+  /** The working directory and the root directory (Linux `cwd`, `root`: lsof's cwd and rtd). */
+  currentDirectory: string | null;
+  rootDirectory: string | null;
+  /** Real and effective user and group ids, with the user and group names of this host. */
+  realUserId: number | null;
+  effectiveUserId: number | null;
+  realGroupId: number | null;
+  effectiveGroupId: number | null;
+  userName: string | null;
+  effectiveUserName: string | null;
+  groupName: string | null;
+  effectiveGroupName: string | null;
+  /** The pid inside the process's own pid namespace (the last of `NSpid`). */
+  namespacePid: number | null;
+  /** Namespace ids (the inode of /proc/PID/ns/*): processes that share one share the namespace. */
+  pidNamespace: number | null;
+  netNamespace: number | null;
+  mntNamespace: number | null;
+  userNamespace: number | null;
+  utsNamespace: number | null;
+  ipcNamespace: number | null;
+  cgroupNamespace: number | null;
+  /** The cgroup v2 path, and the container id it names (docker, containerd, cri-o, podman, kubepods). */
+  cgroup: string | null;
+  containerId: string | null;
+  /** The open-file limit, soft and hard (RLIMIT_NOFILE). */
+  openFileLimit: number | null;
+  openFileLimitHard: number | null;
+  /** I/O counters (/proc/PID/io): bytes through read/write calls, the calls, and bytes that reached storage. */
+  ioReadCharsBytes: number | null;
+  ioWriteCharsBytes: number | null;
+  ioReadSyscalls: number | null;
+  ioWriteSyscalls: number | null;
+  ioReadBytes: number | null;
+  ioWriteBytes: number | null;
+  ioCancelledWriteBytes: number | null;
 }
 
 /** PSS_VA_CLONE_INFORMATION. */

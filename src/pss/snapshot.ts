@@ -26,6 +26,11 @@ export interface CaptureInfo {
   skippedCount: number;
   /** Fields left null because reading them needed more privilege. */
   deniedCount: number;
+  /**
+   * The parts left out because reading them needed more privilege (`handles`, `regions`,
+   * `namespaces`...); a part left out is not captured (its count is null). Empty when none was.
+   */
+  deniedParts: readonly string[];
   /** Whether per-region resident/private/swap sizes were read (Linux `smaps`). */
   details: boolean;
 }

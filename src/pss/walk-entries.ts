@@ -58,6 +58,17 @@ export interface VaSpaceEntry {
   proportionalBytes: number | null;
   privateBytes: number | null;
   swapBytes: number | null;
+  /** More of `smaps`, with the details option only. */
+  sharedCleanBytes: number | null;
+  sharedDirtyBytes: number | null;
+  privateCleanBytes: number | null;
+  privateDirtyBytes: number | null;
+  anonymousBytes: number | null;
+  lockedBytes: number | null;
+  /** smaps VmFlags, e.g. `rd ex mr mw me dw`. */
+  vmFlags: string | null;
+  /** Links to the mapped file: 0 once it is deleted (the kernel's ` (deleted)` suffix is only a hint). */
+  linkCount: number | null;
 }
 
 /** Type-specific arm of a process handle. */
@@ -99,6 +110,8 @@ export interface EventHandleInfo {
   objectType: ObjectType.Event;
   manualReset: boolean;
   signaled: boolean;
+  /** The eventfd's counter (Linux). */
+  count: bigint | null;
 }
 
 /** Type-specific arm of a section handle (a memfd on Linux). */
@@ -125,14 +138,43 @@ export type HandleTypeSpecific =
   | SectionHandleInfo
   | SemaphoreHandleInfo;
 
-/** A socket's endpoints, as lsof shows them (Linux, from /proc/PID/net). */
+/** A socket's endpoints, as lsof and ss show them (Linux, from /proc/PID/net and sock_diag). */
 export interface SocketInfo {
-  /** tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6, unix, netlink, packet, or unknown. */
+  /**
+   * tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6, unix, netlink, packet, or the kernel's
+   * name for a socket in none of those tables (vsock, ...); unknown when even that cannot be read.
+   */
   protocol: string;
+  /** An IPv6 link-local address keeps its interface: `[fe80::1]%lo:8443`. */
   localAddress: string | null;
   remoteAddress: string | null;
-  /** TCP state (LISTEN, ESTABLISHED, ...) or unix socket state. */
+  /** TCP state (LISTEN, ESTABLISHED, ...), unix state, or UNCONN for an unconnected datagram socket, as ss says. */
   state: string | null;
+  /** STREAM, DGRAM, SEQPACKET (unix sockets). */
+  socketType: string | null;
+  /** The socket at the other end of a connected unix socket, by inode. */
+  peerInode: number | null;
+}
+
+/** One fd an epoll instance watches (an fdinfo `tfd` line). */
+export interface EpollTarget {
+  targetFd: number;
+  /** EPOLL* event mask. */
+  events: number;
+  /** The user data registered with it. */
+  data: bigint;
+}
+
+/** A timerfd's settings (fdinfo). */
+export interface TimerInfo {
+  /** CLOCK_REALTIME (0), CLOCK_MONOTONIC (1), CLOCK_BOOTTIME (7)... */
+  clockId: number;
+  /** Expirations not yet read. */
+  ticks: number;
+  /** TFD_TIMER_ABSTIME and others. */
+  settimeFlags: number;
+  /** The interval, ns (0 for a one-shot or disarmed timer). The time to the next expiry is not kept: it moves all the time. */
+  intervalNs: number;
 }
 
 /** PSS_HANDLE_ENTRY, plus the Linux `fdinfo` fields and socket endpoints. */
@@ -160,6 +202,15 @@ export interface HandleEntry {
   inode: number | null;
   mountId: number | null;
   socket: SocketInfo | null;
+  /** What the fd refers to, from stat(2): size, the device (st_rdev for devices, else st_dev) and links (0: deleted). */
+  sizeBytes: number | null;
+  device: string | null;
+  linkCount: number | null;
+  /** The fds an epoll instance watches. */
+  epollTargets: EpollTarget[] | null;
+  timer: TimerInfo | null;
+  /** The watches of an inotify instance. */
+  inotifyWatchCount: number | null;
 }
 
 /** PSS_THREAD_ENTRY, plus Linux name, state and context switches. */
@@ -193,6 +244,10 @@ export interface ThreadEntry {
   state: string | null;
   voluntaryContextSwitches: number | null;
   involuntaryContextSwitches: number | null;
+  /** Linux scheduling policy: 0 SCHED_OTHER, 1 SCHED_FIFO, 2 SCHED_RR, 3 SCHED_BATCH, 5 SCHED_IDLE, 6 SCHED_DEADLINE. */
+  schedulingPolicy: number | null;
+  /** The real-time priority, 1-99 under SCHED_FIFO and SCHED_RR, else 0. */
+  realtimePriority: number | null;
 }
 
 /** PSS_THREAD_NAME (header-only in Windows). */

@@ -20,14 +20,27 @@ export const Win32Error = {
   ERROR_READ_FAULT: 30,
   ERROR_BAD_LENGTH: 24,
   ERROR_NOT_SUPPORTED: 50,
+  ERROR_BAD_NETPATH: 53,
   ERROR_INVALID_PARAMETER: 87,
   ERROR_DISK_FULL: 112,
+  /** A network peer (the central store's server) did not answer in time. */
+  ERROR_SEM_TIMEOUT: 121,
   ERROR_BUSY: 170,
   ERROR_MORE_DATA: 234,
   ERROR_NO_MORE_ITEMS: 259,
+  /** Only part of a ReadProcessMemory-style read completed: the process changed or is exiting. */
+  ERROR_PARTIAL_COPY: 299,
   ERROR_CANCELLED: 1223,
   ERROR_NOT_FOUND: 1168,
+  ERROR_CONNECTION_REFUSED: 1225,
+  ERROR_HOST_UNREACHABLE: 1232,
+  ERROR_CONNECTION_ABORTED: 1236,
+  /** AdjustTokenPrivileges: the token does not hold a privilege it was asked to enable. */
+  ERROR_NOT_ALL_ASSIGNED: 1300,
   ERROR_REVISION_MISMATCH: 1306,
+  ERROR_PRIVILEGE_NOT_HELD: 1314,
+  /** A capture that did not finish within its time limit. */
+  ERROR_TIMEOUT: 1460,
 } as const;
 
 /** The name of a Win32 error code, e.g. `'ERROR_NOT_FOUND'`. */

@@ -4,9 +4,11 @@ import { QueryClass } from '../pss/information-class.js';
 import { STILL_ACTIVE } from '../pss/process-flags.js';
 import { isPssError, PssError } from '../pss/pss-error.js';
 import type { Snapshot } from '../pss/snapshot.js';
-import type { Store } from '../store/open-store.js';
-import { checkRetention, type Retention } from '../store/prune.js';
+import { type Store, sqliteError } from '../store/open-store.js';
+import { checkRetention, pruneCaptures, type Retention } from '../store/prune.js';
 import { writeCapture } from '../store/capture-writer.js';
+import { BackgroundPusher, type PushTotals } from '../push/background-push.js';
+import type { PushSummary } from '../push/push-recording.js';
 import { nextTick } from './tick-schedule.js';
 
 /** Options of {@link startRecorder}. At least one of `pids`, `names` or `all` selects what to record. */
@@ -33,6 +35,8 @@ export interface RecorderOptions {
   flags?: number;
   /** Linux: per-region resident/private/swap sizes (reads smaps: slower). */
   details?: boolean;
+  /** All or nothing: a capture a part of which may not be read fails (see CaptureOptions.strict). */
+  strict?: boolean;
   /** Free text stored with every capture. */
   label?: string | null;
   /** Told of every step; see {@link RecorderEvent}. Runs synchronously inside the loop. */
@@ -41,6 +45,13 @@ export interface RecorderOptions {
   signal?: AbortSignal;
   /** Capture options passed through to every capture (another backend, a fixture proc tree). */
   capture?: CapturerOptions;
+  /**
+   * Push the recording into another store in the background (a postgres:// URL or a recording
+   * file), every `everyUs`, and once more when the recorder stops. The target being down never
+   * slows or stops recording: captures stay in the file and go later. Retention (`keep`,
+   * `maxAgeUs`) then deletes only captures the target holds.
+   */
+  push?: { target: string; everyUs: number };
 }
 
 /** A process being recorded. */
@@ -88,6 +99,8 @@ export interface RecorderSummary {
   capturesPruned: number;
   /** Rounds that ran past the next tick. */
   overruns: number;
+  /** Times the wall clock moved against the monotonic clock (a step, or a suspend). */
+  clockJumps: number;
   /** Ticks skipped because a round overran them. */
   ticksSkipped: number;
   startedAtUs: number;
@@ -96,6 +109,8 @@ export interface RecorderSummary {
   databaseBytes: number;
   /** Null while the recorder runs. */
   stopReason: StopReason | null;
+  /** What the background pushes did (with `push`), else null. */
+  push: PushTotals | null;
 }
 
 /** Progress of a recorder, for status lines and logs. */
@@ -113,6 +128,8 @@ export type RecorderEvent =
       versionsWritten: number;
       entries: number;
       capturesPruned: number;
+      /** Parts left out for lack of privilege (see CaptureInfo.deniedParts). */
+      deniedParts: readonly string[];
     }
   /** A capture that failed (target kept, or dropped right after), or a listing of processes that failed (target null). */
   | { type: 'failure'; round: number; target: RecorderTarget | null; error: Error }
@@ -120,7 +137,15 @@ export type RecorderEvent =
   | { type: 'round'; round: number; costUs: number; captures: number; targets: number }
   /** A round ended past the next tick: it took too long, or started late (a busy machine, a slow first capture). */
   | { type: 'overrun'; round: number; costUs: number; startedLateUs: number; everyUs: number; ticksSkipped: number }
-  | { type: 'stopping'; round: number; reason: StopReason };
+  /**
+   * The wall clock moved against the monotonic one between two rounds: stepped (by hand, NTP) or
+   * the machine was suspended. Captures are stamped with the wall clock, and --max-age prunes by it.
+   */
+  | { type: 'clock-jump'; round: number; jumpUs: number }
+  | { type: 'stopping'; round: number; reason: StopReason }
+  /** A background push (with `push`) wrote what the target lacked, or failed (the captures stay local, for a later push). */
+  | { type: 'pushed'; summary: PushSummary }
+  | { type: 'push-failed'; error: Error };
 
 /**
  * A recorder at work: it captures its targets on a schedule and writes each capture into the
@@ -138,6 +163,11 @@ export interface Recorder {
   /** The summary so far. */
   summary(): RecorderSummary;
 }
+
+/** Errors that say the recorder is short of something, not that the target is wrong. */
+const RESOURCE_ERRORS: ReadonlySet<string> = new Set(['ERROR_TOO_MANY_OPEN_FILES', 'ERROR_NOT_ENOUGH_MEMORY']);
+/** How long a shortage may last before the recorder gives up (at least ten rounds), ms. */
+const SHORTAGE_GIVE_UP_MS = 10_000;
 
 /** Failures in a row after which a target that is still there is given up. */
 const MAX_CONSECUTIVE_FAILURES = 3;
@@ -175,6 +205,12 @@ function checkOptions(options: RecorderOptions): void {
     throw new RangeError(`forUs must be a positive duration (got ${String(options.forUs)})`);
   }
   checkRetention(retentionOf(options));
+  if (options.push !== undefined) {
+    if (typeof options.push.target !== 'string' || options.push.target === '') throw new TypeError('push.target must be a non-empty string');
+    if (!Number.isFinite(options.push.everyUs) || options.push.everyUs < MIN_EVERY_US) {
+      throw new RangeError(`push.everyUs must be at least ${MIN_EVERY_US} µs (got ${String(options.push.everyUs)})`);
+    }
+  }
 }
 
 function retentionOf(options: RecorderOptions): Retention {
@@ -197,26 +233,46 @@ export function databaseBytes(path: string): number {
   return bytes;
 }
 
-const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+/** The wall clock, µs since the Unix epoch. */
+const nowUs = (): number => Math.round(Date.now() * 1000);
+/** How far the wall clock stands ahead of the monotonic one, ms: constant unless the wall clock is stepped or the machine suspended. */
+const clockOffsetMs = (): number => Date.now() - performance.now();
+/** A change of the offset beyond this is a clock jump (NTP slews far slower; a step or a suspend does not). */
+const CLOCK_JUMP_MS = 2000;
 const targetOf = (t: TargetState): RecorderTarget => ({ pid: t.pid, name: t.name, selectedBy: t.selectedBy });
 
 class RecorderLoop {
   private readonly targets = new Map<number, TargetState>();
-  /** Processes given up (denied, failing) by pid and start, so that the listing does not bring them back. */
+  /** Processes given up (denied, failing) or done with (exited) by pid and start, so that the listing does not bring them back. */
   private readonly givenUp = new Set<string>();
   private readonly retention: Retention;
   private readonly totals: RecorderSummary;
   /** Tick 0: when the first round starts. */
   private startMs = 0;
+  /** When the recorder was made, on the monotonic clock (its duration is measured on it). */
+  private readonly startedMonotonicMs = performance.now();
+  /** The wall clock's offset from the monotonic one when last looked at. */
+  private clockOffset = clockOffsetMs();
+  /** Since when captures have failed for a shortage (none has worked since), and how; null when none. */
+  private short: { sinceMs: number; error: PssError } | null = null;
+  /** How far the wall clock jumped ahead while this recorder ran, net of steps back (never below 0), µs. */
+  private jumpedAheadUs = 0;
   private stopRequested = false;
   private wake: (() => void) | null = null;
   private round = 0;
   /** The capturer of this recorder: what it keeps between captures lives as long as the loop. */
   private readonly capturer: Capturer;
+  /** The background pushes, with `push`. */
+  private readonly pusher: BackgroundPusher | null;
 
   constructor(private readonly options: RecorderOptions) {
     this.capturer = createCapturer(options.capture);
-    this.retention = retentionOf(options);
+    this.pusher =
+      options.push === undefined
+        ? null
+        : new BackgroundPusher({ db: options.store.path, target: options.push.target, everyUs: options.push.everyUs, onEvent: (event) => this.emit(event) });
+    // With pushing on, retention deletes only what the target holds (the pusher keeps that up to date).
+    this.retention = this.pusher === null ? retentionOf(options) : { ...retentionOf(options), pushed: this.pusher.pushed };
     this.totals = {
       rounds: 0,
       captures: 0,
@@ -229,9 +285,11 @@ class RecorderLoop {
       overruns: 0,
       ticksSkipped: 0,
       startedAtUs: nowUs(),
+      clockJumps: 0,
       durationUs: 0,
       databaseBytes: databaseBytes(options.store.path),
       stopReason: null,
+      push: null,
     };
     for (const pid of new Set(options.pids ?? [])) {
       this.addTarget({ pid, name: null, selectedBy: 'pid', startKey: null, createTimeUs: undefined, consecutiveFailures: 0, captured: 0 });
@@ -247,8 +305,10 @@ class RecorderLoop {
     return {
       ...this.totals,
       dropped: [...this.totals.dropped],
-      durationUs: nowUs() - this.totals.startedAtUs,
+      // Measured with the monotonic clock: a clock jump does not change how long it ran.
+      durationUs: Math.round((performance.now() - this.startedMonotonicMs) * 1000),
       databaseBytes: databaseBytes(this.options.store.path),
+      push: this.pusher === null ? null : { ...this.pusher.totals },
     };
   }
 
@@ -264,7 +324,8 @@ class RecorderLoop {
 
   private drop(target: TargetState, reason: DropReason, error: Error | null): void {
     this.targets.delete(target.pid);
-    if (reason !== 'exited') this.givenUp.add(`${target.pid}:${target.startKey}`);
+    // A zombie the listing still shows was recorded already; a process given up stays given up.
+    if (reason !== 'exited' || target.startKey !== null) this.givenUp.add(`${target.pid}:${target.startKey}`);
     // A process seen before has exited; one never captured was never there for us (wrong pid, no right).
     const message =
       reason === 'exited' && (target.captured > 0 || error === null)
@@ -315,6 +376,7 @@ class RecorderLoop {
         pid: target.pid,
         ...(this.options.flags === undefined ? {} : { flags: this.options.flags }),
         details: this.options.details ?? false,
+        strict: this.options.strict ?? false,
       });
     } catch (error) {
       this.captureFailed(target, error);
@@ -329,10 +391,15 @@ class RecorderLoop {
         this.drop(target, 'exited', null);
         return;
       }
+      // A zombie is recorded once, as capture records it: its last state and exit status.
+      const exited = process.exitStatus !== STILL_ACTIVE;
       target.createTimeUs = process.createTimeUs;
       target.name = process.name ?? target.name;
-      const result = writeCapture(this.options.store, snapshot, { label: this.options.label ?? null, retention: this.retention });
+      // Time the recorder did not run through (a suspend, a clock stepped ahead) does not age what it recorded.
+      const retention = this.retention.maxAgeUs === undefined ? this.retention : { ...this.retention, nowUs: nowUs() - this.jumpedAheadUs };
+      const result = writeCapture(this.options.store, snapshot, { label: this.options.label ?? null, retention });
       target.consecutiveFailures = 0;
+      this.short = null;
       target.captured++;
       this.totals.captures++;
       this.totals.rowsWritten += result.rowsWritten;
@@ -348,9 +415,26 @@ class RecorderLoop {
         versionsWritten: result.versionsWritten,
         entries: result.entries,
         capturesPruned: result.capturesPruned,
+        deniedParts: snapshot.info.deniedParts,
       });
+      if (exited) this.drop(target, 'exited', null);
     } finally {
       snapshot.free();
+    }
+  }
+
+  /**
+   * Retention once more, after the last push: what waited for the target (it was down, or behind)
+   * and is there now goes, so that the recording ends as `keep` and `maxAgeUs` say.
+   */
+  private pruneWhatWasPushed(): number {
+    if (this.retention.keep === undefined && this.retention.maxAgeUs === undefined) return 0;
+    const db = this.options.store.db;
+    const instances = [...(this.pusher?.pushed.keys() ?? [])];
+    try {
+      return db.transaction(() => pruneCaptures(db, this.retention, instances, Date.now() * 1000)).immediate();
+    } catch (error) {
+      throw sqliteError(error, this.options.store.path);
     }
   }
 
@@ -362,9 +446,32 @@ class RecorderLoop {
     if (isPssError(error, 'ERROR_ACCESS_DENIED')) return this.drop(target, 'denied', error);
     // Bad flags or an unsupported platform fail every capture the same way: a usage error, not a target's.
     if (isPssError(error, 'ERROR_INVALID_PARAMETER') || isPssError(error, 'ERROR_NOT_SUPPORTED') || !(error instanceof PssError)) throw error;
+    // Out of fds or memory is the recorder's trouble, not the target's: the target is kept and
+    // captured again next round; only a shortage that lasts ends the recording (exit code 6).
+    if (RESOURCE_ERRORS.has(error.code)) {
+      this.emit({ type: 'failure', round: this.round, target: targetOf(target), error });
+      this.short ??= { sinceMs: performance.now(), error };
+      const lastedMs = performance.now() - this.short.sinceMs;
+      if (lastedMs >= Math.max(SHORTAGE_GIVE_UP_MS, (10 * this.options.everyUs) / 1000)) {
+        throw new PssError(error.win32, `${error.message}; it lasted ${Math.round(lastedMs / 1000)} s: the recording cannot go on`, { cause: error });
+      }
+      return;
+    }
     target.consecutiveFailures++;
     this.emit({ type: 'failure', round: this.round, target: targetOf(target), error });
     if (target.consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) this.drop(target, 'failing', error);
+  }
+
+  /** Notices the wall clock moving against the monotonic one, and says so. */
+  private watchClock(): void {
+    const offset = clockOffsetMs();
+    const jumpMs = offset - this.clockOffset;
+    this.clockOffset = offset;
+    if (Math.abs(jumpMs) < CLOCK_JUMP_MS) return;
+    this.totals.clockJumps++;
+    // A step back after a step ahead gives back what it took; a step back alone ages nothing.
+    this.jumpedAheadUs = Math.max(0, this.jumpedAheadUs + Math.round(jumpMs * 1000));
+    this.emit({ type: 'clock-jump', round: this.round, jumpUs: Math.round(jumpMs * 1000) });
   }
 
   private sleepUntil(atMs: number): Promise<void> {
@@ -390,10 +497,19 @@ class RecorderLoop {
   }
 
   async run(): Promise<RecorderSummary> {
+    this.pusher?.start();
     try {
-      return await this.loop();
+      const summary = await this.loop();
+      // What was recorded last goes too (a target that is down does not hold the stop up for long).
+      if (this.pusher !== null) {
+        await this.pusher.finish();
+        const capturesPruned = summary.capturesPruned + this.pruneWhatWasPushed();
+        return { ...summary, capturesPruned, push: { ...this.pusher.totals } };
+      }
+      return summary;
     } finally {
       this.capturer.close();
+      await this.pusher?.close();
     }
   }
 
@@ -412,6 +528,7 @@ class RecorderLoop {
 
       this.round++;
       this.totals.rounds = this.round;
+      this.watchClock();
       const roundStart = performance.now();
       const capturesBefore = this.totals.captures;
       this.discover();

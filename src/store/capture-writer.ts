@@ -11,7 +11,7 @@ import { PHASE_NAMES } from './phase-names.js';
 import { checkRetention, pruneCaptures, type Retention } from './prune.js';
 import { bindValues } from './row-reader.js';
 import { type CodecContext, rowCodec } from './row-codec.js';
-import type { Database, TableName } from './schema.js';
+import { type Database, OWN_RECORDING_KEY, type TableName } from './schema.js';
 
 /** Options of {@link writeCapture}. */
 export interface WriteCaptureOptions {
@@ -90,8 +90,11 @@ export class CaptureWriter {
     const info = snapshot.info;
     const process = snapshot.query(QueryClass.ProcessInformation);
     const found = this.store
-      .reader<{ instance_id: number; last_seq: number }>('SELECT instance_id, last_seq FROM process_instances WHERE host = ? AND pid = ? AND create_time_us IS ?')
-      .get(info.host, info.processId, process.createTimeUs);
+      // Only this store's own recording: instances pushed here from other recordings are theirs.
+      .reader<{ instance_id: number; last_seq: number }>(
+        'SELECT instance_id, last_seq FROM process_instances WHERE host = ? AND pid = ? AND create_time_us IS ? AND recording_key = ?',
+      )
+      .get(info.host, info.processId, process.createTimeUs, OWN_RECORDING_KEY);
     if (found !== undefined) return { instanceId: found.instance_id, lastSeq: found.last_seq, created: false };
     const instanceId = this.insert('process_instances', {
       host: info.host,
@@ -99,6 +102,8 @@ export class CaptureWriter {
       create_time_us: process.createTimeUs,
       name_id: this.store.strings().id(process.name ?? process.imageFileName),
       last_seq: 0,
+      recording_key: OWN_RECORDING_KEY,
+      origin_instance_id: null,
     });
     return { instanceId, lastSeq: 0, created: true };
   }
@@ -205,7 +210,7 @@ export class CaptureWriter {
       const capture = this.writeCaptureRows(snapshot, instanceId, seq, counts, options.label ?? null, context);
       rowsWritten += capture.rowsWritten;
       this.statement('UPDATE process_instances SET last_seq = ? WHERE instance_id = ?').run(seq, instanceId);
-      const capturesPruned = options.retention === undefined ? 0 : pruneCaptures(this.store.db, options.retention, [instanceId], Date.now() * 1000);
+      const capturesPruned = options.retention === undefined ? 0 : pruneCaptures(this.store.db, options.retention, [instanceId], options.retention.nowUs ?? Date.now() * 1000);
       done = { instanceId, state: { ...state, lastSeq: seq } };
       return { captureId: capture.captureId, rowsWritten, entries, versionsWritten, counts, capturesPruned };
     };

@@ -11,9 +11,11 @@ export type ColumnKind = 'id' | 'integer' | 'u64' | 'real' | 'text' | 'blob';
  * - `offset_us`: an absolute time in µs stored relative to the capture's start;
  * - `bool`: a boolean stored as 0 or 1;
  * - `bytes`: a Uint8Array stored as a BLOB;
- * - `u32`: an unsigned 32-bit value (flags), stored as it is and read back unsigned.
+ * - `u32`: an unsigned 32-bit value (flags), stored as it is and read back unsigned;
+ * - `json`: a list (argv) stored as the interned text of its JSON, exact and readable in SQL;
+ * - `words`: a list of names stored as one text, comma-separated (NULL reads back as none).
  */
-export type Codec = 'value' | 'string' | 'offset_us' | 'bool' | 'bytes' | 'u32';
+export type Codec = 'value' | 'string' | 'offset_us' | 'bool' | 'bytes' | 'u32' | 'json' | 'words';
 
 /** A reference to another table's key. */
 export interface ForeignKey {
@@ -44,6 +46,8 @@ export interface Column<T = unknown, N extends boolean = boolean, K extends Colu
   readonly foreignKey: ForeignKey | null;
   /** A view's column: the SQL expression it selects (tables have none). */
   readonly expression: string | null;
+  /** The SQL literal a row gets when an insert leaves the column out (a column added to a table with rows needs one). */
+  readonly defaultValue: string | null;
   /** Type carrier only; never set. */
   readonly __type?: T;
 }
@@ -65,6 +69,8 @@ export interface ColumnBuilder<T, N extends boolean, K extends ColumnKind> exten
   key(): ColumnBuilder<T, N, K>;
   /** A view's column, selected by this SQL expression. */
   from(expression: string): ColumnBuilder<T, N, K>;
+  /** The value (an SQL literal) of rows inserted without it. */
+  defaultTo(literal: string): ColumnBuilder<T, N, K>;
 }
 
 const ALL_PLATFORMS: readonly Platform[] = ['linux', 'win32'];
@@ -80,6 +86,7 @@ function builder<T, N extends boolean, K extends ColumnKind>(column: Column<T, N
     references: (table, key, onDelete) => next<N>({ foreignKey: { table, column: key, onDelete: onDelete ?? null } }),
     key: () => next<N>({ primaryKey: true }),
     from: (expression) => next<N>({ expression }),
+    defaultTo: (literal) => next<N>({ defaultValue: literal }),
   };
 }
 
@@ -97,6 +104,7 @@ const column =
       primaryKey: false,
       foreignKey: null,
       expression: null,
+      defaultValue: null,
     });
 
 /** An INTEGER PRIMARY KEY that SQLite assigns. */
@@ -111,6 +119,9 @@ export const blob = column<Uint8Array, 'blob'>('blob', 'bytes');
 /** The id of an interned text (`strings.string_id`): `name_id` for the model's `name`. */
 export const stringId = (description: string): ColumnBuilder<number, false, 'integer'> =>
   integer(description).references('strings', 'string_id').of(undefined, 'string');
+/** The id of the interned JSON text of a list: `argv_id` for the model's `argv`. */
+export const jsonId = (description: string): ColumnBuilder<number, false, 'integer'> =>
+  integer(description).references('strings', 'string_id').of(undefined, 'json');
 
 /** An index of a table. */
 export interface Index {
@@ -119,6 +130,11 @@ export interface Index {
   unique?: boolean;
   /** A partial index: the rows it holds (SQL). */
   where?: string;
+  /**
+   * PostgreSQL: index a digest of the values (texts and bytes may be longer than a B-tree entry
+   * holds, as command lines and paths are). Lookups compare the digest, then the value.
+   */
+  hashed?: boolean;
 }
 
 /** A table's keys and storage, beyond its columns. */
@@ -129,13 +145,18 @@ export interface TableOptions {
   indexes?: readonly Index[];
   /** SQLite: a table without rowid (a composite key that is the row's identity). */
   withoutRowid?: boolean;
+  /**
+   * PostgreSQL: the table is partitioned by this column (a list partition per recording), so that
+   * one recording's rows stay together and dropping a recording drops its partitions.
+   */
+  partitionBy?: string;
   /** The model record's keys, in order, when they differ from the columns' (decoded records keep the model's order). */
   recordKeys?: readonly string[];
   /**
    * A part of another table's record, stored in a table of its own: the record field it holds
    * (`typeSpecific`, `socket`), and for a union arm, the object type of the arm.
    */
-  part?: { parent: string; field: string; objectType?: number };
+  part?: { parent: string; field: string; objectType?: number; list?: boolean };
 }
 
 /** How a view selects: the relations it joins (SQL after FROM), and what its columns join besides. */
@@ -163,7 +184,7 @@ function named<C extends Record<string, Column>>(columns: C): C {
   const out: Record<string, Column> = {};
   for (const [name, c] of Object.entries(columns)) {
     const unit = UNIT_SUFFIXES.find(([suffix]) => name.endsWith(suffix))?.[1] ?? null;
-    const field = c.field === '' ? camelCase(c.codec === 'string' ? name.replace(/_id$/, '') : name) : c.field;
+    const field = c.field === '' ? camelCase(c.codec === 'string' || c.codec === 'json' ? name.replace(/_id$/, '') : name) : c.field;
     out[name] = { ...c, unit, field };
   }
   return out as C;

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { EntryKindInfo } from './entry-kinds.js';
 import type { Store } from './open-store.js';
 import { bindValues } from './row-reader.js';
-import { type CodecContext, encodeParts, type PartTable, partTablesOf, type RowCodec, rowCodec } from './row-codec.js';
+import { type CodecContext, encodeParts, type PartRow, type PartTable, partTablesOf, type RowCodec, rowCodec } from './row-codec.js';
 import type { TableName } from './schema.js';
 
 /*
@@ -53,15 +53,17 @@ export function partRowsOf(
   parts: readonly PartTable[],
   where: string,
   params: readonly unknown[],
-): Map<number, Map<TableName, Record<string, unknown>>> {
-  const rows = new Map<number, Map<TableName, Record<string, unknown>>>();
-  for (const { table } of parts) {
-    const sql = `SELECT d.* FROM ${table} AS d JOIN ${kind.table} AS v USING (${kind.idColumn}) WHERE ${where}`;
+): Map<number, Map<TableName, Record<string, unknown>[]>> {
+  const rows = new Map<number, Map<TableName, Record<string, unknown>[]>>();
+  for (const { table, list } of parts) {
+    const sql = `SELECT d.* FROM ${table} AS d JOIN ${kind.table} AS v USING (${kind.idColumn}) WHERE ${where}${list ? ' ORDER BY d.ord' : ''}`;
     for (const row of store.reader(sql).all(...params)) {
       const id = row[kind.idColumn] as number;
       let byTable = rows.get(id);
       if (byTable === undefined) rows.set(id, (byTable = new Map()));
-      byTable.set(table, row);
+      let list = byTable.get(table);
+      if (list === undefined) byTable.set(table, (list = []));
+      list.push(row);
     }
   }
   return rows;
@@ -95,12 +97,14 @@ export class EntryVersions {
     const db = store.db;
     this.insert = db.prepare(insertSql(kind.table, [...this.codec.columns, 'instance_id', 'first_seq']));
     this.close = db.prepare(`UPDATE ${kind.table} SET last_seq = ? WHERE ${kind.idColumn} = ?`);
-    this.insertPart = new Map(this.parts.map((p) => [p.table, db.prepare(insertSql(p.table, [...p.codec.columns, kind.idColumn]))]));
+    this.insertPart = new Map(
+      this.parts.map((p) => [p.table, db.prepare(insertSql(p.table, [...p.codec.columns, ...(p.list ? ['ord'] : []), kind.idColumn]))]),
+    );
   }
 
-  /** The stored form of an entry: its values in column order, then each part's index and values. */
-  private signature(values: unknown[], parts: readonly { part: PartTable; values: unknown[] }[]): unknown[] {
-    for (const part of parts) values.push(this.parts.indexOf(part.part), ...part.values);
+  /** The stored form of an entry: its values in column order, then each part's index, position and values. */
+  private signature(values: unknown[], parts: readonly PartRow[]): unknown[] {
+    for (const part of parts) values.push(this.parts.indexOf(part.part), part.ord, ...part.values);
     return values;
   }
 
@@ -121,10 +125,11 @@ export class EntryVersions {
       let key = row[this.kind.keyColumn];
       if (versions.has(key)) key = `${String(key)}#${id}`;
       const values = this.codec.columns.map((c) => row[c] ?? null);
-      const stored = [...(parts?.get(id) ?? [])].map(([table, partRow]) => {
-        const part = this.parts.find((p) => p.table === table) as PartTable;
-        return { part, values: part.codec.columns.map((c) => partRow[c] ?? null) };
-      });
+      // In part order, as encodeParts lists them.
+      const byTable = parts?.get(id);
+      const stored: PartRow[] = this.parts.flatMap((part) =>
+        (byTable?.get(part.table) ?? []).map((row) => ({ part, ord: part.list ? (row.ord as number) : null, values: part.codec.columns.map((c) => row[c] ?? null) })),
+      );
       versions.set(key, { id, entry: null, startUs: 0, signature: this.signature(values, stored), seen: 0 });
     }
     return versions;
@@ -165,7 +170,10 @@ export class EntryVersions {
         }
         if (ref !== undefined) this.close.run(seq - 1, ref.id);
         const id = Number(this.insert.run(bindValues(values), instanceId, seq).lastInsertRowid);
-        for (const part of parts) (this.insertPart.get(part.part.table) as BetterSqlite3.Statement).run(bindValues(part.values), id);
+        for (const part of parts) {
+          const values = part.ord === null ? part.values : [...part.values, part.ord];
+          (this.insertPart.get(part.part.table) as BetterSqlite3.Statement).run(bindValues(values), id);
+        }
         written.rowsWritten += 1 + parts.length;
         written.versionsWritten++;
         versions.set(key, { id, entry, startUs: context.startUs, signature: null, seen: mark });

@@ -1,19 +1,35 @@
-import type { Column, Relation } from './column.js';
+import type { Column, ForeignKey, Index, Relation } from './column.js';
 import { RELATIONS } from './schema.js';
 
 /*
  * The SQL that the declaration in schema.ts says: CREATE TABLE, CREATE INDEX and CREATE VIEW
- * statements. A test runs it into an empty database and compares the result, both ways, with a
- * recording migrated from empty; `pssql schema --sql` prints it, for writing the next migration.
+ * statements, in a dialect. A test runs it into an empty database and compares the result, both
+ * ways, with a store migrated from empty (SQLite, and PostgreSQL on a real server); `pssql
+ * schema --sql` prints it, for writing the next migration of each dialect.
  */
+
+/** Where a column stands: its table and name. */
+export interface ColumnContext {
+  table: string;
+  name: string;
+  relation: Relation;
+}
 
 /** What differs between SQL dialects in a schema. */
 export interface SchemaDialect {
-  name: string;
-  /** The type (and for keys SQLite assigns, the key) of a column. */
-  columnType(column: Column): string;
+  name: 'sqlite' | 'postgres';
+  /** The type (and for keys the store assigns, the key) of a column. */
+  columnType(column: Column, context: ColumnContext): string;
   /** What follows the closing parenthesis of a table. */
   tableOptions(relation: Relation): string;
+  /** Statements a table needs before its CREATE TABLE (sequences). */
+  beforeTable(name: string, relation: Relation): string[];
+  /** The key of several columns of a table, or null for none beyond its columns' own. */
+  primaryKey(name: string, relation: Relation): readonly string[] | null;
+  /** Whether a foreign key can be declared in this dialect. */
+  canReference(foreignKey: ForeignKey): boolean;
+  /** What an index holds: its columns, or expressions of them. */
+  indexKey(index: Index, relation: Relation): string;
 }
 
 /** SQLite: STRICT tables, INTEGER PRIMARY KEY rowid keys, WITHOUT ROWID where declared. */
@@ -35,31 +51,36 @@ export const SQLITE_SCHEMA: SchemaDialect = {
     }
   },
   tableOptions: (relation) => (relation.options.withoutRowid === true ? ' STRICT, WITHOUT ROWID' : ' STRICT'),
+  beforeTable: () => [],
+  primaryKey: (_name, relation) => relation.options.primaryKey ?? null,
+  canReference: () => true,
+  indexKey: (index) => index.columns.join(', '),
 };
 
-function columnDefinition(name: string, column: Column, dialect: SchemaDialect): string {
-  let sql = `${name} ${dialect.columnType(column)}`;
+function columnDefinition(name: string, column: Column, dialect: SchemaDialect, context: ColumnContext): string {
+  let sql = `${name} ${dialect.columnType(column, context)}`;
   if (column.kind !== 'id' && !column.nullable) sql += ' NOT NULL';
+  if (column.defaultValue !== null) sql += ` DEFAULT ${column.defaultValue}`;
   if (column.primaryKey) sql += ' PRIMARY KEY';
   const fk = column.foreignKey;
-  if (fk !== null) sql += ` REFERENCES ${fk.table} (${fk.column})${fk.onDelete === 'cascade' ? ' ON DELETE CASCADE' : ''}`;
+  if (fk !== null && dialect.canReference(fk)) sql += ` REFERENCES ${fk.table} (${fk.column})${fk.onDelete === 'cascade' ? ' ON DELETE CASCADE' : ''}`;
   return sql;
 }
 
-/** CREATE TABLE of a declared table. */
-export function renderTable(name: string, relation: Relation, dialect: SchemaDialect = SQLITE_SCHEMA): string {
-  const lines = Object.entries(relation.columns).map(([column, c]) => columnDefinition(column, c, dialect));
-  const { primaryKey, unique } = relation.options;
-  if (primaryKey !== undefined) lines.push(`PRIMARY KEY (${primaryKey.join(', ')})`);
-  for (const columns of unique ?? []) lines.push(`UNIQUE (${columns.join(', ')})`);
-  return `CREATE TABLE ${name} (\n${lines.map((l) => `  ${l}`).join(',\n')}\n)${dialect.tableOptions(relation)};`;
+/** CREATE TABLE of a declared table (with what it needs first, such as its sequences). */
+export function renderTable(name: string, relation: Relation, dialect: SchemaDialect = SQLITE_SCHEMA): string[] {
+  const lines = Object.entries(relation.columns).map(([column, c]) => columnDefinition(column, c, dialect, { table: name, name: column, relation }));
+  const primaryKey = dialect.primaryKey(name, relation);
+  if (primaryKey !== null) lines.push(`PRIMARY KEY (${primaryKey.join(', ')})`);
+  for (const columns of relation.options.unique ?? []) lines.push(`UNIQUE (${columns.join(', ')})`);
+  return [...dialect.beforeTable(name, relation), `CREATE TABLE ${name} (\n${lines.map((l) => `  ${l}`).join(',\n')}\n)${dialect.tableOptions(relation)};`];
 }
 
 /** CREATE INDEX of each index of a declared table. */
-export function renderIndexes(name: string, relation: Relation): string[] {
+export function renderIndexes(name: string, relation: Relation, dialect: SchemaDialect = SQLITE_SCHEMA): string[] {
   return (relation.options.indexes ?? []).map(
     (index) =>
-      `CREATE ${index.unique === true ? 'UNIQUE ' : ''}INDEX ${index.name} ON ${name} (${index.columns.join(', ')})${index.where === undefined ? '' : ` WHERE ${index.where}`};`,
+      `CREATE ${index.unique === true ? 'UNIQUE ' : ''}INDEX ${index.name} ON ${name} (${dialect.indexKey(index, relation)})${index.where === undefined ? '' : ` WHERE ${index.where}`};`,
   );
 }
 
@@ -75,7 +96,7 @@ export function renderView(name: string, relation: Relation): string {
 
 /** The statements of one relation: a table and its indexes, or a view. */
 export function renderRelation(name: string, relation: Relation, dialect: SchemaDialect = SQLITE_SCHEMA): string[] {
-  return relation.kind === 'view' ? [renderView(name, relation)] : [renderTable(name, relation, dialect), ...renderIndexes(name, relation)];
+  return relation.kind === 'view' ? [renderView(name, relation)] : [...renderTable(name, relation, dialect), ...renderIndexes(name, relation, dialect)];
 }
 
 /** Every statement of the declared schema: tables with their indexes, then views. */

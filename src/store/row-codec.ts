@@ -11,7 +11,8 @@ import type { StringTable } from './string-table.js';
 
 /** What encoding and decoding need besides the record: the strings table and the capture's start. */
 export interface CodecContext {
-  strings: StringTable;
+  /** The strings table, or (to decode only) the texts of the ids a capture uses. */
+  strings: Pick<StringTable, 'id' | 'text'>;
   /** Start of the capture, µs since the Unix epoch (`offset_us` columns are relative to it). */
   startUs: number;
 }
@@ -52,6 +53,11 @@ function encodeValue(codec: Codec, value: unknown, context: CodecContext): unkno
       return Buffer.isBuffer(value) ? value : Buffer.from((value as Uint8Array).buffer, (value as Uint8Array).byteOffset, (value as Uint8Array).byteLength);
     case 'u32':
       return (value as number) >>> 0;
+    case 'json':
+      // JSON escapes lone surrogates (pssql's undecodable bytes), so the text is exact and valid.
+      return context.strings.id(JSON.stringify(value));
+    case 'words':
+      return (value as readonly string[]).length === 0 ? null : (value as readonly string[]).join(',');
   }
 }
 
@@ -68,6 +74,12 @@ function decodeValue(codec: Codec, value: unknown, context: CodecContext): unkno
       return value === null || value === undefined ? null : value === 1;
     case 'bytes':
       return value === null || value === undefined ? null : new Uint8Array(value as Buffer);
+    case 'json': {
+      const text = value === null || value === undefined ? null : context.strings.text(value as number);
+      return text === null ? null : JSON.parse(text);
+    }
+    case 'words':
+      return typeof value === 'string' && value !== '' ? value.split(',') : [];
   }
 }
 
@@ -156,6 +168,8 @@ export interface PartTable {
   field: string;
   /** For a union arm: the object type of the arm (the record's `field.objectType`). */
   objectType: number | null;
+  /** The field holds a list: a row per item, numbered by its `ord` column. */
+  list: boolean;
   codec: RowCodec<TableName>;
 }
 
@@ -163,27 +177,32 @@ export interface PartTable {
 export function partTablesOf(parent: TableName): PartTable[] {
   const parts: PartTable[] = [];
   for (const [table, relation] of Object.entries(TABLES)) {
-    const part = (relation.options as { part?: { parent: string; field: string; objectType?: number } }).part;
+    const part = (relation.options as { part?: { parent: string; field: string; objectType?: number; list?: boolean } }).part;
     if (part?.parent !== parent) continue;
-    parts.push({ table: table as TableName, field: part.field, objectType: part.objectType ?? null, codec: rowCodec(table as TableName) });
+    parts.push({ table: table as TableName, field: part.field, objectType: part.objectType ?? null, list: part.list === true, codec: rowCodec(table as TableName) });
   }
   return parts;
 }
 
-/** A stored part of a record: its table and values (aligned with the part codec's columns). */
+/** A stored part of a record: its table and values (aligned with the part codec's columns); `ord` in a list. */
 export interface PartRow {
   part: PartTable;
+  ord: number | null;
   values: unknown[];
 }
 
-/** The part rows of a record: the arm its union field holds, and each other part that is not null. */
+/** The part rows of a record: the arm its union field holds, a row per item of a list, and each other part that is not null. */
 export function encodeParts(parts: readonly PartTable[], record: Readonly<Record<string, unknown>>, context: CodecContext): PartRow[] {
   const rows: PartRow[] = [];
   for (const part of parts) {
-    const value = record[part.field] as Record<string, unknown> | null | undefined;
+    const value = record[part.field] as Record<string, unknown> | readonly Record<string, unknown>[] | null | undefined;
     if (value === null || value === undefined) continue;
-    if (part.objectType !== null && value.objectType !== part.objectType) continue;
-    rows.push({ part, values: part.codec.encodeValues(value, context) });
+    if (part.list) {
+      (value as readonly Record<string, unknown>[]).forEach((item, ord) => rows.push({ part, ord, values: part.codec.encodeValues(item, context) }));
+      continue;
+    }
+    if (part.objectType !== null && (value as Record<string, unknown>).objectType !== part.objectType) continue;
+    rows.push({ part, ord: null, values: part.codec.encodeValues(value, context) });
   }
   return rows;
 }
@@ -191,14 +210,18 @@ export function encodeParts(parts: readonly PartTable[], record: Readonly<Record
 /** The record fields of stored part rows (by part table), as {@link RowCodec.decode} takes them. */
 export function decodeParts(
   parts: readonly PartTable[],
-  rows: ReadonlyMap<TableName, Readonly<Record<string, unknown>>> | undefined,
+  rows: ReadonlyMap<TableName, readonly Readonly<Record<string, unknown>>[]> | undefined,
   context: CodecContext,
 ): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const part of parts) {
-    const row = rows?.get(part.table);
-    if (row === undefined) continue;
-    const decoded = part.codec.decode<Record<string, unknown>>(row, context);
+    const stored = rows?.get(part.table);
+    if (stored === undefined || stored.length === 0) continue;
+    if (part.list) {
+      fields[part.field] = stored.map((row) => part.codec.decode<Record<string, unknown>>(row, context));
+      continue;
+    }
+    const decoded = part.codec.decode<Record<string, unknown>>(stored[0] as Readonly<Record<string, unknown>>, context);
     fields[part.field] = part.objectType === null ? decoded : { objectType: part.objectType, ...decoded };
   }
   return fields;

@@ -1,5 +1,5 @@
 import { ObjectType } from '../pss/object-type.js';
-import { blob, id, integer, type Relation, type RowOf, stringId, table, text, u64, view } from './column.js';
+import { blob, id, integer, jsonId, type Relation, type RowOf, stringId, table, text, u64, view } from './column.js';
 
 /*
  * Every table and view of a pssql recording, declared once: columns with their types, units,
@@ -19,6 +19,16 @@ const versioned = {
   first_seq: integer('Sequence number (captures.seq) of the first capture holding this version.'),
   last_seq: integer('Sequence number of the last capture holding it; NULL while current.').orNull(),
 };
+
+/** The key of the store's own recording: the one its captures are written into (recordings.recording_key). */
+export const OWN_RECORDING_KEY = 1;
+
+/*
+ * The recording a row belongs to, in the tables a central store partitions by recording. Added
+ * by a migration to tables that hold rows, so it has a default: the store's own recording.
+ */
+const recordingKey = () =>
+  integer('The recording (recordings.recording_key) it belongs to; 1, the store\'s own, unless it was pushed here.').defaultTo(String(OWN_RECORDING_KEY));
 
 const threadColumns = {
   thread_id: integer('Thread id (Linux tid).').of(),
@@ -45,6 +55,8 @@ const threadColumns = {
   voluntary_context_switches: integer('Voluntary context switches.').orNull().of().on('linux'),
   involuntary_context_switches: integer('Involuntary context switches.').orNull().of().on('linux'),
   context_record: blob('Raw CONTEXT record (Windows thread contexts).').orNull().of().on('win32'),
+  scheduling_policy: integer('Scheduling policy: 0 SCHED_OTHER, 1 SCHED_FIFO, 2 SCHED_RR, 3 SCHED_BATCH, 5 SCHED_IDLE, 6 SCHED_DEADLINE.').orNull().of().on('linux'),
+  realtime_priority: integer('Real-time priority, 1-99 under SCHED_FIFO and SCHED_RR, else 0.').orNull().of().on('linux'),
 };
 
 const handleColumns = {
@@ -65,6 +77,10 @@ const handleColumns = {
   position_bytes: integer('File position, from fdinfo.').orNull().of().on('linux'),
   inode: integer('Inode number, from fdinfo.').orNull().of().on('linux'),
   mount_id: integer('Mount id, from fdinfo.').orNull().of().on('linux'),
+  size_bytes: integer('Size of the file or directory (lsof SIZE), from stat.').orNull().of().on('linux'),
+  device: text('Device, major:minor in hex as in maps: the device itself for a device file, else its file system (lsof DEVICE).').orNull().of().on('linux'),
+  link_count: integer('Links to the file (lsof NLINK): 0 once it is deleted.').orNull().of().on('linux'),
+  inotify_watch_count: integer('Watches of an inotify fd.').orNull().of().on('linux'),
 };
 
 /** MEMORY_BASIC_INFORMATION: the columns regions and auxiliary pages share. */
@@ -93,6 +109,14 @@ const regionColumns = {
   proportional_bytes: integer('Proportional set size (smaps Pss, details only).').orNull().of().on('linux'),
   private_bytes: integer('Private clean + dirty (smaps, details only).').orNull().of().on('linux'),
   swap_bytes: integer('Swapped out (smaps, details only).').orNull().of().on('linux'),
+  shared_clean_bytes: integer('Shared clean pages (smaps Shared_Clean, details only).').orNull().of().on('linux'),
+  shared_dirty_bytes: integer('Shared dirty pages (smaps Shared_Dirty, details only).').orNull().of().on('linux'),
+  private_clean_bytes: integer('Private clean pages (smaps Private_Clean, details only).').orNull().of().on('linux'),
+  private_dirty_bytes: integer('Private dirty pages (smaps Private_Dirty, details only).').orNull().of().on('linux'),
+  anonymous_bytes: integer('Anonymous pages (smaps Anonymous, details only).').orNull().of().on('linux'),
+  locked_bytes: integer('Locked pages (smaps Locked, details only).').orNull().of().on('linux'),
+  vm_flags: text('smaps VmFlags, e.g. rd ex mr mw me (details only).').orNull().of().on('linux'),
+  link_count: integer('Links to the mapped file: 0 once it is deleted.').orNull().of().on('linux'),
 };
 
 const processColumns = {
@@ -137,12 +161,48 @@ const processLinux = {
   swap_bytes: integer('Swapped-out memory.').orNull().of().on('linux'),
 };
 
+/** What Linux adds to PSS_PROCESS_INFORMATION since schema 3: argv, directories, users, namespaces, cgroup, limits, I/O. */
+const processIdentity = {
+  argv_id: jsonId('Every argument exactly, as a JSON array (strings); command_line quotes them as a shell would.').orNull().on('linux'),
+  current_directory_id: stringId('Working directory (strings; lsof cwd).').orNull().on('linux'),
+  root_directory_id: stringId('Root directory (strings; lsof rtd).').orNull().on('linux'),
+  uid: integer('Real user id.').orNull().of('realUserId').on('linux'),
+  euid: integer('Effective user id.').orNull().of('effectiveUserId').on('linux'),
+  gid: integer('Real group id.').orNull().of('realGroupId').on('linux'),
+  egid: integer('Effective group id.').orNull().of('effectiveGroupId').on('linux'),
+  user_name_id: stringId('Name of the real user on the recording host (strings).').orNull().on('linux'),
+  effective_user_name_id: stringId('Name of the effective user (strings).').orNull().on('linux'),
+  group_name_id: stringId('Name of the real group (strings).').orNull().on('linux'),
+  effective_group_name_id: stringId('Name of the effective group (strings).').orNull().on('linux'),
+  namespace_pid: integer('The pid inside its own pid namespace (last of NSpid).').orNull().of().on('linux'),
+  pid_namespace: integer('Pid namespace id (the inode of /proc/PID/ns/pid).').orNull().of().on('linux'),
+  net_namespace: integer('Network namespace id.').orNull().of().on('linux'),
+  mnt_namespace: integer('Mount namespace id.').orNull().of().on('linux'),
+  user_namespace: integer('User namespace id.').orNull().of().on('linux'),
+  uts_namespace: integer('UTS namespace id.').orNull().of().on('linux'),
+  ipc_namespace: integer('IPC namespace id.').orNull().of().on('linux'),
+  cgroup_namespace: integer('Cgroup namespace id.').orNull().of().on('linux'),
+  cgroup_id: stringId('The cgroup v2 path (strings).').orNull().on('linux'),
+  container: text('The container id its cgroup names (docker, containerd, CRI-O, podman, kubepods).').orNull().of('containerId').on('linux'),
+  open_file_limit: integer('Open-file limit, soft (RLIMIT_NOFILE); NULL when unlimited.').orNull().of().on('linux'),
+  open_file_limit_hard: integer('Open-file limit, hard.').orNull().of().on('linux'),
+  io_read_chars_bytes: integer('Bytes read through read calls (/proc/PID/io rchar).').orNull().of().on('linux'),
+  io_write_chars_bytes: integer('Bytes written through write calls (wchar).').orNull().of().on('linux'),
+  io_read_syscalls: integer('Read calls (syscr).').orNull().of().on('linux'),
+  io_write_syscalls: integer('Write calls (syscw).').orNull().of().on('linux'),
+  io_read_bytes: integer('Bytes read from storage (read_bytes).').orNull().of().on('linux'),
+  io_write_bytes: integer('Bytes written to storage (write_bytes).').orNull().of().on('linux'),
+  io_cancelled_write_bytes: integer('Written bytes never stored: the file was truncated or deleted (cancelled_write_bytes).').orNull().of().on('linux'),
+};
+
 const socketColumns = {
   protocol: text('tcp, tcp6, udp, udp6, unix, raw, netlink, packet or unknown.').of(),
   // Unix socket paths are file names: any bytes, so they are strings like other names.
   local_address_id: stringId('Local endpoint (strings), e.g. 127.0.0.1:8080 or a unix path.').orNull(),
   remote_address_id: stringId('Remote endpoint (strings), when connected.').orNull(),
-  state: text('TCP or unix socket state, e.g. LISTEN, ESTABLISHED.').orNull().of(),
+  state: text('TCP or unix socket state, e.g. LISTEN, ESTABLISHED; UNCONN for an unconnected datagram socket.').orNull().of(),
+  socket_type: text('STREAM, DGRAM, SEQPACKET or RAW.').orNull().of(),
+  peer_inode: integer('Inode of the socket at the other end of a connected unix socket (sock_diag).').orNull().of(),
 };
 
 const partOf = (objectType?: ObjectType) => ({
@@ -171,6 +231,16 @@ export const TABLES = {
     name: text('Migration file name.'),
     applied_at_us: integer('When it was applied, µs since the Unix epoch.'),
   }),
+  recordings: table(
+    'The recordings this store holds: its own (recording_key 1, made with the store) and those pushed into it (pssql push).',
+    {
+      recording_key: id('Key, local to this store: 1 is the store\'s own recording.'),
+      recording_id: text('Random id given when the recording was made (32 hex digits): the same in every store it is pushed into.'),
+      created_at_us: integer('When the recording was made, µs since the Unix epoch.'),
+      pushed_at_us: integer('When it was last pushed into this store, µs since the Unix epoch; NULL for the store\'s own.').orNull(),
+    },
+    { unique: [['recording_id']] },
+  ),
   strings: table(
     'Every repeated text once: paths, type names, thread names, command lines.',
     {
@@ -180,8 +250,8 @@ export const TABLES = {
     },
     {
       indexes: [
-        { name: 'strings_by_text', columns: ['value'], unique: true, where: 'raw IS NULL' },
-        { name: 'strings_by_bytes', columns: ['raw'], unique: true, where: 'raw IS NOT NULL' },
+        { name: 'strings_by_text', columns: ['value'], unique: true, where: 'raw IS NULL', hashed: true },
+        { name: 'strings_by_bytes', columns: ['raw'], unique: true, where: 'raw IS NOT NULL', hashed: true },
       ],
     },
   ),
@@ -193,7 +263,9 @@ export const TABLES = {
       pid: integer('Process id.'),
       create_time_us: integer('Creation time, µs since the Unix epoch.').orNull(),
       name_id: stringId('Process name (strings).').orNull(),
-      last_seq: integer('Sequence number of the last capture recorded for it.'),
+      last_seq: integer('Sequence number of the last capture recorded for it (in a store pushed into: the last pushed).'),
+      recording_key: recordingKey(),
+      origin_instance_id: integer('Its instance_id in the recording it was captured in, when that is another store (pushed here); NULL otherwise.').orNull(),
     },
     { indexes: [{ name: 'process_instances_by_pid', columns: ['pid', 'host', 'create_time_us'] }] },
   ),
@@ -226,6 +298,7 @@ export const TABLES = {
       handle_trace_section_handle: u64('Section handle of the handle trace (Windows).').orNull().on('win32'),
       handle_trace_size_bytes: integer('Size of the handle trace (Windows).').orNull().on('win32'),
       pssql_version: text('Version of pssql that recorded it.'),
+      denied_parts: text('Parts left out because they needed more privilege, comma-separated (handles, regions, namespaces...).').orNull().of('deniedParts', 'words'),
     },
     {
       unique: [['instance_id', 'seq']],
@@ -234,7 +307,7 @@ export const TABLES = {
         { name: 'captures_by_time', columns: ['started_at_us'] },
       ],
       // CaptureInfo, in the model's order.
-      recordKeys: ['processId', 'platform', 'backend', 'host', 'captureFlags', 'threadContextFlags', 'startedAtUs', 'durationUs', 'skippedCount', 'deniedCount', 'details'],
+      recordKeys: ['processId', 'platform', 'backend', 'host', 'captureFlags', 'threadContextFlags', 'startedAtUs', 'durationUs', 'skippedCount', 'deniedCount', 'deniedParts', 'details'],
     },
   ),
   process_info: table('PSS_PROCESS_INFORMATION of each capture.', {
@@ -242,6 +315,7 @@ export const TABLES = {
     ...processColumns,
     ...processStrings,
     ...processLinux,
+    ...processIdentity,
   }),
   performance_counters: table(
     'PSS_PERFORMANCE_COUNTERS: cost of each phase of a capture.',
@@ -260,9 +334,11 @@ export const TABLES = {
       thread_version_id: id('Key.'),
       ...versioned,
       ...threadColumns,
+      recording_key: recordingKey(),
     },
     {
       indexes: versionIndexes('thread_versions'),
+      partitionBy: 'recording_key',
       // ThreadEntry, in the model's order.
       recordKeys: [
         'exitStatus',
@@ -307,9 +383,11 @@ export const TABLES = {
       handle_version_id: id('Key.'),
       ...versioned,
       ...handleColumns,
+      recording_key: recordingKey(),
     },
     {
       indexes: versionIndexes('handle_versions'),
+      partitionBy: 'recording_key',
       // HandleEntry, in the model's order: its parts (typeSpecific, socket) are tables of their own.
       recordKeys: [
         'handle',
@@ -331,6 +409,12 @@ export const TABLES = {
         'inode',
         'mountId',
         'socket',
+        'sizeBytes',
+        'device',
+        'linkCount',
+        'epollTargets',
+        'timer',
+        'inotifyWatchCount',
       ],
     },
   ),
@@ -380,6 +464,7 @@ export const TABLES = {
       ...part,
       manual_reset: integer('1 for a manual-reset event.').of('manualReset', 'bool'),
       signaled: integer('1 when signaled (eventfd count not 0).').of('signaled', 'bool'),
+      count: u64('The eventfd counter (Linux).').orNull().of().on('linux'),
     },
     partOf(ObjectType.Event),
   ),
@@ -403,14 +488,37 @@ export const TABLES = {
     partOf(ObjectType.Semaphore),
   ),
   handle_socket_details: table('Socket endpoints of socket fds (Linux, from /proc/PID/net).', { ...part, ...socketColumns }, partOf()),
+  handle_timer_details: table(
+    'Settings of timerfds (Linux fdinfo).',
+    {
+      ...part,
+      clock_id: integer('CLOCK_REALTIME (0), CLOCK_MONOTONIC (1), CLOCK_BOOTTIME (7)...').of(),
+      ticks: integer('Expirations not yet read.').of(),
+      settime_flags: integer('timerfd_settime flags (1 = TFD_TIMER_ABSTIME).').of(),
+      interval_ns: integer('Interval, ns (0: one-shot or disarmed).').of(),
+    },
+    { part: { parent: 'handle_versions', field: 'timer' } },
+  ),
+  handle_epoll_targets: table(
+    'The fds each epoll fd watches (Linux fdinfo tfd lines), a row per fd.',
+    {
+      handle_version_id: integer('The epoll fd (handle_versions).').references('handle_versions', 'handle_version_id', 'cascade'),
+      ord: integer('Position in fdinfo.'),
+      target_fd: integer('The watched fd.').of(),
+      events: integer('EPOLL* event mask.').of(),
+      data: u64('User data registered with it.').of(),
+    },
+    { primaryKey: ['handle_version_id', 'ord'], withoutRowid: true, part: { parent: 'handle_versions', field: 'epollTargets', list: true } },
+  ),
   region_versions: table(
     'VA regions (PSS_VA_SPACE_ENTRY), shared by the captures they did not change in.',
     {
       region_version_id: id('Key.'),
       ...versioned,
       ...regionColumns,
+      recording_key: recordingKey(),
     },
-    { indexes: versionIndexes('region_versions') },
+    { indexes: versionIndexes('region_versions'), partitionBy: 'recording_key' },
   ),
   auxiliary_pages: table(
     'PSS_AUXILIARY_PAGE_ENTRY of each capture (Windows).',
@@ -495,6 +603,14 @@ export const VIEWS = {
         'LEFT JOIN strings AS si ON si.string_id = p.image_file_name_id',
         'LEFT JOIN strings AS sn ON sn.string_id = p.name_id',
         'LEFT JOIN strings AS sc ON sc.string_id = p.command_line_id',
+        'LEFT JOIN strings AS sa ON sa.string_id = p.argv_id',
+        'LEFT JOIN strings AS sw ON sw.string_id = p.current_directory_id',
+        'LEFT JOIN strings AS sr ON sr.string_id = p.root_directory_id',
+        'LEFT JOIN strings AS su ON su.string_id = p.user_name_id',
+        'LEFT JOIN strings AS seu ON seu.string_id = p.effective_user_name_id',
+        'LEFT JOIN strings AS sg ON sg.string_id = p.group_name_id',
+        'LEFT JOIN strings AS seg ON seg.string_id = p.effective_group_name_id',
+        'LEFT JOIN strings AS scg ON scg.string_id = p.cgroup_id',
       ].join('\n'),
     },
     {
@@ -506,6 +622,36 @@ export const VIEWS = {
       name: text('Process name.').orNull().from('sn.value'),
       command_line: text('Command line.').orNull().from('sc.value'),
       ...selected('p', processLinux),
+      argv: text('Every argument exactly, a JSON array (json_each(argv) lists them).').orNull().from('sa.value'),
+      current_directory: text('Working directory.').orNull().from('sw.value'),
+      root_directory: text('Root directory.').orNull().from('sr.value'),
+      uid: integer('Real user id.').orNull().from('p.uid'),
+      euid: integer('Effective user id.').orNull().from('p.euid'),
+      gid: integer('Real group id.').orNull().from('p.gid'),
+      egid: integer('Effective group id.').orNull().from('p.egid'),
+      user_name: text('Real user.').orNull().from('su.value'),
+      effective_user_name: text('Effective user.').orNull().from('seu.value'),
+      group_name: text('Real group.').orNull().from('sg.value'),
+      effective_group_name: text('Effective group.').orNull().from('seg.value'),
+      namespace_pid: integer('The pid inside its own pid namespace.').orNull().from('p.namespace_pid'),
+      pid_namespace: integer('Pid namespace id.').orNull().from('p.pid_namespace'),
+      net_namespace: integer('Network namespace id.').orNull().from('p.net_namespace'),
+      mnt_namespace: integer('Mount namespace id.').orNull().from('p.mnt_namespace'),
+      user_namespace: integer('User namespace id.').orNull().from('p.user_namespace'),
+      uts_namespace: integer('UTS namespace id.').orNull().from('p.uts_namespace'),
+      ipc_namespace: integer('IPC namespace id.').orNull().from('p.ipc_namespace'),
+      cgroup_namespace: integer('Cgroup namespace id.').orNull().from('p.cgroup_namespace'),
+      cgroup: text('The cgroup v2 path.').orNull().from('scg.value'),
+      container: text('The container id its cgroup names.').orNull().from('p.container'),
+      open_file_limit: integer('Open-file limit, soft; NULL when unlimited.').orNull().from('p.open_file_limit'),
+      open_file_limit_hard: integer('Open-file limit, hard.').orNull().from('p.open_file_limit_hard'),
+      io_read_chars_bytes: integer('Bytes read through read calls.').orNull().from('p.io_read_chars_bytes'),
+      io_write_chars_bytes: integer('Bytes written through write calls.').orNull().from('p.io_write_chars_bytes'),
+      io_read_syscalls: integer('Read calls.').orNull().from('p.io_read_syscalls'),
+      io_write_syscalls: integer('Write calls.').orNull().from('p.io_write_syscalls'),
+      io_read_bytes: integer('Bytes read from storage.').orNull().from('p.io_read_bytes'),
+      io_write_bytes: integer('Bytes written to storage.').orNull().from('p.io_write_bytes'),
+      io_cancelled_write_bytes: integer('Written bytes never stored.').orNull().from('p.io_cancelled_write_bytes'),
     },
   ),
   threads: view(
@@ -528,6 +674,8 @@ export const VIEWS = {
         'LEFT JOIN handle_socket_details AS k ON k.handle_version_id = v.handle_version_id',
         'LEFT JOIN strings AS s2 ON s2.string_id = k.local_address_id',
         'LEFT JOIN strings AS s3 ON s3.string_id = k.remote_address_id',
+        'LEFT JOIN handle_event_details AS ev ON ev.handle_version_id = v.handle_version_id',
+        'LEFT JOIN handle_timer_details AS tm ON tm.handle_version_id = v.handle_version_id',
       ].join('\n'),
     },
     {
@@ -540,6 +688,13 @@ export const VIEWS = {
       local_address: text('Socket local endpoint.').orNull().from('s2.value'),
       remote_address: text('Socket remote endpoint.').orNull().from('s3.value'),
       socket_state: text('Socket state.').orNull().from('k.state'),
+      socket_type: text('Socket type: STREAM, DGRAM, SEQPACKET, RAW.').orNull().from('k.socket_type'),
+      peer_inode: integer('Inode of the peer of a connected unix socket.').orNull().from('k.peer_inode'),
+      event_count: u64('An eventfd counter.').orNull().from('ev.count'),
+      timer_interval_ns: integer('A timerfd interval, ns.').orNull().from('tm.interval_ns'),
+      epoll_target_fds: text('The fds an epoll fd watches, comma-separated (handle_epoll_targets has their events).')
+        .orNull()
+        .from('CAST((SELECT group_concat(e.target_fd, \',\') FROM handle_epoll_targets AS e WHERE e.handle_version_id = v.handle_version_id) AS TEXT)'),
     },
   ),
   regions: view(

@@ -56,6 +56,12 @@ export const SQL_FUNCTIONS: readonly { name: string; description: string }[] = [
  */
 class LeastSquares {
   n = 0;
+  /**
+   * x is taken relative to the first x seen: µs since the epoch (1.8e15) carry a quarter-µs
+   * resolution, and their differences are exact, so the sums keep every digit (as PostgreSQL's
+   * own regr_slope does; the two agree to the last digits).
+   */
+  shiftX = 0;
   meanX = 0;
   meanY = 0;
   /** Sum of (x - meanX)², (y - meanY)² and their cross products. */
@@ -67,12 +73,14 @@ class LeastSquares {
     const xv = asNumber(x);
     const yv = asNumber(y);
     if (xv === null || yv === null) return this; // pairs with a NULL are left out, as in SQL:2003
+    if (this.n === 0) this.shiftX = xv;
     this.n++;
-    const dx = xv - this.meanX;
+    const shifted = xv - this.shiftX;
+    const dx = shifted - this.meanX;
     const dy = yv - this.meanY;
     this.meanX += dx / this.n;
     this.meanY += dy / this.n;
-    this.sxx += dx * (xv - this.meanX);
+    this.sxx += dx * (shifted - this.meanX);
     this.syy += dy * (yv - this.meanY);
     this.sxy += dx * (yv - this.meanY);
     return this;

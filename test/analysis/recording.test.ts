@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import test from 'ava';
-import { CaptureFlags, isPssError, openRecording, type Recording } from '../../src/index.js';
+import { CaptureFlags, isPssError, openRecording, type Recording, type Store } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { type RecordedTarget, recordCaptures, recordTarget } from './record-target.js';
 
@@ -80,7 +80,7 @@ test('query: read-only SQL with named parameters; a write is refused and the fil
   // The store's connection itself is read-only: even past pssql's checks, SQLite refuses.
   let code: unknown;
   try {
-    rec.store.db.prepare('DELETE FROM captures').run();
+    (rec.store as Store).db.prepare('DELETE FROM captures').run();
   } catch (e) {
     code = (e as { code?: unknown }).code;
   }

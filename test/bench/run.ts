@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { benchPaths, buildPrograms } from './build.js';
 import { canMeasureRss } from './command.js';
 import { machineFacts } from './machine.js';
+import { type FleetResult, fleetSection, measureFleet } from './fleet.js';
 import { measureReadBack, pssqlTools } from './pssql.js';
 import { type BenchResult, type TargetResult, type ToolResult, toJson, toText } from './report.js';
 import { killAllTargets, type RunningTarget, startTarget, targetDir, type TargetSpec, targetSpecs } from './targets.js';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     available: false,
     reason: values.quick ? 'skipped with --quick' : 'skipped: the large target was not run',
   };
+  let fleet: { available: true; fleet: FleetResult } | { available: false; reason: string } | null = null;
   const withTarget = async (spec: TargetSpec, f: (t: RunningTarget) => Promise<void>): Promise<void> => {
     log(`${spec.name}: starting the target`);
     const target = await startTarget(paths.target, spec, targetDir(paths.cache, spec), machine.maxMapCount);
@@ -117,6 +119,10 @@ async function main(): Promise<void> {
         log(`large: reading it back (${READ_BACK_CAPTURES} captures)`);
         const r = await measureReadBack(target.pid, { paths, dbFile: join(dbDir, 'read-back.db'), captures: READ_BACK_CAPTURES, repeat: 5 });
         readBack = { target: 'large', captures: READ_BACK_CAPTURES, ...r };
+      }
+      // The central store: the large target in a full run, the small one in a quick one.
+      if (spec.name === (values.quick ? 'small' : 'large')) {
+        fleet = await measureFleet(target.pid, { hosts: values.quick ? 2 : 10, captures: values.quick ? 10 : READ_BACK_CAPTURES, rounds: values.quick ? 1 : 3, log });
       }
     });
   }
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
     hints,
     durationS: Number(process.hrtime.bigint() - started) / 1e9,
   };
-  process.stdout.write(`${values.json ? toJson(result) : toText(result)}\n`);
+  process.stdout.write(`${values.json ? JSON.stringify({ ...JSON.parse(toJson(result)), fleet }, null, 2) : `${toText(result)}\n\n${fleetSection(fleet)}`}\n`);
 }
 
 // Targets also exit by themselves when this process dies (their stdin closes); this is for speed.

@@ -2,12 +2,13 @@
  * Running out of resources: the disk fills up during a capture, or the fd limit is reached.
  * A clear error, and every capture recorded before it intact.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import BetterSqlite3 from 'better-sqlite3';
 import test from 'ava';
 import { pssql, tempDir } from '../helpers/cli.js';
-import { PROJECT_ROOT, startTarget } from '../helpers/target.js';
+import { buildFixture, PROJECT_ROOT, startTarget } from '../helpers/target.js';
 import { assertWholeCaptures } from '../helpers/consistency.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -96,5 +97,68 @@ import * as os from 'node:os';
     t.true(starts.length > 0, 'some limit is too low even to start');
   } finally {
     await target.stop();
+  }
+});
+
+/**
+ * A recorder that runs short of fds while a flag file exists: every open() it makes fails with
+ * EMFILE then (test/fixtures/fd-shortage.c, preloaded: prlimit on another process needs
+ * CAP_SYS_RESOURCE, which a sandbox may not give).
+ */
+function shortOfFds(args: string[], flag: string) {
+  const child = spawn(process.execPath, [`${PROJECT_ROOT}bin/pssql.js`, ...args], {
+    env: { ...process.env, LD_PRELOAD: buildFixture('fd-shortage', 'shared-library'), PSSQL_FD_SHORTAGE: flag },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (c: Buffer) => (out.stdout += c));
+  child.stderr?.on('data', (c: Buffer) => (out.stderr += c));
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { child, out, closed };
+}
+
+test('a short fd shortage of the recorder: its targets are kept and recorded again after; a lasting one ends it with exit 6', async (t) => {
+  const target = await startTarget(['--files', '30']);
+  const named = await startTarget(['--files', '5']);
+  try {
+    const db = `${tempDir()}/short.db`;
+    const name = fs.readFileSync(`/proc/${named.pid}/comm`, 'utf8').trim();
+    const flag = `${tempDir()}/short-of-fds`;
+    const { out, closed } = shortOfFds(['record', String(target.pid), '--name', name, '--every', '200ms', '--for', '6s', '--db', db, '--format', 'json'], flag);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // For 1.5 s no fd can be opened: every /proc read fails with EMFILE.
+    fs.writeFileSync(flag, '');
+    const shortFrom = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    fs.rmSync(flag);
+    const shortUntil = Date.now();
+    const code = await closed;
+    const { stdout, stderr } = out;
+    t.is(code, 0, stderr);
+    t.regex(stderr, /too many open files/, 'the shortage was said');
+    const [summary] = JSON.parse(stdout) as Record<string, unknown>[];
+    t.like(summary, { targets_dropped: 0, stopped_by: 'duration' });
+    const store = new BetterSqlite3(db, { readonly: true });
+    try {
+      for (const pid of [target.pid, named.pid]) {
+        const after = store.prepare('SELECT count(*) FROM captures WHERE pid = ? AND recorded_at_us > ?').pluck().get(pid, shortUntil * 1000) as number;
+        t.true(after >= 3, `pid ${pid} recorded again after the shortage (${after} captures)`);
+      }
+      t.true((store.prepare('SELECT count(*) FROM captures WHERE recorded_at_us BETWEEN ? AND ?').pluck().get(shortFrom * 1000 + 300_000, shortUntil * 1000 - 300_000) as number) === 0, 'none during it');
+    } finally {
+      store.close();
+    }
+
+    // A shortage that does not end: the recorder gives up after ten rounds or 10 s, exit code 6.
+    const lasting = shortOfFds(['record', String(target.pid), '--every', '200ms', '--db', db], flag);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    fs.writeFileSync(flag, '');
+    const lastingCode = await Promise.race([lasting.closed, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000))]);
+    if (lastingCode === 'still running after 60 s') lasting.child.kill('SIGKILL');
+    t.is(lastingCode, 6, lasting.out.stderr);
+    t.regex(lasting.out.stderr, /pssql: too many open files.* the recording cannot go on/);
+  } finally {
+    await target.stop();
+    await named.stop();
   }
 });

@@ -44,9 +44,14 @@ export function pssqlJson<T = Record<string, unknown>[]>(args: string[], options
   return JSON.parse(result.stdout) as T;
 }
 
+const made: string[] = [];
+
 /** A fresh temporary directory, removed when the process exits. */
 export function tempDir(prefix = 'pssql-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  if (made.length === 0) process.on('exit', () => {
+    for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+  });
+  made.push(dir);
   return dir;
 }

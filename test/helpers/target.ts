@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SOURCE = path.join(PROJECT_ROOT, 'test/fixtures/target.c');
 const CACHE = path.join(PROJECT_ROOT, 'test/.cache');
 export const TARGET_BINARY = path.join(CACHE, 'target');
 
@@ -47,16 +46,27 @@ export interface Target extends TargetInfo {
   stop(): Promise<void>;
 }
 
-/** Compiles the target if it is missing or older than its source; returns the binary's path. */
-export function buildTarget(): string {
-  const fresh = fs.existsSync(TARGET_BINARY) && fs.statSync(TARGET_BINARY).mtimeMs >= fs.statSync(SOURCE).mtimeMs;
+/**
+ * Compiles test/fixtures/NAME.c into test/.cache/NAME if it is missing or older than its source
+ * (atomically: test files run in parallel processes); returns the binary's path.
+ */
+export function buildFixture(name: string, kind: 'program' | 'shared-library' = 'program'): string {
+  const source = path.join(PROJECT_ROOT, `test/fixtures/${name}.c`);
+  const binary = path.join(CACHE, kind === 'program' ? name : `${name}.so`);
+  const fresh = fs.existsSync(binary) && fs.statSync(binary).mtimeMs >= fs.statSync(source).mtimeMs;
   if (!fresh) {
     fs.mkdirSync(CACHE, { recursive: true });
-    const temporary = `${TARGET_BINARY}.${process.pid}`;
-    execFileSync('cc', ['-O2', '-Wall', '-pthread', '-o', temporary, SOURCE], { stdio: 'inherit' });
-    fs.renameSync(temporary, TARGET_BINARY);
+    const temporary = `${binary}.${process.pid}`;
+    const flags = kind === 'program' ? ['-O2', '-Wall', '-pthread'] : ['-O2', '-Wall', '-shared', '-fPIC'];
+    execFileSync('cc', [...flags, '-o', temporary, source, ...(kind === 'program' ? [] : ['-ldl'])], { stdio: 'inherit' });
+    fs.renameSync(temporary, binary);
   }
-  return TARGET_BINARY;
+  return binary;
+}
+
+/** Compiles the target if it is missing or older than its source; returns the binary's path. */
+export function buildTarget(): string {
+  return buildFixture('target');
 }
 
 /** Starts a target with the given arguments (see target.c) and waits until it is ready. */

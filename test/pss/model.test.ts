@@ -1,3 +1,4 @@
+import { NO_LINUX_THREAD_FIELDS } from '../../src/pss/linux-only-fields.js';
 import test from 'ava';
 import {
   CaptureFlags,
@@ -94,11 +95,11 @@ function syntheticData(): SnapshotData {
     exitStatus: 259, tebBaseAddress: 0x7ff0000n + BigInt(tid), processId: 1, threadId: tid, affinityMask: 1n, priority: 8, basePriority: 8,
     lastSyscallFirstArgument: null, lastSyscallNumber: null, createTimeUs: 1, exitTimeUs: null, kernelTimeUs: 0, userTimeUs: 0,
     win32StartAddress: null, captureTimeUs: 5, flags: 0, suspendCount: 0, contextRecord: null, instructionPointer: null,
-    stackPointer: null, name: `t${tid}`, state: null, voluntaryContextSwitches: null, involuntaryContextSwitches: null,
+    stackPointer: null, ...NO_LINUX_THREAD_FIELDS, name: `t${tid}`,
   });
   const threads = [thread(10), thread(11), thread(12)];
   return {
-    info: { processId: 1, platform: 'linux', backend: 'test', host: 'h', captureFlags: 0x80, threadContextFlags: 0, startedAtUs: 5, durationUs: 1, skippedCount: 0, deniedCount: 0, details: false },
+    info: { processId: 1, platform: 'linux', backend: 'test', host: 'h', captureFlags: 0x80, threadContextFlags: 0, startedAtUs: 5, durationUs: 1, skippedCount: 0, deniedCount: 0, deniedParts: [], details: false },
     process: { processId: 1 } as SnapshotData['process'],
     performance: null,
     vaClone: null,

@@ -63,7 +63,7 @@ test('paths that cannot be a recording: a directory, a missing file read-only, a
   refused(t, `${dir}/no/such/dir/x.db`, 'ERROR_FILE_NOT_FOUND', /cannot create/);
 });
 
-test('an empty SQLite database is not made a recording by reading it', (t) => {
+test('an empty SQLite database is not made a recording, by reading it or by writing', (t) => {
   const path = `${tempDir()}/blank.db`;
   const blank = new BetterSqlite3(path);
   blank.pragma('user_version = 0');
@@ -73,9 +73,9 @@ test('an empty SQLite database is not made a recording by reading it', (t) => {
   const before = digest(path);
   refused(t, path, 'ERROR_BAD_FORMAT', /is an empty SQLite database, not a pssql recording/, true);
   t.is(digest(path), before, 'reading did not migrate it');
-  // Asked to write, pssql makes it a recording.
-  openStore(path).close();
-  t.not(digest(path), before);
+  // Nor by writing: pssql writes only into a recording it made.
+  refused(t, path, 'ERROR_BAD_FORMAT', /is an empty SQLite database, not a pssql recording/, false);
+  t.is(digest(path), before, 'writing did not take it over');
 });
 
 test('a read-only store cannot write, even with raw SQL', (t) => {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { captureLinuxSnapshot } from '../../src/capture/linux/index.js';
 import { WalkClass } from '../../src/pss/index.js';
-import { openStore, openStoredSnapshot, writeCapture, type Store } from '../../src/store/index.js';
+import { openStore, openStoredSnapshot, pruneCaptures, writeCapture, type Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 
@@ -59,6 +59,20 @@ test('retention options are checked', (t) => {
   try {
     t.throws(() => writeCapture(store, captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }), { retention: { keep: 0 } }), { instanceOf: RangeError, message: /keep/ });
     t.is(count(store, 'SELECT count(*) FROM captures'), 0);
+  } finally {
+    store.close();
+  }
+});
+
+test('--max-age never prunes the capture just written, however old the clock says it is', (t) => {
+  const store = openStore(`${tempDir()}/newest.db`);
+  try {
+    for (let i = 0; i < 3; i++) writeCapture(store, captureLinuxSnapshot({ pid: process.pid, flags: 0x4 }));
+    // An hour from now, everything is older than a minute: all but the capture of the instance just written go.
+    const instance = store.db.prepare('SELECT instance_id FROM captures').pluck().get() as number;
+    const pruned = pruneCaptures(store.db, { maxAgeUs: 60e6 }, [instance], (Date.now() + 3600_000) * 1000);
+    t.is(pruned, 2);
+    t.is(store.db.prepare('SELECT count(*) FROM captures').pluck().get(), 1);
   } finally {
     store.close();
   }

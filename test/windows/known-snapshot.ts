@@ -4,6 +4,7 @@
  * decoded under Wine with this file. Every field of every structure has a value here that a
  * wrong offset, width, unit or string rule would change.
  */
+import { NO_LINUX_HANDLE_FIELDS, NO_LINUX_PROCESS_FIELDS, NO_LINUX_REGION_FIELDS, NO_LINUX_THREAD_FIELDS } from '../../src/pss/linux-only-fields.js';
 import {
   type AuxiliaryPageEntry,
   CaptureFlags,
@@ -77,18 +78,9 @@ function page(size: number, seed: number): Uint8Array {
 }
 
 /** Fields only Linux fills. */
-const NO_LINUX_REGION = {
-  permissions: null,
-  fileOffsetBytes: null,
-  device: null,
-  inode: null,
-  residentBytes: null,
-  proportionalBytes: null,
-  privateBytes: null,
-  swapBytes: null,
-} as const;
-const NO_LINUX_HANDLE = { openFlags: null, positionBytes: null, inode: null, mountId: null, socket: null } as const;
-const NO_LINUX_THREAD = { name: null, state: null, voluntaryContextSwitches: null, involuntaryContextSwitches: null } as const;
+const NO_LINUX_REGION = NO_LINUX_REGION_FIELDS;
+const NO_LINUX_HANDLE = NO_LINUX_HANDLE_FIELDS;
+const NO_LINUX_THREAD = NO_LINUX_THREAD_FIELDS;
 const ALL_HANDLE_PARTS =
   HandleFlags.HaveType | HandleFlags.HaveName | HandleFlags.HaveBasicInformation | HandleFlags.HaveTypeSpecificInformation;
 
@@ -132,12 +124,7 @@ export const KNOWN: KnownSnapshot = {
     executeFlags: 0x0000_0035,
     imageFileName: FULL_IMAGE_PATH,
     name: 'app.exe',
-    commandLine: null,
-    state: null,
-    nice: null,
-    threadCount: null,
-    majorFaultCount: null,
-    swapBytes: null,
+    ...NO_LINUX_PROCESS_FIELDS,
   },
   vaClone: { vaCloneHandle: 0x1f4n },
   handleTrace: { sectionHandle: 0xffff_ffff_ffff_fffan, sizeBytes: 65_536 },
@@ -210,7 +197,8 @@ export const KNOWN: KnownSnapshot = {
       sizeOfImageBytes: null,
       imageBase: null,
       checkSum: null,
-      mappedFileName: '\\Device\\HarddiskVolume3\\Windows\\Fonts\\StaticCache.dat',
+      // Lone surrogates, as NTFS allows them: one that stands for a byte on Linux (U+DCFF) and one not.
+      mappedFileName: '\\Device\\HarddiskVolume3\\Windows\\Fonts\\Static\udcffCache\ud800.dat',
       ...NO_LINUX_REGION,
     },
     {
@@ -345,8 +333,8 @@ export const KNOWN: KnownSnapshot = {
       nonPagedPoolCharge: 0,
       creationTimeUs: null,
       typeName: 'Event',
-      objectName: '\\BaseNamedObjects\\pssql-event',
-      typeSpecific: { objectType: ObjectType.Event, manualReset: true, signaled: false },
+      objectName: '\\BaseNamedObjects\\pssql-event-\udc00\ud83d',
+      typeSpecific: { objectType: ObjectType.Event, manualReset: true, signaled: false, count: null },
       ...NO_LINUX_HANDLE,
     },
     {

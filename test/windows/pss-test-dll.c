@@ -5,9 +5,31 @@
  * PssWalkMarkerFree. The data is fixed: every snapshot holds the records of known-snapshot.ts
  * (as generated into known-data.h), filtered by the capture flags as Windows would.
  *
- * Unlike Windows, a stale HPSS or HPSSWALK gives ERROR_INVALID_HANDLE instead of an access
- * violation: handles are looked up in a list of live ones, never dereferenced blindly.
+ * Like Windows, a walk marker may walk another class or snapshot (it is bound anew, at the start
+ * of that class), and a position is not checked: one past the end reads as the end, one inside a
+ * record as that record. What Windows would crash on, the binding must refuse itself. Unlike
+ * Windows, a stale HPSS or HPSSWALK gives ERROR_INVALID_HANDLE instead of an access violation:
+ * handles are looked up in a list of live ones, never dereferenced blindly.
+ *
+ * PSS_WALK_THREAD_NAME answers ERROR_INVALID_PARAMETER, as it does for a public caller on
+ * Windows today, unless the environment of the capturing process asks otherwise. The variable
+ * PSS_TEST_FAULTS, read by each PssCaptureSnapshot, sets what a real system does only sometimes:
+ *
+ *   hang=PID          a capture of PID with handle names blocks forever (a synchronous pipe)
+ *   partial-copy=PID  a capture of PID fails with ERROR_PARTIAL_COPY (the process changed)
+ *   denied=PID        a capture of PID fails with ERROR_ACCESS_DENIED (a protected process)
+ *   trace-off=PID     a capture of PID with PSS_CAPTURE_HANDLE_TRACE fails with
+ *                     ERROR_INVALID_PARAMETER, as the handle tracing query does when tracing is off
+ *   thread-names=walk thread names can be walked, one per thread (newer Windows builds)
+ *   thread-names=fewer  thread names can be walked, but one fewer than the threads
+ *   first-tid=TID     the first known thread has thread id TID (a real thread, to name)
+ *
+ * A process that has exited (or is exiting) cannot be captured: ERROR_ACCESS_DENIED, as Windows
+ * answers with STATUS_PROCESS_IS_TERMINATING.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "pss-structs.h"
 
 #include "known-data.h"
@@ -19,11 +41,20 @@
  * caller who treats them as indexes is caught. */
 #define POSITION_BASE 0x1000u
 
+/* A CONTEXT with CONTEXT_XSTATE is followed by a CONTEXT_EX and the XSAVE area (legacy 512,
+ * header 64, AVX 256), as RtlGetExtendedContextLength sizes it on an AVX machine. */
+#define CONTEXT_XSTATE_FLAGS 0x00100040u
+#define XSTATE_EXTRA_BYTES (24u + 512u + 64u + 256u)
+
+enum { THREAD_NAMES_NONE, THREAD_NAMES_WALK, THREAD_NAMES_FEWER };
+
 typedef struct snapshot {
   DWORD magic; /* "PSSD", as in Windows' descriptors */
   DWORD flags;
   DWORD pid;
   DWORD context_flags;
+  int thread_names; /* THREAD_NAMES_* at the time of the capture */
+  DWORD first_tid;  /* 0: the known one */
   struct snapshot *next;
 } snapshot;
 
@@ -76,23 +107,38 @@ static long walk_count(const snapshot *s, int cls) {
     case PSS_WALK_HANDLES: return (s->flags & PSS_CAPTURE_HANDLES) ? (long)COUNT(known_handles) : -1;
     /* Newer Windows capture thread names along with the threads. */
     case PSS_WALK_THREADS: return (s->flags & PSS_CAPTURE_THREADS) ? (long)COUNT(known_threads) : -1;
-    case PSS_WALK_THREAD_NAME: return (s->flags & PSS_CAPTURE_THREADS) ? (long)COUNT(known_thread_names) : -1;
+    case PSS_WALK_THREAD_NAME:
+      if (!(s->flags & PSS_CAPTURE_THREADS)) return -1;
+      return (long)COUNT(known_thread_names) - (s->thread_names == THREAD_NAMES_FEWER ? 1 : 0);
     default: return -1;
   }
 }
 
 /* Copies `bytes` bytes from a pool into memory owned by the marker; NULL for KNOWN_NONE. */
+static void *marker_alloc(marker *m, SIZE_T bytes);
+
 static const void *marker_copy(marker *m, const void *pool, known_ref ref) {
   if (ref.offset == KNOWN_NONE) return NULL;
-  SIZE_T size = sizeof(block) + ref.bytes;
+  void *copy = marker_alloc(m, ref.bytes);
+  if (copy != NULL) memcpy(copy, (const BYTE *)pool + ref.offset, ref.bytes);
+  return copy;
+}
+
+/* Memory of `size` bytes owned by the marker, or NULL. */
+static void *marker_alloc(marker *m, SIZE_T bytes) {
+  SIZE_T size = sizeof(block) + bytes;
   block *b = m->allocator != NULL ? m->allocator->AllocRoutine(m->allocator->Context, (DWORD)size)
                                   : HeapAlloc(GetProcessHeap(), 0, size);
   if (b == NULL) return NULL;
   b->next = m->blocks;
   b->size = size;
   m->blocks = b;
-  memcpy(b + 1, (const BYTE *)pool + ref.offset, ref.bytes);
   return b + 1;
+}
+
+static DWORD context_length(const snapshot *s) {
+  BOOL xstate = (s->context_flags & CONTEXT_XSTATE_FLAGS) == CONTEXT_XSTATE_FLAGS;
+  return known_context_length + (xstate ? XSTATE_EXTRA_BYTES : 0);
 }
 
 static const void *marker_string(marker *m, known_ref ref) {
@@ -145,9 +191,19 @@ static void fill(const snapshot *s, marker *m, int cls, size_t index, void *buff
     }
     case PSS_WALK_THREADS: {
       PSS_THREAD_ENTRY e = known_threads[index].entry;
-      if (s->flags & PSS_CAPTURE_THREAD_CONTEXT) {
-        e.ContextRecord = (PCONTEXT)marker_copy(m, known_bytes, known_threads[index].context);
-        e.SizeOfContextRecord = e.ContextRecord == NULL ? 0 : (WORD)known_threads[index].context.bytes;
+      if (index == 0 && s->first_tid != 0) e.ThreadId = s->first_tid;
+      known_ref context = known_threads[index].context;
+      if ((s->flags & PSS_CAPTURE_THREAD_CONTEXT) && context.offset != KNOWN_NONE) {
+        /* The record is as long as the context flags make it: an extended one has XSTATE after. */
+        DWORD length = context_length(s);
+        BYTE *record = marker_alloc(m, length);
+        if (record != NULL) {
+          memcpy(record, known_bytes + context.offset, context.bytes);
+          for (DWORD i = context.bytes; i < length; i++) record[i] = (BYTE)(i * 13);
+          if (length > context.bytes) ((CONTEXT *)record)->ContextFlags |= CONTEXT_XSTATE_FLAGS;
+        }
+        e.ContextRecord = (PCONTEXT)record;
+        e.SizeOfContextRecord = record == NULL ? 0 : (WORD)length;
       }
       memcpy(buffer, &e, sizeof e);
       break;
@@ -162,6 +218,23 @@ static void fill(const snapshot *s, marker *m, int cls, size_t index, void *buff
   }
 }
 
+/* The value of `name=` in PSS_TEST_FAULTS (a comma-separated list), or NULL. */
+static const char *fault(const char *faults, const char *name) {
+  size_t length = strlen(name);
+  for (const char *p = faults; p != NULL && *p != '\0';) {
+    if (strncmp(p, name, length) == 0 && p[length] == '=') return p + length + 1;
+    p = strchr(p, ',');
+    if (p != NULL) p++;
+  }
+  return NULL;
+}
+
+/* Whether `name=PID` in PSS_TEST_FAULTS names `pid`. */
+static BOOL fault_for(const char *faults, const char *name, DWORD pid) {
+  const char *value = fault(faults, name);
+  return value != NULL && strtoul(value, NULL, 10) == pid;
+}
+
 PSS_API PssCaptureSnapshot(HANDLE ProcessHandle, DWORD CaptureFlags, DWORD ThreadContextFlags, HPSS *SnapshotHandle) {
   if (SnapshotHandle == NULL) return ERROR_INVALID_PARAMETER;
   *SnapshotHandle = NULL;
@@ -171,12 +244,32 @@ PSS_API PssCaptureSnapshot(HANDLE ProcessHandle, DWORD CaptureFlags, DWORD Threa
     return ERROR_INVALID_PARAMETER;
   DWORD pid = GetProcessId(ProcessHandle);
   if (pid == 0) return GetLastError();
+  DWORD exit_code = STILL_ACTIVE;
+  if (GetExitCodeProcess(ProcessHandle, &exit_code) && exit_code != STILL_ACTIVE) return ERROR_ACCESS_DENIED;
+
+  static char faults[512];
+  DWORD n = GetEnvironmentVariableA("PSS_TEST_FAULTS", faults, sizeof faults);
+  if (n == 0 || n >= sizeof faults) faults[0] = '\0';
+  if (fault_for(faults, "denied", pid)) return ERROR_ACCESS_DENIED;
+  if (fault_for(faults, "partial-copy", pid)) return ERROR_PARTIAL_COPY;
+  if (fault_for(faults, "trace-off", pid) && (CaptureFlags & PSS_CAPTURE_HANDLE_TRACE)) return ERROR_INVALID_PARAMETER;
+  if (fault_for(faults, "hang", pid) && (CaptureFlags & PSS_CAPTURE_HANDLE_NAME_INFORMATION)) {
+    /* As a name query on a synchronous pipe: it never returns. */
+    for (;;) Sleep(INFINITE);
+  }
+  const char *names = fault(faults, "thread-names");
+  const char *first_tid = fault(faults, "first-tid");
+
   snapshot *s = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof *s);
   if (s == NULL) return ERROR_NOT_ENOUGH_MEMORY;
   s->magic = 0x44535350; /* "PSSD" */
   s->flags = CaptureFlags;
   s->pid = pid;
   s->context_flags = ThreadContextFlags;
+  s->thread_names = names == NULL ? THREAD_NAMES_NONE
+                  : strncmp(names, "walk", 4) == 0 ? THREAD_NAMES_WALK
+                  : strncmp(names, "fewer", 5) == 0 ? THREAD_NAMES_FEWER : THREAD_NAMES_NONE;
+  s->first_tid = first_tid == NULL ? 0 : (DWORD)strtoul(first_tid, NULL, 10);
   EnterCriticalSection(&lock);
   s->next = snapshots;
   snapshots = s;
@@ -217,7 +310,13 @@ PSS_API PssDuplicateSnapshot(HANDLE SourceProcessHandle, HPSS SnapshotHandle, HA
   } else {
     HANDLE self = GetCurrentProcess();
     result = PssCaptureSnapshot(self, copy.flags, copy.context_flags, TargetSnapshotHandle);
-    if (result == ERROR_SUCCESS) ((snapshot *)*TargetSnapshotHandle)->pid = copy.pid;
+    if (result == ERROR_SUCCESS) {
+      /* The same data: what the source captured, not what the environment says now. */
+      snapshot *target = (snapshot *)*TargetSnapshotHandle;
+      target->pid = copy.pid;
+      target->thread_names = copy.thread_names;
+      target->first_tid = copy.first_tid;
+    }
   }
   /* Windows frees the source even when the duplication fails. */
   if (Flags & PSS_DUPLICATE_CLOSE_SOURCE) free_snapshot(SnapshotHandle);
@@ -275,7 +374,7 @@ PSS_API PssQuerySnapshot(HPSS SnapshotHandle, DWORD InformationClass, void *Buff
     case PSS_QUERY_THREAD_INFORMATION:
       if (walk_count(&s, PSS_WALK_THREADS) <= 0) return ERROR_NOT_FOUND;
       r.threads.ThreadsCaptured = (DWORD)walk_count(&s, PSS_WALK_THREADS);
-      r.threads.ContextLength = (s.flags & PSS_CAPTURE_THREAD_CONTEXT) ? known_context_length : 0;
+      r.threads.ContextLength = (s.flags & PSS_CAPTURE_THREAD_CONTEXT) ? context_length(&s) : 0;
       break;
     case PSS_QUERY_HANDLE_TRACE_INFORMATION:
       if (!(s.flags & PSS_CAPTURE_HANDLE_TRACE)) return ERROR_NOT_FOUND;
@@ -304,6 +403,8 @@ PSS_API PssWalkSnapshot(HPSS SnapshotHandle, DWORD InformationClass, HPSSWALK Wa
     result = ERROR_INVALID_HANDLE;
   } else if (InformationClass >= PSS_WALK_CLASS_COUNT) {
     result = ERROR_INVALID_PARAMETER;
+  } else if (cls == PSS_WALK_THREAD_NAME && s->thread_names == THREAD_NAMES_NONE) {
+    result = ERROR_INVALID_PARAMETER; /* what a public caller gets on Windows today */
   } else if (Buffer != NULL && BufferLength != walk_entry_size(cls)) {
     result = ERROR_BAD_LENGTH;
   } else if (walk_count(s, cls) < 0) {
@@ -312,23 +413,24 @@ PSS_API PssWalkSnapshot(HPSS SnapshotHandle, DWORD InformationClass, HPSSWALK Wa
     result = ERROR_INVALID_PARAMETER;
   } else if (m == NULL) {
     result = ERROR_INVALID_HANDLE;
-  } else if (m->bound_snapshot != NULL && (m->bound_snapshot != s || m->bound_class != cls)) {
-    result = ERROR_INVALID_PARAMETER; /* one marker per (snapshot, class) */
   } else {
+    /* Windows walks another class (or snapshot) with the same marker: Vanara walks the VA space
+     * and then the handles with one. Here it starts that class from its beginning. */
+    if (m->bound_snapshot != NULL && (m->bound_snapshot != s || m->bound_class != cls)) m->position = POSITION_BASE;
     size_t size = walk_entry_size(cls);
     size_t count = (size_t)walk_count(s, cls);
-    ULONG_PTR offset = m->position - POSITION_BASE;
-    if (m->position < POSITION_BASE || offset % size != 0 || offset / size > count) {
-      result = ERROR_INVALID_PARAMETER; /* not a position of this walk */
-    } else if (offset / size == count) {
+    /* Positions are not checked, as on Windows: a position inside a record reads that record,
+     * one outside the records reads as the end (where Windows would read whatever is there). */
+    size_t index = m->position < POSITION_BASE ? count : (size_t)((m->position - POSITION_BASE) / size);
+    if (index >= count) {
       result = ERROR_NO_MORE_ITEMS;
     } else if (Buffer == NULL) {
       result = ERROR_MORE_DATA;
     } else {
       m->bound_snapshot = s;
       m->bound_class = cls;
-      fill(s, m, cls, offset / size, Buffer);
-      m->position += size;
+      fill(s, m, cls, index, Buffer);
+      m->position = POSITION_BASE + (index + 1) * size;
     }
   }
   LeaveCriticalSection(&lock);

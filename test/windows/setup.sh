@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the Windows test harness needs, from the project's own files: Wine and mingw-w64
-# (apt, as root), a Windows node.exe and koffi's Windows build (npm pack, into the cache), a Wine
-# prefix, and the Pss* test DLL. Idempotent: a step whose result is in the cache is skipped, so a
+# (apt, as root), a Windows node.exe, koffi's and better-sqlite3's Windows builds and the
+# project's pure-JavaScript dependencies (npm pack and the Linux node_modules, into the cache), a
+# Wine prefix, and the Pss* test DLL. Idempotent: a step whose result is in the cache is skipped, so a
 # warm run costs well under a second.
 #
 #   test/windows/setup.sh            # prints the paths the runner needs as KEY=value lines
@@ -14,8 +15,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cache="${PSSQL_WINDOWS_CACHE:-$root/test/.cache/windows}"
-# The Windows node matches the host's, so both run the same JavaScript the same way.
-node_version="${PSSQL_WINDOWS_NODE_VERSION:-$(node -p 'process.versions.node')}"
+# The Windows node is 22: better-sqlite3 13, the first with a Windows build in its npm tarball,
+# needs it (and segfaults on the Linux side's node 20, which stays on better-sqlite3 12).
+node_version="${PSSQL_WINDOWS_NODE_VERSION:-22.14.0}"
+better_sqlite3_version="${PSSQL_WINDOWS_BETTER_SQLITE3_VERSION:-13.2.0}"
 
 unavailable() { echo "setup: cannot set up Wine here: $*" >&2; exit 3; }
 step() { echo "setup: $1 (${2}s)" >&2; }
@@ -101,6 +104,52 @@ if [ ! -f "$koffi_node" ] || [ "$(node -p "require('$modules/koffi/package.json'
     tar -xzf "$(fetch @koromix/koffi-win32-x64 "$koffi_version")" -O package/win32_x64/koffi.node >"$koffi_node"
   fi
   step "koffi $koffi_version for win32_x64" $((SECONDS - started))
+fi
+# better-sqlite3 13 carries prebuilds/win32-x64.node (Node-API) in its tarball: no build, no download.
+sqlite_node="$modules/better-sqlite3/prebuilds/win32-x64.node"
+if [ ! -f "$sqlite_node" ] || [ "$(node -p "require('$modules/better-sqlite3/package.json').version")" != "$better_sqlite3_version" ]; then
+  started=$SECONDS
+  rm -rf "$modules/better-sqlite3"
+  mkdir -p "$modules/better-sqlite3"
+  tar -xzf "$(fetch better-sqlite3 "$better_sqlite3_version")" -C "$modules/better-sqlite3" --strip-components=1 \
+    --exclude='package/deps' --exclude='package/src' --exclude='package/prebuilds/[dl]*' --exclude='package/prebuilds/win32-arm64.node'
+  step "better-sqlite3 $better_sqlite3_version for win32_x64" $((SECONDS - started))
+fi
+# The other dependencies are plain JavaScript: the very copies the project installed, with theirs.
+stamp="$modules/.pure-js-deps"
+wanted="$(cd "$root" && node -e '
+  // Resolved as Node does: a dependency is in the node_modules of its dependent, or of a parent.
+  const fs = require("fs"), path = require("path");
+  const top = path.resolve("node_modules");
+  const native = new Set(["koffi", "better-sqlite3"]);
+  const copied = new Map(), seen = new Set();
+  const visit = (dir) => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    if (path.dirname(dir) === top || path.dirname(path.dirname(dir)) === top && path.basename(path.dirname(dir)).startsWith("@")) {
+      copied.set(path.relative(top, dir), pkg.version);
+    }
+    for (const dep of Object.keys(pkg.dependencies ?? {})) {
+      if (native.has(dep)) continue;
+      for (let at = dir; ; at = path.dirname(at)) {
+        const candidate = path.join(at, "node_modules", dep);
+        if (fs.existsSync(path.join(candidate, "package.json"))) { visit(candidate); break; }
+        if (at === path.dirname(at)) throw new Error(`cannot resolve ${dep} from ${dir}`);
+      }
+    }
+  };
+  for (const dep of Object.keys(require("./package.json").dependencies)) if (!native.has(dep)) visit(path.join(top, dep));
+  console.log([...copied].map(([n, v]) => `${n}@${v}`).sort().join(" "));
+')"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  for dep in $wanted; do
+    name="${dep%@*}"
+    rm -rf "$modules/$name"
+    mkdir -p "$(dirname "$modules/$name")"
+    cp -r "$root/node_modules/$name" "$modules/$name"
+  done
+  echo "$wanted" >"$stamp"
 fi
 
 # 4. The test DLL, generated from the known records and rebuilt when its inputs change.

@@ -13,9 +13,12 @@ import type { PerformanceCounters, PhaseCounters } from '../../pss/query-records
 import type { Snapshot } from '../../pss/snapshot.js';
 import { type CaptureOptions, type Capturer, captureOnce, type ListedProcess } from '../capturer.js';
 import { listLinuxProcesses } from './linux-process-list.js';
+import { BlockingStats } from './blocking-stats.js';
 import { ReaderThread } from './reader-thread.js';
+import { UserNames } from './user-names.js';
 import { SocketTables } from './read-sockets.js';
-import type { CaptureContext } from './capture-context.js';
+import { CaptureContext } from './capture-context.js';
+import { inPartOrder, whyDenied } from './denied.js';
 import { ProcFiles } from './proc-files.js';
 import { isDead, readBootTimeUs } from './proc-stat.js';
 import { ProcessCaches } from './process-cache.js';
@@ -95,6 +98,8 @@ export class LinuxCapturer implements Capturer {
   private readonly caches = new ProcessCaches();
   private readonly sockets = new SocketTables();
   private readonly reader = new ReaderThread();
+  private readonly names = new UserNames();
+  private readonly blocking = new BlockingStats();
   private bootTimeUs: number | null = null;
 
   constructor(procRoot = '/proc') {
@@ -117,6 +122,11 @@ export class LinuxCapturer implements Capturer {
 
   close(): void {
     this.reader.close();
+    this.blocking.close();
+  }
+
+  explainDenied(pid: number): string {
+    return whyDenied(this.files, pid);
   }
 
   /**
@@ -135,11 +145,14 @@ export class LinuxCapturer implements Capturer {
     const details = options.details ?? false;
 
     const timer = new PhaseTimer();
-    const startedAtUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
+    // The wall clock, which follows NTP and goes on during a suspend: what --max-age and people
+    // compare with. (Durations are measured with the monotonic clock.)
+    const startedAtUs = Math.round(Date.now() * 1000);
     const files = this.files;
     const stat = readProcessStat(files, pid);
     this.bootTimeUs ??= readBootTimeUs(files);
-    const ctx: CaptureContext = {
+    const budget = this.blocking.budget();
+    const ctx = new CaptureContext({
       files,
       pid,
       flags,
@@ -147,10 +160,11 @@ export class LinuxCapturer implements Capturer {
       cache: this.caches.of(pid, stat.startTicks, flags, details),
       sockets: this.sockets,
       reader: this.reader,
-      skipped: 0,
-      denied: 0,
-    };
-    const processInfo = readProcessInformation(ctx, stat);
+      strict: options.strict ?? false,
+      statBlocking: (path, device) => this.blocking.stat(path, device, budget, pid),
+    });
+    this.names.refresh();
+    const processInfo = readProcessInformation(ctx, stat, this.names);
     const walks: SnapshotData['walks'] = {};
     const perf: PerformanceCounters = {
       total: NOT_RUN,
@@ -162,12 +176,12 @@ export class LinuxCapturer implements Capturer {
     };
     if (hasFlag(flags, CaptureFlags.VaSpace)) {
       const [regions, cost] = timer.measure(() => readRegions(ctx, details));
-      walks[WalkClass.VaSpace] = entrySource(regions);
+      if (regions !== null) walks[WalkClass.VaSpace] = entrySource(regions);
       perf.vaSpace = cost;
     }
     if (hasFlag(flags, CaptureFlags.Handles)) {
       const [handles, cost] = timer.measure(() => readHandles(ctx));
-      walks[WalkClass.Handles] = entrySource(handles);
+      if (handles !== null) walks[WalkClass.Handles] = entrySource(handles);
       perf.handles = cost;
     }
     if (hasFlag(flags, CaptureFlags.Threads)) {
@@ -196,6 +210,7 @@ export class LinuxCapturer implements Capturer {
         durationUs: perf.total.wallClockUs,
         skippedCount: ctx.skipped,
         deniedCount: ctx.denied,
+        deniedParts: inPartOrder(ctx.deniedParts),
         details,
       },
       process: processInfo,

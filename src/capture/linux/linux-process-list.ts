@@ -1,10 +1,10 @@
 import { decodeBytes, decodeLatin1 } from '../../pss/byte-string.js';
 import type { ListedProcess } from '../capturer.js';
 import { failed, type ProcFiles } from './proc-files.js';
-import { isDead, parseStat } from './proc-stat.js';
+import { parseStat } from './proc-stat.js';
 
 /**
- * Lists the processes of a /proc tree. A process that exits while it is read is left out, as
+ * Lists the processes of a /proc tree, zombies included. A process that exits while it is read is left out, as
  * the capture backend does: the race is normal. Fields that need privilege (another user's exe
  * link) are null.
  */
@@ -16,7 +16,8 @@ export function listLinuxProcesses(files: ProcFiles): ListedProcess[] {
     const text = files.readText(files.path(pid, 'stat'));
     if (failed(text)) continue;
     const stat = parseStat(text);
-    if (stat === null || isDead(stat.state)) continue;
+    // Zombies are listed (a capture records their exit); a dead (X) process is gone.
+    if (stat === null || stat.state === 'X') continue;
     const exe = files.readLink(files.path(pid, 'exe'));
     // Kernel threads have an empty command line and no exe: they are listed under their name.
     const cmdline = files.readBytes(files.path(pid, 'cmdline'));

@@ -23,6 +23,13 @@ export interface MapLine {
   pss: number | null;
   private: number | null;
   swap: number | null;
+  sharedClean: number | null;
+  sharedDirty: number | null;
+  privateClean: number | null;
+  privateDirty: number | null;
+  anonymous: number | null;
+  locked: number | null;
+  vmFlags: string | null;
 }
 
 /** Parses a hex address; user addresses fit a double exactly, the vsyscall page does not. */
@@ -76,8 +83,28 @@ function parseMapLine(line: string): MapLine | null {
     pss: null,
     private: null,
     swap: null,
+    sharedClean: null,
+    sharedDirty: null,
+    privateClean: null,
+    privateDirty: null,
+    anonymous: null,
+    locked: null,
+    vmFlags: null,
   };
 }
+
+/** The smaps sizes pssql keeps, by their smaps name (`kB` values). */
+const SMAPS_FIELDS: Readonly<Record<string, 'rss' | 'pss' | 'swap' | 'sharedClean' | 'sharedDirty' | 'privateClean' | 'privateDirty' | 'anonymous' | 'locked'>> = {
+  Rss: 'rss',
+  Pss: 'pss',
+  Swap: 'swap',
+  Shared_Clean: 'sharedClean',
+  Shared_Dirty: 'sharedDirty',
+  Private_Clean: 'privateClean',
+  Private_Dirty: 'privateDirty',
+  Anonymous: 'anonymous',
+  Locked: 'locked',
+};
 
 /**
  * Parses maps, or smaps (a header line per region followed by `Key: value kB` lines). Lines seen
@@ -100,12 +127,15 @@ export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<stri
       const line = text.slice(start, end);
       const colon = line.indexOf(':');
       const key = line.slice(0, colon);
-      if (key === 'Rss' || key === 'Pss' || key === 'Private_Clean' || key === 'Private_Dirty' || key === 'Swap') {
-        const bytes = Number.parseInt(line.slice(colon + 1), 10) * 1024;
-        if (key === 'Rss') current.rss = bytes;
-        else if (key === 'Pss') current.pss = bytes;
-        else if (key === 'Swap') current.swap = bytes;
-        else current.private = (current.private ?? 0) + bytes;
+      if (key === 'VmFlags') {
+        current.vmFlags = line.slice(colon + 1).trim();
+      } else {
+        const field = SMAPS_FIELDS[key];
+        if (field !== undefined) {
+          const bytes = Number.parseInt(line.slice(colon + 1), 10) * 1024;
+          current[field] = bytes;
+          if (field === 'privateClean' || field === 'privateDirty') current.private = (current.private ?? 0) + bytes;
+        }
       }
     }
     start = end + 1;

@@ -21,8 +21,9 @@ const TCP_STATES: Readonly<Record<string, string>> = {
   '0C': 'NEW_SYN_RECV',
 };
 
+// ss's names: an unconnected socket of any family is UNCONN.
 const UNIX_STATES: Readonly<Record<string, string>> = {
-  '01': 'UNCONNECTED',
+  '01': 'UNCONN',
   '02': 'CONNECTING',
   '03': 'CONNECTED',
   '04': 'DISCONNECTING',
@@ -98,12 +99,18 @@ export function inetTable(text: string, protocol: string, v6: boolean, into: Map
       protocol,
       localAddress: endpoint(f[1] as string),
       remoteAddress: UNSPECIFIED.test(remote) ? null : remote,
-      state: tcp ? (TCP_STATES[st] ?? st) : st === '01' ? 'ESTABLISHED' : null,
+      // A datagram or raw socket is TCP_ESTABLISHED once connected, TCP_CLOSE (07) before.
+      state: tcp ? (TCP_STATES[st] ?? st) : st === '01' ? 'ESTABLISHED' : st === '07' ? 'UNCONN' : null,
+      socketType: tcp ? 'STREAM' : protocol.startsWith('raw') ? 'RAW' : 'DGRAM',
+      peerInode: null,
     });
   }
 }
 
-const UNIX_LINE = /^\s*\S+: \S+ \S+ (\S+) \S+ (\S+)\s+(\d+)(?: (.*))?$/;
+const UNIX_LINE = /^\s*\S+: \S+ \S+ (\S+) (\S+) (\S+)\s+(\d+)(?: (.*))?$/;
+
+/** The Type column of /proc/net/unix: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET. */
+const UNIX_TYPES: Readonly<Record<string, string>> = { '0001': 'STREAM', '0002': 'DGRAM', '0005': 'SEQPACKET' };
 
 export function unixTable(text: string, into: Map<number, SocketInfo>): void {
   const lines = text.split('\n');
@@ -122,13 +129,15 @@ export function unixTable(text: string, into: Map<number, SocketInfo>): void {
       continue;
     }
     flush();
-    const [, flags = '0', st = '', inode = '0', path] = m;
+    const [, flags = '0', type = '', st = '', inode = '0', path] = m;
     const listening = (Number.parseInt(flags, 16) & 0x10000) !== 0; // __SO_ACCEPTCON
     into.set(Number(inode), {
       protocol: 'unix',
       localAddress: null,
       remoteAddress: null,
       state: listening ? 'LISTEN' : (UNIX_STATES[st] ?? null),
+      socketType: UNIX_TYPES[type] ?? null,
+      peerInode: null,
     });
     last = path === undefined || path === '' ? null : { inode: Number(inode), path };
   }
@@ -146,6 +155,8 @@ export function netlinkTable(text: string, into: Map<number, SocketInfo>): void 
       localAddress: `${NETLINK_FAMILIES[family] ?? family}:${f[2]}`,
       remoteAddress: null,
       state: null,
+      socketType: null,
+      peerInode: null,
     });
   }
 }
@@ -155,6 +166,46 @@ export function packetTable(text: string, into: Map<number, SocketInfo>): void {
   for (let i = 1; i < lines.length; i++) {
     const f = (lines[i] as string).trim().split(/\s+/);
     if (f.length < 9) continue;
-    into.set(Number(f[8]), { protocol: 'packet', localAddress: `ifindex ${f[4]} proto 0x${f[3]}`, remoteAddress: null, state: null });
+    into.set(Number(f[8]), { protocol: 'packet', localAddress: `ifindex ${f[4]} proto 0x${f[3]}`, remoteAddress: null, state: null, socketType: null, peerInode: null });
   }
+}
+
+/** `[fe80::1]:8443` with its interface, as ss prints a scoped address: `[fe80::1]%lo:8443`. */
+export function withScope(endpoint: string, interfaceName: string): string {
+  const close = endpoint.lastIndexOf(']');
+  return close < 0 ? endpoint : `${endpoint.slice(0, close + 1)}%${interfaceName}${endpoint.slice(close + 1)}`;
+}
+
+/** True for an IPv6 link-local endpoint (fe80::/10), whose address means nothing without its interface. */
+export function isLinkLocal(endpoint: string | null): boolean {
+  return endpoint !== null && /^\[fe[89ab][0-9a-f]:/i.test(endpoint);
+}
+
+/** Interface index -> name from /proc/PID/net/if_inet6 (`address ifindex prefix scope flags name`). */
+export function interfaceNames(text: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 6) names.set(Number.parseInt(f[1] as string, 16), f[5] as string);
+  }
+  return names;
+}
+
+/** The protocol lsof names from a socket's `system.sockprotoname` attribute (TCP, UNIX, AF_VSOCK...). */
+export function protocolOfName(name: string): string {
+  const known: Readonly<Record<string, string>> = {
+    TCP: 'tcp',
+    TCPv6: 'tcp6',
+    UDP: 'udp',
+    UDPv6: 'udp6',
+    UDPLITE: 'udplite',
+    UDPLITEv6: 'udplite6',
+    RAW: 'raw',
+    RAWv6: 'raw6',
+    UNIX: 'unix',
+    NETLINK: 'netlink',
+    PACKET: 'packet',
+    AF_VSOCK: 'vsock',
+  };
+  return known[name] ?? name.toLowerCase().replace(/^af_/, '');
 }

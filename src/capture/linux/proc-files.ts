@@ -12,7 +12,8 @@ function failureOf(error: unknown, path: string): ReadFailure {
   const code = (error as NodeJS.ErrnoException).code;
   // ENAMETOOLONG, ELOOP: a mapped file's path seen through /proc/PID/root that cannot be reached
   // (too long with that prefix, or through a loop): like a vanished file, it is not there to read.
-  if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') return VANISHED;
+  // EINVAL: what a zombie's mountinfo gives, having no mounts left.
+  if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP' || code === 'EINVAL') return VANISHED;
   if (code === 'EACCES' || code === 'EPERM') return DENIED;
   if (code === 'EMFILE' || code === 'ENFILE') {
     throw new PssError('ERROR_TOO_MANY_OPEN_FILES', `too many open files while reading ${path}: raise the limit (ulimit -n)`, { path, cause: error });

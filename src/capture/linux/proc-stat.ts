@@ -20,6 +20,9 @@ export interface StatFields {
   threadCount: number;
   startTicks: number;
   virtualSizeBytes: number;
+  /** rt_priority (field 40): 1-99 under a real-time policy, else 0. */
+  realtimePriority: number;
+  /** policy (field 41). */
   policy: number;
   exitCode: number | null;
 }
@@ -49,6 +52,7 @@ export function parseStat(text: string): StatFields | null {
     threadCount: num(17),
     startTicks: num(19),
     virtualSizeBytes: num(20),
+    realtimePriority: f.length > 37 ? num(37) : 0,
     policy: f.length > 38 ? num(38) : 0,
     exitCode: f.length > 49 ? num(49) : null,
   };

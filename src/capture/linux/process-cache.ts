@@ -8,8 +8,8 @@ import type { MapLine } from './parse-maps.js';
  * writer recognises unchanged entries by identity (the contract of `Snapshot` in the model).
  */
 export interface ProcessCache {
-  /** The fds of the last capture: link target and fdinfo text (latin1, exact bytes) and the entry. */
-  handles: Map<number, { link: string; info: string; entry: HandleEntry }>;
+  /** The fds of the last capture: link target, fdinfo and stat texts (latin1, exact bytes) and the entry. */
+  handles: Map<number, { link: string; info: string; stat: string | null; entry: HandleEntry }>;
   /** The threads of the last capture: stat, status and syscall texts and the entry. */
   threads: Map<number, { raw: string; entry: ThreadEntry }>;
   /** The regions of the last capture (maps only, not smaps), by line: parsed and as entries. */

@@ -6,10 +6,12 @@ import { STILL_ACTIVE } from '../../pss/process-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import type { HandleEntry, HandleTypeSpecific, SocketInfo } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
+import { loadLibc } from './libc.js';
 import { type FdInfo, parseFdInfo } from './parse-fdinfo.js';
+import { protocolOfName } from './parse-net.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
 import { reuseIfEqual } from './process-cache.js';
-import type { RawItem } from './raw-reads.js';
+import { deviceText, parseStatText, type RawItem, STAT_DEFERRED, type StatOfFd } from './raw-reads.js';
 import { SocketResolver } from './read-sockets.js';
 
 const O_ACCMODE = 0o3;
@@ -48,13 +50,37 @@ const ANON_TYPES: Readonly<Record<string, string>> = {
 
 const NAMESPACES = new Set(['net', 'mnt', 'pid', 'uts', 'ipc', 'user', 'cgroup', 'time']);
 
+const S_IFMT = 0o170000;
+const S_IFSOCK = 0o140000;
+const S_IFBLK = 0o060000;
+const S_IFDIR = 0o040000;
+const S_IFCHR = 0o020000;
+const S_IFIFO = 0o010000;
+
 /**
- * The type name of an fd from its link target (and O_DIRECTORY): File, Directory, Device, Pipe,
- * Socket, Event, Epoll, Timer, Signal, Inotify, Process, Memfd, Namespace, Anon...
+ * The type name of an fd: File, Directory, Device, FIFO, Pipe, Socket, Event, Epoll, Timer,
+ * Signal, Inotify, Process, Memfd, Namespace, Anon... For a path, the file mode of what it points
+ * to decides (as lsof types a named FIFO FIFO, whatever its name); without it, the path and
+ * O_DIRECTORY do.
  */
-export function handleTypeName(target: string, openFlags: number | null): string {
+export function handleTypeName(target: string, openFlags: number | null, mode: number | null = null): string {
   if (target.startsWith('/')) {
     if (target.startsWith('/memfd:')) return 'Memfd';
+    if (mode !== null) {
+      switch (mode & S_IFMT) {
+        case S_IFIFO:
+          return 'FIFO';
+        case S_IFDIR:
+          return 'Directory';
+        case S_IFCHR:
+        case S_IFBLK:
+          return 'Device';
+        case S_IFSOCK:
+          return 'Socket';
+        default:
+          return 'File';
+      }
+    }
     if (openFlags !== null && (openFlags & O_DIRECTORY) !== 0) return 'Directory';
     if (target.startsWith('/dev/') && !target.startsWith('/dev/shm/') && !target.startsWith('/dev/mqueue/')) return 'Device';
     return 'File';
@@ -75,6 +101,19 @@ export function handleTypeName(target: string, openFlags: number | null): string
   return 'Unknown';
 }
 
+/** What the stat of an fd's target says, in the model's terms: lsof's SIZE (files), DEVICE and NLINK. */
+function statFields(stat: StatOfFd | null): { sizeBytes: number | null; device: string | null; linkCount: number | null } {
+  if (stat === null) return { sizeBytes: null, device: null, linkCount: null };
+  const type = stat.mode & S_IFMT;
+  const isDevice = type === S_IFCHR || type === S_IFBLK;
+  return {
+    // A size means something for files and directories; a pipe's or a socket's is always 0.
+    sizeBytes: type === S_IFDIR || (type !== S_IFIFO && type !== S_IFSOCK && !isDevice && type !== 0) ? stat.size : null,
+    device: deviceText(isDevice ? stat.rdev : stat.dev),
+    linkCount: stat.nlink,
+  };
+}
+
 /** The PSS object type where one fits the Linux kind. */
 export function objectTypeOf(typeName: string): ObjectType {
   switch (typeName) {
@@ -89,7 +128,7 @@ export function objectTypeOf(typeName: string): ObjectType {
   }
 }
 
-function typeSpecificOf(ctx: CaptureContext, fd: number, typeName: string, info: FdInfo): HandleTypeSpecific | null {
+function typeSpecificOf(typeName: string, info: FdInfo, stat: StatOfFd | null): HandleTypeSpecific | null {
   switch (typeName) {
     case 'Process': {
       const pid = info.pidfdPid;
@@ -109,34 +148,52 @@ function typeSpecificOf(ctx: CaptureContext, fd: number, typeName: string, info:
       // An eventfd resets on read unless it is a semaphore: an auto-reset event, signaled while its count is not 0.
       return info.eventCount === null
         ? null
-        : { objectType: ObjectType.Event, manualReset: false, signaled: info.eventCount > 0n };
-    case 'Memfd': {
-      const stat = ctx.files.stat(ctx.files.path(ctx.pid, 'fd', fd));
+        : { objectType: ObjectType.Event, manualReset: false, signaled: info.eventCount > 0n, count: info.eventCount };
+    case 'Memfd':
       return {
         objectType: ObjectType.Section,
         baseAddress: null,
         allocationAttributes: null,
-        maximumSizeBytes: failed(stat) ? null : stat.size,
+        maximumSizeBytes: stat === null ? null : stat.size,
       };
-    }
     default:
       return null;
   }
 }
 
-/** PSS_HANDLE_ENTRY for every fd of /proc/PID/fd, in fd order, detailed as the flags ask. */
-export function readHandles(ctx: CaptureContext): HandleEntry[] {
+/** A socket that is in no table of /proc/PID/net: its protocol, from the kernel's name for it. */
+function unlistedSocket(ctx: CaptureContext, fd: number): SocketInfo {
+  const libc = loadLibc();
+  let protocol = 'unknown';
+  if (libc !== null) {
+    const name = Buffer.alloc(64);
+    const n = libc.getxattr(ctx.files.path(ctx.pid, 'fd', fd), 'system.sockprotoname', name, name.length);
+    if (n > 0) protocol = protocolOfName(name.toString('latin1', 0, n).replace(/\0+$/, ''));
+  }
+  // In no table means never bound: a datagram socket that is not bound is not connected either.
+  const datagram = protocol.startsWith('udp');
+  const raw = protocol.startsWith('raw');
+  return Object.freeze({
+    protocol,
+    localAddress: null,
+    remoteAddress: null,
+    state: datagram || raw ? 'UNCONN' : null,
+    socketType: protocol.startsWith('tcp') ? 'STREAM' : datagram ? 'DGRAM' : raw ? 'RAW' : null,
+    peerInode: null,
+  });
+}
+
+/**
+ * PSS_HANDLE_ENTRY for every fd of /proc/PID/fd, in fd order, detailed as the flags ask; null
+ * when the fds may not be read (another user's process without CAP_SYS_PTRACE), which the
+ * capture then records as a part it was denied.
+ */
+export function readHandles(ctx: CaptureContext): HandleEntry[] | null {
   const { files, pid, flags } = ctx;
   const dir = files.path(pid, 'fd');
   const fds = files.listNumbers(dir);
   if (fds === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid, path: dir });
-  if (fds === DENIED) {
-    throw new PssError(
-      'ERROR_ACCESS_DENIED',
-      `cannot capture pid ${pid}: permission denied reading ${dir} (another user's process needs root or CAP_SYS_PTRACE)`,
-      { pid, path: dir, option: 'PSS_CAPTURE_HANDLES' },
-    );
-  }
+  if (fds === DENIED) return ctx.deny('handles', dir);
   const wantName = hasFlag(flags, CaptureFlags.HandleNameInformation);
   const wantBasic = hasFlag(flags, CaptureFlags.HandleBasicInformation);
   const wantSpecific = hasFlag(flags, CaptureFlags.HandleTypeSpecificInformation);
@@ -144,28 +201,39 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
 
   const handles: HandleEntry[] = [];
   const previous = ctx.cache.handles;
-  const seen = new Map<number, { link: string; info: string; entry: HandleEntry }>();
-  const raws = ctx.reader.read(files, { root: files.root, pid, dir: 'fd', ids: fds });
+  const seen: typeof previous = new Map();
+  const raws = ctx.reader.read(files, { root: files.root, pid, dir: 'fd', ids: fds, unsafeMounts: [...ctx.blockingMounts().mountIds] });
   for (const [i, fd] of fds.entries()) {
-    const [link, infoText] = raws[i] as RawItem;
+    const [link, infoText, statRaw] = raws[i] as RawItem;
     // An fd closed between the listing and its link, or between its link and its fdinfo: skipped.
     if (link === VANISHED || infoText === VANISHED || infoText === undefined) {
       ctx.skipped++;
       continue;
     }
-    if (link === DENIED) ctx.denied++;
-    if (infoText === DENIED) ctx.denied++;
+    // fds listed but not readable (a process holding capabilities this one lacks): their values
+    // are kept, the rest is a part left out, or refused whole by a strict capture.
+    if (link === DENIED || infoText === DENIED) {
+      if (ctx.strict) ctx.deny('handles', files.path(pid, link === DENIED ? 'fd' : 'fdinfo', fd));
+      ctx.withhold('handles');
+    }
     const linkText = failed(link) ? null : (link as string);
+    // The stat of a file on a mount that may block is made where the capture can give up on it.
+    const statValue =
+      statRaw === STAT_DEFERRED
+        ? ctx.statBlocking(files.path(pid, 'fd', fd), ctx.blockingMounts().deviceOf.get(failed(infoText) ? -1 : (parseFdInfo(infoText as string).mountId ?? -1)) ?? '?')
+        : statRaw;
+    const statKey = typeof statValue === 'string' ? statValue : null;
     const cached = previous.get(fd);
-    if (cached !== undefined && cached.link === linkText && cached.info === infoText) {
+    if (cached !== undefined && cached.link === linkText && cached.info === infoText && cached.stat === statKey) {
       handles.push(cached.entry);
       seen.set(fd, cached);
       continue;
     }
+    const stat = statKey === null || statKey === '' ? null : parseStatText(statKey);
     const target = linkText === null ? null : decodeLatin1(linkText);
     const info = failed(infoText) ? null : parseFdInfo(infoText);
     const openFlags = info?.openFlags ?? null;
-    const typeName = target === null ? 'Unknown' : handleTypeName(target, openFlags);
+    const typeName = target === null ? 'Unknown' : handleTypeName(target, openFlags, stat?.mode ?? null);
     const objectType = objectTypeOf(typeName);
 
     let handleFlags = HandleFlags.HaveType;
@@ -178,14 +246,9 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
     if (wantSpecific && info !== null) {
       if (typeName === 'Socket') {
         sockets ??= new SocketResolver(ctx.sockets, files, pid);
-        socket = (info.inode === null ? undefined : sockets.get(info.inode)) ?? {
-          protocol: 'unknown',
-          localAddress: null,
-          remoteAddress: null,
-          state: null,
-        };
+        socket = (info.inode === null ? undefined : sockets.get(info.inode)) ?? unlistedSocket(ctx, fd);
       } else {
-        typeSpecific = typeSpecificOf(ctx, fd, typeName, info);
+        typeSpecific = typeSpecificOf(typeName, info, stat);
       }
       if (typeSpecific !== null || socket !== null) handleFlags |= HandleFlags.HaveTypeSpecificInformation;
     }
@@ -211,12 +274,16 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] {
       inode: basic ? (info?.inode ?? null) : null,
       mountId: basic ? (info?.mountId ?? null) : null,
       socket,
+      ...(basic ? statFields(stat) : { sizeBytes: null, device: null, linkCount: null }),
+      epollTargets: wantSpecific ? (info?.epollTargets ?? null) : null,
+      timer: wantSpecific ? (info?.timer ?? null) : null,
+      inotifyWatchCount: wantSpecific ? (info?.inotifyWatchCount ?? null) : null,
     });
     handles.push(entry);
-    // Sockets (their state lives in /proc/PID/net) and memfds (their size) change without their
-    // fdinfo changing: they are read again every time.
-    if (linkText !== null && !failed(infoText) && typeName !== 'Socket' && typeName !== 'Memfd') {
-      seen.set(fd, { link: linkText, info: infoText, entry });
+    // Sockets (their state lives in /proc/PID/net) change without their fdinfo changing: they
+    // are read again every time.
+    if (linkText !== null && !failed(infoText) && typeName !== 'Socket') {
+      seen.set(fd, { link: linkText, info: infoText, stat: statKey, entry });
     }
   }
   ctx.cache.handles = seen;

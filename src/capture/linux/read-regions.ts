@@ -6,6 +6,7 @@ import type { VaSpaceEntry } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
 import { type MapLine, parseMaps, protectionOf, withoutOverlaps } from './parse-maps.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
+import { deviceText, statText } from './raw-reads.js';
 
 /** MEM_IMAGE for executables and libraries (files mapped executable somewhere), MEM_MAPPED for other shared or file memory. */
 function typeOf(m: MapLine, imageFiles: ReadonlySet<string>): MemType {
@@ -21,18 +22,12 @@ function typeOf(m: MapLine, imageFiles: ReadonlySet<string>): MemType {
  * an image do on Windows. With section information, image regions get the image's base and span
  * and the file's modification time (the Linux stand-in for the PE TimeDateStamp).
  */
-export function readRegions(ctx: CaptureContext, details: boolean): readonly VaSpaceEntry[] {
+export function readRegions(ctx: CaptureContext, details: boolean): readonly VaSpaceEntry[] | null {
   const { files, pid } = ctx;
   const path = files.path(pid, details ? 'smaps' : 'maps');
   const bytes = files.readBytes(path);
   if (bytes === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid, path });
-  if (bytes === DENIED) {
-    throw new PssError(
-      'ERROR_ACCESS_DENIED',
-      `cannot capture pid ${pid}: permission denied reading ${path} (another user's process needs root or CAP_SYS_PTRACE)`,
-      { pid, path, option: 'PSS_CAPTURE_VA_SPACE' },
-    );
-  }
+  if (bytes === DENIED) return ctx.deny('regions', path);
   // An unchanged maps file (an idle process) gives the very regions of the last capture.
   if (!details && ctx.cache.mapsBytes !== null && ctx.cache.regionList !== null && ctx.cache.mapsBytes.equals(bytes)) {
     return ctx.cache.regionList;
@@ -53,15 +48,38 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     if (span === undefined) imageSpan.set(m.file, { base: m.start, end: m.end });
     else if (m.end > span.end) span.end = m.end;
   }
-  const mtimes = new Map<string, number | null>();
-  const mtimeOf = (m: MapLine & { file: string }): number | null => {
-    let mtime = mtimes.get(m.file);
-    if (mtime === undefined) {
-      const stat = files.stat(`${files.path(pid, 'root')}${m.path}`);
-      mtime = failed(stat) || stat.ino !== m.inode ? null : Math.floor(stat.mtimeMs / 1000);
-      mtimes.set(m.file, mtime);
+  const fileStats = new Map<string, { mtime: number | null; linkCount: number | null }>();
+  const blocking = ctx.blockingMounts().devices;
+  /**
+   * The modification time and link count of a mapped file, by its device and inode in maps,
+   * never through a path that could name another file: map_files (root) follows the mapping
+   * itself; else the path maps shows must hold that very inode, and a path that does not,
+   * marked ` (deleted)` by the kernel, is a deleted file.
+   */
+  const fileStatOf = (m: MapLine & { file: string }): { mtime: number | null; linkCount: number | null } => {
+    let known = fileStats.get(m.file);
+    if (known !== undefined) return known;
+    const mapFile = files.path(pid, 'map_files', `${m.start.toString(16)}-${m.end.toString(16)}`);
+    const mayBlock = blocking.has(m.device);
+    let stat = mayBlock ? ctx.statBlocking(mapFile, m.device) : statText(files, mapFile);
+    if (stat === DENIED && !mayBlock) {
+      const byPath = files.stat(`${files.path(pid, 'root')}${m.path}`);
+      const same = !failed(byPath) && byPath.ino === m.inode && deviceText(byPath.dev) === m.device;
+      stat = same ? `${byPath.mode} ${byPath.size} ${byPath.nlink} ${byPath.dev} ${byPath.rdev} ${Math.floor(byPath.mtimeMs / 1000)}` : VANISHED;
+      if (!same && m.path.endsWith(' (deleted)')) {
+        known = { mtime: null, linkCount: 0 };
+        fileStats.set(m.file, known);
+        return known;
+      }
     }
-    return mtime;
+    if (typeof stat === 'string' && stat !== '') {
+      const [, , nlink, , , mtime] = stat.split(' ').map(Number);
+      known = { mtime: mtime ?? null, linkCount: nlink ?? null };
+    } else {
+      known = { mtime: null, linkCount: null };
+    }
+    fileStats.set(m.file, known);
+    return known;
   };
 
   const regions: VaSpaceEntry[] = [];
@@ -80,7 +98,9 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     previous = m;
     const type = typeOf(m, imageFiles);
     const image = sectionInfo && type === MemType.Image && m.file !== null ? imageSpan.get(m.file) : undefined;
-    const timeDateStamp = image === undefined ? null : mtimeOf(m as MapLine & { file: string });
+    const fileStat = m.file === null ? null : fileStatOf(m as MapLine & { file: string });
+    const timeDateStamp = image === undefined ? null : (fileStat?.mtime ?? null);
+    const linkCount = fileStat?.linkCount ?? null;
     // The same line with the same neighbourhood (allocation, image) is the same entry as last time.
     const last = details ? undefined : cached.get(m.text)?.entry;
     if (
@@ -89,7 +109,8 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
       last.allocationProtect === allocationProtect &&
       last.imageBase === (image?.base ?? null) &&
       last.sizeOfImageBytes === (image === undefined ? null : Number(image.end - image.base)) &&
-      last.timeDateStamp === timeDateStamp
+      last.timeDateStamp === timeDateStamp &&
+      last.linkCount === linkCount
     ) {
       regions.push(last);
       seen.set(m.text, { line: m, entry: last });
@@ -118,6 +139,14 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
       proportionalBytes: m.pss,
       privateBytes: m.private,
       swapBytes: m.swap,
+      sharedCleanBytes: m.sharedClean,
+      sharedDirtyBytes: m.sharedDirty,
+      privateCleanBytes: m.privateClean,
+      privateDirtyBytes: m.privateDirty,
+      anonymousBytes: m.anonymous,
+      lockedBytes: m.locked,
+      vmFlags: m.vmFlags,
+      linkCount,
     };
     Object.freeze(entry);
     regions.push(entry);

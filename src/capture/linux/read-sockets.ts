@@ -1,6 +1,87 @@
+import * as fs from 'node:fs';
 import type { SocketInfo } from '../../pss/walk-entries.js';
-import { inetTable, netlinkTable, packetTable, unixTable } from './parse-net.js';
+import { type Libc, loadLibc } from './libc.js';
+import { inetTable, interfaceNames, isLinkLocal, netlinkTable, packetTable, unixTable, withScope } from './parse-net.js';
 import { failed, type ProcFiles } from './proc-files.js';
+import { ipv6Interfaces, unixSockets } from './sock-diag.js';
+
+const CLONE_NEWNET = 0x40000000;
+
+/**
+ * Runs `read` in the network namespace of `pid` on this thread: directly when it is this
+ * process's own, else by entering it (setns needs CAP_SYS_ADMIN) and coming back. Null when the
+ * namespace cannot be entered: what only netlink tells is then unknown.
+ */
+function inNetworkNamespace<T>(libc: Libc, files: ProcFiles, pid: number, read: () => T | null): T | null {
+  const theirs = files.readLink(files.path(pid, 'ns', 'net'));
+  if (failed(theirs)) return null;
+  let ours: string;
+  try {
+    ours = fs.readlinkSync('/proc/thread-self/ns/net');
+  } catch {
+    return null;
+  }
+  if (files.root === '/proc' && theirs === ours) return read();
+  if (files.root !== '/proc') return null; // a fixture tree has no namespace to enter
+  let target: number;
+  let home: number;
+  try {
+    target = fs.openSync(files.path(pid, 'ns', 'net'), 'r');
+  } catch {
+    return null;
+  }
+  try {
+    home = fs.openSync('/proc/thread-self/ns/net', 'r');
+  } catch {
+    fs.closeSync(target);
+    return null;
+  }
+  try {
+    if (libc.setns(target, CLONE_NEWNET) !== 0) return null;
+    try {
+      return read();
+    } finally {
+      // Back home before anything else runs on this thread; failing that, nothing here is safe.
+      if (libc.setns(home, CLONE_NEWNET) !== 0) throw new Error('cannot return to this process network namespace after reading another one');
+    }
+  } finally {
+    fs.closeSync(target);
+    fs.closeSync(home);
+  }
+}
+
+/**
+ * What netlink adds to the tables: each unix socket's peer, and the interface of IPv6 link-local
+ * addresses (as ss shows them: `[fe80::1]%lo:8443`). Left as it is where netlink is unavailable.
+ */
+function addSockDiag(files: ProcFiles, pid: number, sockets: Map<number, SocketInfo>): void {
+  let unix = false;
+  let linkLocal = false;
+  for (const socket of sockets.values()) {
+    if (socket.protocol === 'unix') unix = true;
+    else if (isLinkLocal(socket.localAddress) || isLinkLocal(socket.remoteAddress)) linkLocal = true;
+  }
+  if (!unix && !linkLocal) return;
+  const libc = loadLibc();
+  if (libc === null) return;
+  const diag = inNetworkNamespace(libc, files, pid, () => ({ unix: unix ? unixSockets(libc) : null, ipv6: linkLocal ? ipv6Interfaces(libc) : null }));
+  if (diag === null) return;
+  for (const [inode, d] of diag.unix ?? []) {
+    const socket = sockets.get(inode);
+    if (socket !== undefined && socket.protocol === 'unix') socket.peerInode = d.peerInode;
+  }
+  if (diag.ipv6 !== null && diag.ipv6.size > 0) {
+    const text = files.readText(files.path(pid, 'net', 'if_inet6'));
+    const names = failed(text) ? new Map<number, string>() : interfaceNames(text);
+    for (const [inode, ifindex] of diag.ipv6) {
+      const socket = sockets.get(inode);
+      const name = names.get(ifindex) ?? String(ifindex);
+      if (socket === undefined) continue;
+      if (isLinkLocal(socket.localAddress)) socket.localAddress = withScope(socket.localAddress as string, name);
+      if (isLinkLocal(socket.remoteAddress)) socket.remoteAddress = withScope(socket.remoteAddress as string, name);
+    }
+  }
+}
 
 /**
  * Every socket of the target's network namespace, by inode, from /proc/PID/net: what lsof shows
@@ -31,6 +112,9 @@ export function readSocketTable(files: ProcFiles, pid: number): Map<number, Sock
   if (netlink !== null) netlinkTable(netlink, sockets);
   const packet = read('packet');
   if (packet !== null) packetTable(packet, sockets);
+  addSockDiag(files, pid, sockets);
+  // Shared by the captures of every process of the namespace for a moment: never changed after.
+  for (const socket of sockets.values()) Object.freeze(socket);
   return sockets;
 }
 

@@ -66,7 +66,7 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       ctx.skipped++;
       continue;
     }
-    if (syscallText === DENIED) ctx.denied++;
+    if (syscallText === DENIED) ctx.withhold('thread contexts');
     const raw = `${statText as string}\0${statusText}\0${failed(syscallText) ? '' : syscallText}`;
     const cached = previous.get(tid);
     if (cached !== undefined && cached.raw === raw && syscallText !== DENIED) {
@@ -82,7 +82,9 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       threadId: tid,
       affinityMask: statusAffinity(statusText),
       priority: stat.priority,
-      basePriority: isRealTimePolicy(stat.policy) ? stat.priority : 20 + stat.nice,
+      // As the schema says: 20 + nice, or the real-time priority under SCHED_FIFO and SCHED_RR
+      // (stat's priority field holds -1 - rt_priority there).
+      basePriority: isRealTimePolicy(stat.policy) ? stat.realtimePriority : 20 + stat.nice,
       lastSyscallFirstArgument: syscall.firstArgument,
       lastSyscallNumber: syscall.number,
       createTimeUs: ticksToUnixUs(ctx.bootTimeUs, stat.startTicks),
@@ -101,6 +103,8 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       state: stat.state,
       voluntaryContextSwitches: statusNumber(statusText, 'voluntary_ctxt_switches'),
       involuntaryContextSwitches: statusNumber(statusText, 'nonvoluntary_ctxt_switches'),
+      schedulingPolicy: stat.policy,
+      realtimePriority: stat.realtimePriority,
     });
     threads.push(entry);
     if (syscallText !== DENIED) seen.set(tid, { raw, entry });

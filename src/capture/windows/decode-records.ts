@@ -1,3 +1,4 @@
+import { NO_LINUX_HANDLE_FIELDS, NO_LINUX_PROCESS_FIELDS, NO_LINUX_REGION_FIELDS, NO_LINUX_THREAD_FIELDS } from '../../pss/linux-only-fields.js';
 import {
   CaptureFlags,
   CONTEXT_FLAGS,
@@ -30,7 +31,6 @@ import { pssTypes } from './pss-types.js';
 // decoders below are where those untyped fields become typed records.
 type Raw = Record<string, any>;
 
-const utf16 = new TextDecoder('utf-16le');
 
 /** A pointer-sized value (`void *`, HANDLE) as a bigint address; NULL is 0. */
 function address(pointer: unknown): bigint {
@@ -42,11 +42,28 @@ function big(value: number | bigint): bigint {
   return BigInt(value);
 }
 
-/** Copies `length` bytes from marker-owned memory. */
-function copyBytes(pointer: unknown, length: number): Uint8Array | null {
+/**
+ * Copies `length` bytes from marker-owned memory. Decoded as `length` consecutive uint8 values:
+ * an array type per length (`koffi.array('uint8', n)`) would be a new koffi type per string,
+ * context and page, and koffi never frees a type (about 190 bytes each, gigabytes a day for a
+ * long recording).
+ */
+export function copyBytes(pointer: unknown, length: number): Uint8Array | null {
   if (pointer === null || pointer === undefined) return null;
   if (length === 0) return new Uint8Array(0);
-  return loadKoffi().decode(pointer, loadKoffi().array('uint8', length, 'Typed')) as Uint8Array;
+  return loadKoffi().decode(pointer, 'uint8', length) as Uint8Array;
+}
+
+/**
+ * UTF-16 code units as a string, unit for unit. Windows names are not always valid UTF-16 (NTFS
+ * and object names may hold a lone surrogate); a UTF-16 decoder would make such a unit U+FFFD,
+ * while a JavaScript string holds it as it is, and the store keeps it exactly.
+ */
+export function exactUtf16(units: Uint16Array): string {
+  let text = '';
+  // In slices: an argument list as long as a 32 KiB path would overflow the stack.
+  for (let at = 0; at < units.length; at += 8192) text += String.fromCharCode(...units.subarray(at, at + 8192));
+  return text;
 }
 
 /**
@@ -54,14 +71,16 @@ function copyBytes(pointer: unknown, length: number): Uint8Array | null {
  * does not promise one) and even if one is inside. Null when the pointer is NULL.
  */
 function countedString(pointer: unknown, byteLength: number): string | null {
-  const bytes = copyBytes(pointer, byteLength - (byteLength % 2));
-  return bytes === null ? null : utf16.decode(bytes);
+  const copied = copyBytes(pointer, byteLength - (byteLength % 2));
+  if (copied === null) return null;
+  const bytes = copied.byteOffset % 2 === 0 ? copied : copied.slice();
+  return exactUtf16(new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2));
 }
 
 /** The inline wchar_t[260] image path: up to the first NUL, or all of it when it is full. */
 function inlineString(units: Uint16Array): string | null {
   const end = units.indexOf(0);
-  const text = utf16.decode(units.subarray(0, end === -1 ? units.length : end));
+  const text = exactUtf16(units.subarray(0, end === -1 ? units.length : end));
   return text === '' ? null : text;
 }
 
@@ -96,12 +115,7 @@ function decodeProcessInformation(r: Raw): QueryRecordMap[QueryClass.ProcessInfo
     imageFileName,
     // Windows has no separate short name: the image's file name stands for it, as Task Manager shows.
     name: imageFileName === null ? null : (imageFileName.split(/[\\/]/).pop() ?? null),
-    commandLine: null,
-    state: null,
-    nice: null,
-    threadCount: null,
-    majorFaultCount: null,
-    swapBytes: null,
+    ...NO_LINUX_PROCESS_FIELDS,
   };
 }
 
@@ -200,7 +214,7 @@ function decodeTypeSpecific(objectType: number, union: Raw): HandleTypeSpecific 
     }
     case ObjectType.Event: {
       const a = union.Event as Raw;
-      return { objectType, manualReset: a.ManualReset !== 0, signaled: a.Signaled !== 0 };
+      return { objectType, manualReset: a.ManualReset !== 0, signaled: a.Signaled !== 0, count: null };
     }
     case ObjectType.Section: {
       const a = union.Section as Raw;
@@ -257,14 +271,7 @@ const walkDecoders: { [C in WalkClass]: WalkDecoder<C> } = {
       imageBase: image ? address(r.ImageBase) : null,
       checkSum: image ? r.CheckSum : null,
       mappedFileName: countedString(r.MappedFileName, r.MappedFileNameLength),
-      permissions: null,
-      fileOffsetBytes: null,
-      device: null,
-      inode: null,
-      residentBytes: null,
-      proportionalBytes: null,
-      privateBytes: null,
-      swapBytes: null,
+      ...NO_LINUX_REGION_FIELDS,
     };
   },
   [WalkClass.Handles]: (r) => {
@@ -288,11 +295,7 @@ const walkDecoders: { [C in WalkClass]: WalkDecoder<C> } = {
       typeSpecific: hasFlag(flags, HandleFlags.HaveTypeSpecificInformation)
         ? decodeTypeSpecific(r.ObjectType, r.TypeSpecificInformation)
         : null,
-      openFlags: null,
-      positionBytes: null,
-      inode: null,
-      mountId: null,
-      socket: null,
+      ...NO_LINUX_HANDLE_FIELDS,
     };
   },
   [WalkClass.Threads]: (r) => {
@@ -319,10 +322,7 @@ const walkDecoders: { [C in WalkClass]: WalkDecoder<C> } = {
       contextRecord,
       instructionPointer: registers?.rip ?? null,
       stackPointer: registers?.rsp ?? null,
-      name: null,
-      state: null,
-      voluntaryContextSwitches: null,
-      involuntaryContextSwitches: null,
+      ...NO_LINUX_THREAD_FIELDS,
     };
   },
   [WalkClass.ThreadName]: (r) => ({ threadName: countedString(r.ThreadName, r.ThreadNameSize) ?? '' }),

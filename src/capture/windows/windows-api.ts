@@ -1,8 +1,9 @@
+import { PssError } from '../../pss/pss-error.js';
 import { type Koffi, loadKoffi } from './load-koffi.js';
 import { pssTypes } from './pss-types.js';
 
-/** A koffi pointer value (an opaque handle): HANDLE, HPSS or HPSSWALK. */
-export type Pointer = object;
+/** A koffi pointer value (an opaque handle): HANDLE, HPSS or HPSSWALK, or its address. */
+export type Pointer = object | bigint;
 
 /**
  * The Win32 functions the backend calls: the ten documented Pss* functions (from kernel32.dll,
@@ -59,15 +60,23 @@ export function loadWindowsApi(pssLibrary = 'kernel32.dll'): WindowsApi {
   const koffi = loadKoffi();
   pssTypes(); // the prototypes name its types
   const kernel32 = koffi.load('kernel32.dll');
-  const pss = pssLibrary === 'kernel32.dll' ? kernel32 : koffi.load(pssLibrary);
+  const pss = pssLibrary.toLowerCase() === 'kernel32.dll' ? kernel32 : koffi.load(pssLibrary);
   const functions: Record<string, unknown> = { koffi, pssLibrary };
-  for (const prototype of PSS_PROTOTYPES) bind(functions, pss, prototype);
-  for (const prototype of KERNEL32_PROTOTYPES) bind(functions, kernel32, prototype);
+  for (const prototype of PSS_PROTOTYPES) bind(functions, pss, prototype, pssLibrary);
+  for (const prototype of KERNEL32_PROTOTYPES) bind(functions, kernel32, prototype, 'kernel32.dll');
   return functions as unknown as WindowsApi;
 }
 
-function bind(into: Record<string, unknown>, library: ReturnType<Koffi['load']>, prototype: string): void {
+function bind(into: Record<string, unknown>, library: ReturnType<Koffi['load']>, prototype: string, file: string): void {
   const name = /(\w+)\(/.exec(prototype)?.[1];
   if (name === undefined) throw new Error(`bad prototype: ${prototype}`);
-  into[name] = library.func(prototype);
+  try {
+    into[name] = library.func(prototype);
+  } catch (error) {
+    // A Windows older than 8.1 (or Wine, which has none of them) does not export the Pss* functions.
+    throw new PssError('ERROR_NOT_SUPPORTED', `cannot capture: ${file} has no ${name} (the Process Snapshotting API needs Windows 8.1 or later)`, {
+      function: name,
+      cause: error,
+    });
+  }
 }

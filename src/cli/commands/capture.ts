@@ -1,3 +1,4 @@
+import { parseContextFlags } from '../../pss/context-flags.js';
 import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPTURE_FLAGS, parseCaptureFlags } from '../../pss/capture-flags.js';
 import { QueryClass } from '../../pss/information-class.js';
 import { PssError } from '../../pss/pss-error.js';
@@ -10,6 +11,9 @@ const FLAG_HELP = [
   ...CAPTURE_FLAG_INFO.filter((f) => !f.name.startsWith('reserved')).map((f) => `  ${f.name.padEnd(23)}  ${f.description}`),
   `Presets: ${Object.keys(CAPTURE_FLAG_PRESETS).join(', ')}. Default: ${captureFlagNames(DEFAULT_CAPTURE_FLAGS).join(', ')}.`,
   'Windows names (PSS_CAPTURE_HANDLES) and numbers (0x804) work too.',
+  '',
+  "Without root, what needs more privilege (another user's fds and memory map, its executable, namespaces,",
+  'I/O counters) is left out and named in one line; --strict refuses such a capture instead.',
 ].join('\n');
 
 export const captureCommand = defineCommand({
@@ -26,6 +30,12 @@ export const captureCommand = defineCommand({
       })
       .option('flags', { type: 'string', describe: 'what to capture (see below)', requiresArg: true })
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
+      .option('context-flags', {
+        type: 'string',
+        describe: 'Windows: CONTEXT flags of thread contexts, e.g. full,xstate (default full; full,xstate with thread-context-extended)',
+        requiresArg: true,
+      })
+      .option('strict', { type: 'boolean', default: false, describe: 'all or nothing: fail when a part may not be read, instead of leaving it out' })
       .option('label', { type: 'string', describe: 'free text stored with the capture', requiresArg: true })
       .example('$0 capture $$', 'capture this shell')
       .example('$0 capture --name nginx', 'every process named nginx')
@@ -39,6 +49,7 @@ export const captureCommand = defineCommand({
       throw new PssError('ERROR_INVALID_PARAMETER', 'say what to capture: pids, or --name NAME', { option: 'pid' });
     }
     const flags = args.flags === undefined ? DEFAULT_CAPTURE_FLAGS : parseCaptureFlags(args.flags);
+    const threadContextFlags = args.contextFlags === undefined ? undefined : parseContextFlags(args.contextFlags);
     const [{ createCapturer, processMatchesName }, { writeCapture }] = await Promise.all([import('../../capture/index.js'), import('../../store/capture-writer.js')]);
     const rows: Record<string, unknown>[] = [];
     let failure: unknown;
@@ -71,10 +82,20 @@ export const captureCommand = defineCommand({
         for (const [i, pid] of pids.entries()) {
           if (pids.length > 1) status(args, `capturing pid ${pid} (${i + 1}/${pids.length})`);
           try {
-            const snapshot = capturer.capture({ pid, flags, details: args.details });
+            const snapshot = capturer.capture({
+              pid,
+              flags,
+              details: args.details,
+              strict: args.strict,
+              ...(threadContextFlags === undefined ? {} : { threadContextFlags }),
+            });
             try {
               const result = writeCapture(store, snapshot, { label: args.label ?? null });
               const info = snapshot.info;
+              if (info.deniedParts.length > 0) {
+                const why = capturer.explainDenied?.(pid);
+                warn(args, `pid ${pid}: captured without ${info.deniedParts.join(', ')}${why === undefined ? '' : ` (${why})`}`);
+              }
               rows.push({
                 capture_id: result.captureId,
                 pid,

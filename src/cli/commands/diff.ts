@@ -2,8 +2,9 @@ import type { ThresholdResult } from '../../analysis/diff-threshold.js';
 import type { DiffKind, FieldChange, KindDiff, SnapshotDiff } from '../../analysis/diff.js';
 import { humanBytes } from '../../pss/units.js';
 import { ENTRY_KINDS } from '../../store/entry-kinds.js';
-import type { Store } from '../../store/open-store.js';
-import { COUNTS_AMONG, scopeOf, scopeOptions, TIME_HELP, timeOptions } from '../capture-scope.js';
+import { PssError } from '../../pss/pss-error.js';
+import type { ReadStore } from '../../store/read-store.js';
+import { COUNTS_AMONG, processScopeOptions, recordingScopeOf, scopeOf, TIME_HELP, timeOptions } from '../capture-scope.js';
 import { defineCommand, type GlobalOptions, printRows, warn } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { wrapHelp } from '../help-text.js';
@@ -18,7 +19,10 @@ interface CaptureLocation {
 
 const DIFF_KINDS: readonly DiffKind[] = ENTRY_KINDS.map((k) => k.kind);
 
-/** Splits `FILE:REF` at its last colon when what follows is a capture reference; else the ref is in --db. */
+/** A store's location as messages show it: a URL without its password. */
+const redact = (db: string): string => db.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1@');
+
+/** Splits `FILE:REF` (or `URL:REF`) at its last colon when what follows is a capture reference; else the ref is in --db. */
 function parseCaptureLocation(text: string, defaultDb: string, captureRef: RegExp): CaptureLocation {
   const colon = text.lastIndexOf(':');
   if (colon > 0 && captureRef.test(text.slice(colon + 1))) return { db: text.slice(0, colon), ref: text.slice(colon + 1) };
@@ -228,21 +232,24 @@ export const diffCommand = defineCommand({
   command: 'diff <a> <b>',
   describe: 'compare two captures: entries added, removed and changed, counts and memory',
   builder: (yargs) =>
-    timeOptions(scopeOptions(yargs, COUNTS_AMONG), COUNTS_AMONG)
+    timeOptions(processScopeOptions(yargs, COUNTS_AMONG), COUNTS_AMONG)
       .positional('a', {
         type: 'string',
-        describe: "the capture before: id, 'first', 'latest', 'latest-N', optionally after PID@ or NAME@; FILE:REF in another recording",
+        describe: "the capture before: id, 'first', 'latest', 'latest-N', optionally after PID@ or NAME@; FILE:REF (URL:REF) in another store",
         demandOption: true,
       })
       .positional('b', { type: 'string', describe: 'the capture after, named the same way', demandOption: true })
       .option('include-volatile', { type: 'boolean', default: false, describe: 'also compare volatile fields (CPU times, fd positions, pointers, resident sizes)' })
       .option('fail-if', { type: 'string', array: true, describe: 'exit with code 7 when this threshold is exceeded (see below)', requiresArg: true })
       .option('limit', { type: 'number', default: 50, describe: 'at most this many rows in each table of entries (0: all); --format json has all', requiresArg: true })
+      .option('host', { type: 'string', array: true, requiresArg: true, describe: "the captures' host: once for both, or twice (A's, then B's)" })
+      .option('recording', { type: 'string', requiresArg: true, describe: 'the captures of this recording (its id, or the start of it)' })
       .example('$0 diff first latest --name nginx', 'what changed in nginx since its first capture')
       .example('$0 diff 1234@latest-1 1234@latest', "pid 1234's last two captures")
       .example('$0 diff first latest --pid 1234 --since 1h', 'the last hour of pid 1234')
       .example("$0 diff 1 5 --fail-if 'handles>+100' --fail-if 'private>+50MB'", 'gate a CI job on leaks')
       .example('$0 diff before.db:latest after.db:latest --format json', 'two recordings, for a script')
+      .example('$0 diff latest latest --host web1 --host web2 --db postgres://pssql@db/pssql', 'the newest capture of two hosts in a central store')
       .epilog(
         wrapHelp(
           [
@@ -266,28 +273,32 @@ export const diffCommand = defineCommand({
         ),
       ),
   handler: async (args) => {
-    const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REFERENCE, resolveCaptureRef }, { openStore }, { openStoredSnapshot }] = await Promise.all([
+    const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REFERENCE, resolveCaptureRef }, { openReadStore }, { loadStoredSnapshot }] = await Promise.all([
       import('../../analysis/diff-threshold.js'),
       import('../../analysis/diff.js'),
       import('../../analysis/capture-ref.js'),
-      import('../../store/open-store.js'),
+      import('../../store/open-read-store.js'),
       import('../../store/stored-snapshot.js'),
     ]);
     const thresholds = (args.failIf ?? []).map(parseThreshold);
     if (!Number.isSafeInteger(args.limit) || args.limit < 0) throw new RangeError(`--limit must be 0 or a positive integer (got ${String(args.limit)})`);
-    const scope = await scopeOf(args);
+    const scope = await scopeOf({ ...args, host: undefined, recording: undefined });
+    const hosts = args.host ?? [];
+    if (hosts.length > 2) throw new PssError('ERROR_INVALID_PARAMETER', `--host is given ${hosts.length} times: once for both captures, or twice (A's, then B's)`, { option: 'host' });
+    const scopeA = { ...scope, ...recordingScopeOf({ host: hosts[0], recording: args.recording }) };
+    const scopeB = { ...scope, ...recordingScopeOf({ host: hosts[1] ?? hosts[0], recording: args.recording }) };
     const refA = parseCaptureLocation(args.a, args.db, CAPTURE_REFERENCE);
     const refB = parseCaptureLocation(args.b, args.db, CAPTURE_REFERENCE);
-    const stores = new Map<string, Store>();
-    const storeOf = (db: string): Store => {
+    const stores = new Map<string, Promise<ReadStore>>();
+    const storeOf = (db: string): Promise<ReadStore> => {
       let store = stores.get(db);
-      if (store === undefined) stores.set(db, (store = openStore(db, { readonly: true })));
+      if (store === undefined) stores.set(db, (store = openReadStore(db)));
       return store;
     };
     try {
-      const a: Side = { db: refA.db, captureId: await resolveCaptureRef(storeOf(refA.db), refA.ref, scope) };
-      const b: Side = { db: refB.db, captureId: await resolveCaptureRef(storeOf(refB.db), refB.ref, scope) };
-      const diff = diffSnapshots(openStoredSnapshot(storeOf(a.db), a.captureId), openStoredSnapshot(storeOf(b.db), b.captureId), {
+      const a: Side = { db: redact(refA.db), captureId: await resolveCaptureRef(await storeOf(refA.db), refA.ref, scopeA) };
+      const b: Side = { db: redact(refB.db), captureId: await resolveCaptureRef(await storeOf(refB.db), refB.ref, scopeB) };
+      const diff = diffSnapshots(await loadStoredSnapshot(await storeOf(refA.db), a.captureId), await loadStoredSnapshot(await storeOf(refB.db), b.captureId), {
         includeVolatile: args.includeVolatile,
       });
       const results = checkThresholds(diff, thresholds);
@@ -299,7 +310,7 @@ export const diffCommand = defineCommand({
       for (const r of exceeded) if (args.format !== 'table') warn(args, describeThreshold(r));
       if (exceeded.length > 0) process.exitCode = ExitCode.ThresholdExceeded;
     } finally {
-      for (const store of stores.values()) store.close();
+      for (const store of stores.values()) await store.then((s) => s.close(), () => {});
     }
   },
 });

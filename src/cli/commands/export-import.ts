@@ -16,10 +16,10 @@ export const exportCommand = defineCommand({
       .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: stdout)', requiresArg: true })
       .example('$0 export nginx@latest -o nginx.json', 'the newest capture of nginx, to import elsewhere'),
   handler: async (args) => {
-    const [{ resolveCaptureRef }, { openStoredSnapshot }] = await Promise.all([import('../../analysis/capture-ref.js'), import('../../store/stored-snapshot.js')]);
+    const [{ resolveCaptureRef }, { loadStoredSnapshot }] = await Promise.all([import('../../analysis/capture-ref.js'), import('../../store/stored-snapshot.js')]);
     const scope = await scopeOf(args);
     const json = await withStore(args, { readonly: true }, async (store) => {
-      const snapshot = openStoredSnapshot(store, await resolveCaptureRef(store, args.capture, scope));
+      const snapshot = await loadStoredSnapshot(store, await resolveCaptureRef(store, args.capture, scope));
       try {
         return JSON.stringify(snapshotToJson(snapshot));
       } finally {

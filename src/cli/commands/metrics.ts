@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { PssError } from '../../pss/pss-error.js';
 import { scopeOf, scopeOptions, TIME_HELP, timeOptions } from '../capture-scope.js';
-import { defineCommand, status, withStore } from '../context.js';
+import { defineCommand, status, withRecordingFile } from '../context.js';
 import { wrapHelp } from '../help-text.js';
 import { writeFileAtomically } from '../write-file.js';
 
@@ -48,13 +48,13 @@ export const metricsCommand = defineCommand({
     const scope = await scopeOf(args);
     const { prometheusMetrics } = await import('../../analysis/metrics.js');
     if (listen === undefined) {
-      const text = await withStore(args, { readonly: true }, (store) => prometheusMetrics(store, scope));
+      const text = await withRecordingFile(args, { readonly: true }, (store) => prometheusMetrics(store, scope));
       if (args.output === undefined) process.stdout.write(text);
       // The collector runs as another user: the file is readable by all, as metrics are meant to be.
       else writeFileAtomically(args.output, text, 0o644);
       return;
     }
-    await withStore(args, { readonly: true }, async (store) => {
+    await withRecordingFile(args, { readonly: true }, async (store) => {
       // Each scrape reads the recording anew: a recorder writing into it meanwhile is seen at once.
       const server = http.createServer((request, response) => {
         const url = new URL(request.url ?? '/', 'http://pssql');

@@ -1,7 +1,7 @@
 import { PssError } from '../../pss/pss-error.js';
 
 /** Keys yargs sets for the global options (and their aliases), never SQL parameters. */
-const GLOBAL_KEYS = new Set(['_', '$0', 'db', 'format', 'f', 'formatGiven', 'wide', 'verbose', 'quiet', 'q', 'help', 'h', 'version']);
+const GLOBAL_KEYS = new Set(['_', '$0', 'db', 'format', 'f', 'formatGiven', 'wide', 'verbose', 'quiet', 'q', 'help', 'h', 'version', 'follow-symlinks', 'followSymlinks']);
 
 /**
  * The SQL parameters given as options to `report` and `query` (`--name-pattern '%.log'` is

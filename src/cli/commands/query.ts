@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { PssError } from '../../pss/pss-error.js';
 import { osError } from '../../pss/os-error.js';
-import type { Store } from '../../store/open-store.js';
+import type { ReadStore } from '../../store/read-store.js';
+import { recordingScopeOf } from '../capture-scope.js';
 import { defineCommand, printRows, withStore } from '../context.js';
 import { wrapHelp } from '../help-text.js';
 import { parameterOptions } from './parameter-options.js';
@@ -11,9 +12,9 @@ import { parameterOptions } from './parameter-options.js';
  * arithmetic work), any other text as text; `:capture` is a capture, so it also takes 'latest',
  * 'first', 'latest-N'.
  */
-async function bindable(store: Store, name: string, text: string): Promise<unknown> {
+async function bindable(store: ReadStore, name: string, text: string, scope: { host?: string; recording?: string }): Promise<unknown> {
   const { coerceParameter, parameterValue } = await import('../../analysis/report-parameter.js');
-  if (name === 'capture') return parameterValue(store, 'query', { name, type: 'capture', description: 'the capture' }, text);
+  if (name === 'capture') return parameterValue(store, 'query', { name, type: 'capture', description: 'the capture' }, text, scope);
   return coerceParameter('integer', text) ?? text;
 }
 
@@ -41,6 +42,8 @@ export const queryCommand = defineCommand({
       .positional('sql', { type: 'string', describe: 'a SELECT (or WITH, VALUES, a reading PRAGMA)' })
       // Not --file: that would take the natural parameter name :file from the SQL.
       .option('sql-file', { type: 'string', requiresArg: true, describe: "read the SQL from this file ('-' for stdin)" })
+      .option('host', { type: 'string', requiresArg: true, describe: ':capture (latest...) of this host; also the value of :host' })
+      .option('recording', { type: 'string', requiresArg: true, describe: ':capture of this recording (its id, or the start of it); also :recording' })
       // The statement's named parameters are its options; they are checked against the SQL in the handler.
       .strict(false)
       .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
@@ -60,13 +63,21 @@ export const queryCommand = defineCommand({
       throw new PssError('ERROR_INVALID_PARAMETER', `unexpected argument '${String(extra[0])}': quote the SQL as one argument; parameters are --name value`);
     }
     const sql = sqlOf(args.sql, args.sqlFile);
-    const given = parameterOptions(args, ['sql', 'sql-file']);
-    const [{ runReadOnly }, { exactTexts }] = await Promise.all([import('../../analysis/read-only-query.js'), import('../../analysis/exact-text.js')]);
+    const given = parameterOptions(args, ['sql', 'sql-file', 'host', 'recording']);
+    const scope = recordingScopeOf({ host: args.host as string | undefined, recording: args.recording as string | undefined });
+    const [{ queryReadOnly }, { sqlParameters, tokenizeSql }, { exactTexts }] = await Promise.all([
+      import('../../analysis/read-only-query.js'),
+      import('../../analysis/sql-tokens.js'),
+      import('../../analysis/exact-text.js'),
+    ]);
+    // --host and --recording scope :capture, and are the values of :host and :recording where the SQL has them.
+    const used = sqlParameters(tokenizeSql(sql)).named;
+    for (const [name, value] of Object.entries(scope)) if (used.includes(name) && given[name] === undefined) given[name] = value;
     await withStore(args, { readonly: true }, async (store) => {
       const values: Record<string, unknown> = {};
-      for (const [name, text] of Object.entries(given)) values[name] = await bindable(store, name, text);
-      const result = runReadOnly(store, sql, values);
-      printRows(args, { ...result, exact: exactTexts(store, result.rows) });
+      for (const [name, text] of Object.entries(given)) values[name] = name === 'host' || name === 'recording' ? text : await bindable(store, name, text, scope);
+      const result = await queryReadOnly(store, sql, values);
+      printRows(args, { ...result, exact: await exactTexts(store, result.rows) });
     });
   },
 });

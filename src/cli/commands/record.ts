@@ -38,6 +38,13 @@ class StatusLine {
   }
 }
 
+/**
+ * The signals that stop a recording cleanly. Windows delivers no SIGTERM: there Ctrl-C is
+ * SIGINT, Ctrl-Break SIGBREAK, and closing the console window SIGHUP (Windows then ends the
+ * process within seconds, time enough to finish a capture).
+ */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGBREAK', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 function who(target: { pid: number; name: string | null }): string {
   return target.name === null ? `pid ${target.pid}` : `pid ${target.pid} (${target.name})`;
 }
@@ -71,9 +78,19 @@ function summaryRecord(summary: RecorderSummary, structured: boolean, stoppedBy:
     versions_written: summary.versionsWritten,
     captures_pruned: summary.capturesPruned,
     overruns: summary.overruns,
+    clock_jumps: summary.clockJumps,
     duration_us: summary.durationUs,
     database_size_bytes: summary.databaseBytes,
     stopped_by: summary.stopReason === 'stopped' ? (stoppedBy ?? 'stopped') : summary.stopReason,
+    ...(summary.push === null
+      ? {}
+      : {
+          pushes: summary.push.pushes,
+          push_failures: summary.push.failures,
+          captures_pushed: summary.push.captures,
+          rows_pushed: summary.push.rows,
+          last_push_error: summary.push.lastError,
+        }),
   };
 }
 
@@ -97,18 +114,29 @@ export const recordCommand = defineCommand({
       .option('max-age', { type: 'string', describe: 'delete captures older than this (in the whole recording)', requiresArg: true })
       .option('flags', { type: 'string', describe: "what to capture (names as in 'pssql capture --help')", requiresArg: true })
       .option('details', { type: 'boolean', default: false, describe: 'per-region resident/private/swap sizes (reads smaps: slower)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'all or nothing: a process a part of which may not be read is not recorded' })
       .option('label', { type: 'string', describe: 'free text stored with every capture', requiresArg: true })
+      .option('push', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'also push the recording into this store in the background: postgres://... or a recording file',
+      })
+      .option('push-every', { type: 'string', defaultDescription: '1m', requiresArg: true, describe: 'time between background pushes (with --push)' })
       .example('$0 record 1234 --every 5s --for 1h', 'capture pid 1234 every 5 seconds for an hour')
       .example('$0 record --name nginx --every 1m --keep 1440', 'every nginx, also new ones, one day of captures each')
       .example('$0 record --all --every 10m --max-age 7d', 'the whole machine every 10 minutes, a week kept')
+      .example('$0 record --all --every 5s --keep 720 --push postgres://pssql@db/pssql', 'and into the central store every minute')
       .epilog(
         wrapHelp(
           [
             'Durations: a number and a unit, largest first: 500ms, 5s, 1m30s, 1h, 7d (units us, ms, s, m, h, d, w).',
             'The interval is measured start to start; a round that takes longer than --every is reported and the ticks it ran over are skipped. ' +
-              'Ctrl-C (SIGINT), SIGTERM, SIGHUP, or the end of the process that started pssql (a shell, npx) finishes the capture in progress, writes it, and exits 0 with a summary. ' +
+              'Ctrl-C (SIGINT), SIGTERM, SIGHUP (on Windows Ctrl-C, Ctrl-Break or closing the console), or the end of the process that started pssql (a shell, npx) ' +
+              'finishes the capture in progress, writes it, and exits 0 with a summary. ' +
               'Every capture is one transaction, pruned by --keep/--max-age in the same one.',
             'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
+            '--push pushes in the background (a thread of its own), every --push-every and once more at the end. ' +
+              'When the target is down, captures stay in the recording and go later; --keep and --max-age then delete only captures the target holds.',
             'The summary: failures counts captures that failed (a process that exits is dropped, not failed); stopped_by is count, duration, no-targets (none left), SIGINT, SIGTERM, SIGHUP or parent-exited; database_size_bytes is the file once its write-ahead log is folded in.',
           ].join('\n'),
         ),
@@ -130,6 +158,14 @@ export const recordCommand = defineCommand({
     const forUs = args.for === undefined ? undefined : parseDuration(args.for, '--for');
     const maxAgeUs = args.maxAge === undefined ? undefined : parseDuration(args.maxAge, '--max-age');
     const flags = args.flags === undefined ? undefined : parseCaptureFlags(args.flags);
+    const pushEveryUs = parseDuration(args.pushEvery ?? '1m', '--push-every');
+    if (args.push !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(args.push)) {
+      const { checkPostgresUrl } = await import('../../store/postgres/connection-url.js');
+      checkPostgresUrl(args.push, 'push');
+    }
+    if (args.push === undefined && args.pushEvery !== undefined) {
+      throw new PssError('ERROR_INVALID_PARAMETER', '--push-every needs --push TARGET', { option: 'push-every' });
+    }
 
     const status = new StatusLine(!args.quiet && process.stderr.isTTY === true);
     const totals = { captures: 0, rows: 0, lastCostUs: 0, targets: 0 };
@@ -154,6 +190,9 @@ export const recordCommand = defineCommand({
     const routine = args.all ? verbose : say;
     let firstDropError: Error | null = null;
     let stoppedBy: StoppedBy | null = null;
+    const deniedTargets = new Map<number, readonly string[]>();
+    let lastPushError: string | null = null;
+    const redact = (location: string): string => location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1@');
 
     const onEvent = (event: RecorderEvent): void => {
       switch (event.type) {
@@ -165,6 +204,11 @@ export const recordCommand = defineCommand({
           verbose(`round ${event.round}: capturing ${who(event.target)}`);
           break;
         case 'capture':
+          if (event.deniedParts.length > 0 && !deniedTargets.has(event.target.pid)) {
+            deniedTargets.set(event.target.pid, event.deniedParts);
+            // One process is told when it happens; with --all, one line at the end tells them all.
+            if (!args.all) say(`${who(event.target)}: recorded without ${event.deniedParts.join(', ')} (run as root or with CAP_SYS_PTRACE for them)`);
+          }
           totals.captures++;
           totals.rows += event.rowsWritten;
           totals.lastCostUs = event.costUs;
@@ -198,12 +242,32 @@ export const recordCommand = defineCommand({
               `${event.ticksSkipped} tick${event.ticksSkipped === 1 ? '' : 's'} skipped`,
           );
           break;
+        case 'clock-jump': {
+          const ahead = event.jumpUs > 0;
+          say(
+            `the wall clock moved ${humanDuration(Math.abs(event.jumpUs))} ${ahead ? 'ahead' : 'back'} before round ${event.round} ` +
+              `(${ahead ? 'a clock step, or the machine was suspended' : 'a clock step back'}): captures are stamped with the wall clock; ` +
+              (ahead ? 'the time jumped over does not age what this recorder recorded (--max-age)' : 'nothing is pruned for it'),
+          );
+          break;
+        }
         case 'stopping':
+          break;
+        case 'pushed':
+          if (lastPushError !== null) say(`push to ${redact(args.push ?? '')} works again`);
+          lastPushError = null;
+          if (event.summary.captures > 0) verbose(`pushed ${event.summary.captures} captures (${event.summary.rows} rows) to ${event.summary.target}`);
+          break;
+        case 'push-failed':
+          // Said once, and again when the reason changes: a target down for an hour is not sixty lines.
+          if (event.error.message !== lastPushError) say(`push failed, captures stay in the recording and go later: ${event.error.message}`);
+          lastPushError = event.error.message;
           break;
       }
     };
 
-    const summary = await withStore(args, { removeIfUnused: true }, async (store) => {
+    // A recorder writes for long: the file is checked in full before it starts.
+    const summary = await withStore(args, { check: 'full', removeIfUnused: true }, async (store) => {
       const recorder = startRecorder({
         store,
         pids,
@@ -216,7 +280,9 @@ export const recordCommand = defineCommand({
         ...(maxAgeUs === undefined ? {} : { maxAgeUs }),
         ...(flags === undefined ? {} : { flags }),
         details: args.details,
+        strict: args.strict,
         label: args.label ?? null,
+        ...(args.push === undefined ? {} : { push: { target: args.push, everyUs: pushEveryUs } }),
         onEvent,
       });
       const stop = (why: StoppedBy, message: string): void => {
@@ -224,16 +290,15 @@ export const recordCommand = defineCommand({
         stoppedBy ??= why;
         void recorder.stop();
       };
-      const onSignal = (signal: NodeJS.Signals): void => stop(signal === 'SIGINT' ? 'SIGINT' : signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM', signal);
+      const onSignal = (signal: NodeJS.Signals): void => stop(signal === 'SIGINT' || signal === 'SIGBREAK' ? 'SIGINT' : signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM', signal);
       // Started through npm, Ctrl-C is pssql's alone; and whatever started it, its end ends the recording.
       const giveBack = await takeTerminalForeground();
       const unwatch = watchParent(() => stop('parent-exited', `the process that started pssql (pid ${STARTED_BY}) exited`));
-      const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
-      for (const signal of signals) process.on(signal, onSignal);
+      for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
       try {
         return await recorder.done;
       } finally {
-        for (const signal of signals) process.off(signal, onSignal);
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
         unwatch();
         status.clear();
         giveBack?.();
@@ -244,6 +309,15 @@ export const recordCommand = defineCommand({
     if (summary.captures === 0 && summary.stopReason === 'no-targets' && firstDropError !== null) {
       process.exitCode = exitCodeOf(firstDropError);
       return;
+    }
+    if (args.all && deniedTargets.size > 0 && !args.quiet) {
+      const parts = new Map<string, number>();
+      for (const denied of deniedTargets.values()) for (const part of denied) parts.set(part, (parts.get(part) ?? 0) + 1);
+      // The parts as the captures name them (in one order), each with the processes it was denied in.
+      const listed = [...parts].map(([part, n]) => `${part} ${n}`).join(', ');
+      process.stderr.write(
+        `pssql: ${deniedTargets.size} of ${summary.targets} processes recorded without what needs more privilege (${listed}): run as root or with CAP_SYS_PTRACE to record them whole\n`,
+      );
     }
     // The size of the file once the store is closed and its write-ahead log folded into it (the
     // status line shows the log beside the file while recording).

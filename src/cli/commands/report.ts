@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { PssError } from '../../pss/pss-error.js';
+import { recordingScopeOf } from '../capture-scope.js';
 import { defineCommand, printRows, warn, withStore } from '../context.js';
 import { mendHelp, wrapHelp } from '../help-text.js';
 import type { RowSet } from '../output.js';
@@ -7,7 +8,7 @@ import { withoutOtherPlatforms } from '../platform-columns.js';
 import { reportHelp, reportList } from '../report-help.js';
 import { parameterOptions } from './parameter-options.js';
 
-const OWN_OPTIONS = ['report', 'list', 'sql', 'queries', 'help', 'h'];
+const OWN_OPTIONS = ['report', 'list', 'sql', 'queries', 'host', 'recording', 'help', 'h'];
 
 const HEADER_HELP = `Your own reports: .sql files in a directory given with --queries DIR (or $PSSQL_QUERIES, directories separated by '${path.delimiter}'), each one SELECT with a header, e.g. my-files.sql:
   -- name: my-files
@@ -28,6 +29,8 @@ export const reportCommand = defineCommand({
     const built = yargs
       .positional('report', { type: 'string', describe: 'the report to run' })
       .option('list', { type: 'boolean', default: false, describe: 'list the reports with their parameters' })
+      .option('host', { type: 'string', requiresArg: true, describe: 'captures of this host: its latest for --capture, its processes for --pid/--name' })
+      .option('recording', { type: 'string', requiresArg: true, describe: 'captures of this recording (its id, or the start of it), as --host' })
       .option('sql', { type: 'boolean', default: false, describe: 'print the statement the report runs (with the reports it uses) instead of running it' })
       .option('queries', {
         type: 'string',
@@ -93,12 +96,17 @@ export const reportCommand = defineCommand({
       return;
     }
     const values = parameterOptions(args, OWN_OPTIONS);
-    const [{ runReport }, { exactTexts }] = await Promise.all([import('../../analysis/run-report.js'), import('../../analysis/exact-text.js')]);
+    const [{ runReport }, { exactTexts }, { readRows }] = await Promise.all([
+      import('../../analysis/run-report.js'),
+      import('../../analysis/exact-text.js'),
+      import('../../store/read-rows.js'),
+    ]);
+    const scope = recordingScopeOf({ host: args.host as string | undefined, recording: args.recording as string | undefined });
     await withStore(args, { readonly: true }, async (store) => {
-      const result = await runReport(store, report, values);
-      let set: RowSet = { ...result, exact: exactTexts(store, result.rows) };
+      const result = await runReport(store, report, values, scope);
+      let set: RowSet = { ...result, exact: await exactTexts(store, result.rows) };
       if (args.format === 'table') {
-        const platforms = store.reader<{ platform: string }>('SELECT DISTINCT platform FROM captures').all().map((r) => r.platform);
+        const platforms = (await readRows<{ platform: string }>(store, 'SELECT DISTINCT platform FROM captures')).map((r) => r.platform);
         set = await withoutOtherPlatforms(set, platforms);
       }
       printRows(args, set);

@@ -20,10 +20,16 @@ export const schemaCommand = defineCommand({
       .positional('relation', { type: 'string', describe: 'a table or view: list its columns' })
       .option('functions', { type: 'boolean', default: false, describe: 'list the SQL functions pssql adds' })
       .option('sql', { type: 'boolean', default: false, describe: 'print the CREATE statements the declaration makes (of one table or view, or of all)' })
+      .option('dialect', {
+        choices: ['sqlite', 'postgres'] as const,
+        describe: 'the SQL dialect of --sql',
+        defaultDescription: 'postgres when --db is a postgres:// URL, else sqlite',
+      })
       .example('$0 schema', 'every table and view')
       .example('$0 schema handles', 'the columns of the handles view')
       .example('$0 schema --functions', 'hex_address, human_bytes, protection_short, regr_slope...')
-      .example('$0 schema threads --sql', 'the CREATE VIEW of threads, as a migration that changes it recreates it'),
+      .example('$0 schema threads --sql', 'the CREATE VIEW of threads, as a migration that changes it recreates it')
+      .example('$0 schema handle_versions --sql --dialect postgres', 'the same for the PostgreSQL migration beside it'),
   handler: async (args) => {
     const { RELATIONS } = await import('../../store/schema.js');
     if (args.functions) {
@@ -32,10 +38,12 @@ export const schemaCommand = defineCommand({
       return;
     }
     if (args.sql) {
-      const { renderRelation, renderSchema } = await import('../../store/render-schema.js');
+      const { renderRelation, renderSchema, SQLITE_SCHEMA } = await import('../../store/render-schema.js');
+      const postgres = (args.dialect ?? (/^postgres(ql)?:\/\//i.test(args.db) ? 'postgres' : 'sqlite')) === 'postgres';
+      const dialect = postgres ? (await import('../../store/postgres/schema-dialect.js')).POSTGRES_SCHEMA : SQLITE_SCHEMA;
       const relation = args.relation === undefined ? undefined : RELATIONS[args.relation];
       if (args.relation !== undefined && relation === undefined) throw await unknownRelation(args.relation, RELATIONS);
-      const statements = args.relation === undefined || relation === undefined ? renderSchema() : renderRelation(args.relation, relation);
+      const statements = args.relation === undefined || relation === undefined ? renderSchema(dialect) : renderRelation(args.relation, relation, dialect);
       process.stdout.write(`${statements.join('\n\n')}\n`);
       return;
     }

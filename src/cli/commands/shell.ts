@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { defineCommand, tableWidth, withStore } from '../context.js';
+import { defineCommand, tableWidth, withRecordingFile } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { wrapHelp } from '../help-text.js';
 import type { ShellOutput, SqlShell } from '../sql-shell.js';
@@ -174,7 +174,7 @@ export const shellCommand = defineCommand({
       message: (text) => process.stdout.write(`${text}\n`),
       width: () => tableWidth(args),
     };
-    const code = await withStore(args, { readonly: true }, async (store) => {
+    const code = await withRecordingFile(args, { readonly: true }, async (store) => {
       const shell = await createSqlShell(store, out, args.format);
       return interactive ? runInteractive(shell, args.db) : runScript(shell, process.stdin);
     });

@@ -1,6 +1,6 @@
 import { captureFlagNames } from '../../pss/capture-flags.js';
 import { ENTRY_KINDS, type EntryKind } from '../../store/entry-kinds.js';
-import type { Store } from '../../store/open-store.js';
+import type { ReadStore } from '../../store/read-store.js';
 import { COUNTS_AMONG, scopeOf, scopeOptions } from '../capture-scope.js';
 import { defineCommand, printRecord, printRows, withStore } from '../context.js';
 import { wrapHelp } from '../help-text.js';
@@ -11,24 +11,42 @@ import { positiveCount } from '../row-options.js';
 const KINDS = ['summary', 'process', ...ENTRY_KINDS.map((k) => k.kind), 'counters'] as const;
 type ShowKind = 'summary' | 'process' | EntryKind | 'counters';
 
-/** The columns `show` prints of each kind of entry; `--all` prints every column of the view. */
-const ENTRY_COLUMNS: Record<EntryKind, string> = {
-  threads:
-    'thread_id, name, state, priority, base_priority, user_time_us, kernel_time_us, last_syscall_number, voluntary_context_switches, involuntary_context_switches, create_time_us',
-  handles: 'handle_value, type_name, object_name, access_mode(open_flags) AS access, position_bytes, protocol, local_address, remote_address, socket_state',
-  regions:
-    'base_address, region_size_bytes, protection_short(protect) AS protection, mem_state_name(state) AS state, mem_type_name(type) AS type, permissions, mapped_file_name',
+/** The columns `show` prints of each kind of entry, by name or as `[name, expression]`; `--all` prints every column of the view. */
+const ENTRY_COLUMNS: Record<EntryKind, readonly (string | readonly [string, string])[]> = {
+  threads: [
+    'thread_id',
+    'name',
+    'state',
+    'priority',
+    'base_priority',
+    'user_time_us',
+    'kernel_time_us',
+    'last_syscall_number',
+    'voluntary_context_switches',
+    'involuntary_context_switches',
+    'create_time_us',
+  ],
+  handles: ['handle_value', 'type_name', 'object_name', ['access', 'access_mode(open_flags)'], 'position_bytes', 'protocol', 'local_address', 'remote_address', 'socket_state'],
+  regions: [
+    'base_address',
+    'region_size_bytes',
+    ['protection', 'protection_short(protect)'],
+    ['state', 'mem_state_name(state)'],
+    ['type', 'mem_type_name(type)'],
+    'permissions',
+    'mapped_file_name',
+  ],
 };
 
 /** What `show` selects for each kind but the summary and the process. */
-const SELECT: Record<Exclude<ShowKind, 'summary' | 'process'>, { from: string; columns: string; orderBy: string }> = {
+const SELECT: Record<Exclude<ShowKind, 'summary' | 'process'>, { from: string; columns: readonly (string | readonly [string, string])[]; orderBy: string }> = {
   ...(Object.fromEntries(ENTRY_KINDS.map((k) => [k.kind, { from: k.view, columns: ENTRY_COLUMNS[k.kind], orderBy: k.orderBy }])) as Record<
     EntryKind,
-    { from: string; columns: string; orderBy: string }
+    { from: string; columns: readonly (string | readonly [string, string])[]; orderBy: string }
   >),
   counters: {
     from: 'performance_counters',
-    columns: 'phase, wall_clock_us, cpu_time_us, cycle_count',
+    columns: ['phase', 'wall_clock_us', 'cpu_time_us', 'cycle_count'],
     orderBy: "CASE phase WHEN 'total' THEN 0 ELSE 1 END, phase",
   },
 };
@@ -41,28 +59,40 @@ const SELECT: Record<Exclude<ShowKind, 'summary' | 'process'>, { from: string; c
 const DECODED: Readonly<Record<string, string>> = {
   protect: 'protection_short(protect)',
   allocation_protect: 'protection_short(allocation_protect)',
-  state: 'CASE WHEN typeof(state) = \'integer\' THEN mem_state_name(state) ELSE thread_state_name(state) END',
   type: 'mem_type_name(type)',
   object_type: 'object_type_name(object_type)',
 };
 
-function rowsOf(store: Store, kind: keyof typeof SELECT, captureId: number, options: { all: boolean; humanised: boolean; type: string | undefined; limit: number | undefined }) {
+/** A column decoded for `--all` in a table, as an expression; undefined when it is shown as it is. */
+function decoded(view: string, column: string): string | undefined {
+  if (column === 'state') return view === 'threads' ? 'thread_state_name(state)' : view === 'regions' ? 'mem_state_name(state)' : undefined;
+  return DECODED[column];
+}
+
+async function rowsOf(
+  store: ReadStore,
+  kind: keyof typeof SELECT,
+  captureId: number,
+  options: { all: boolean; humanised: boolean; type: string | undefined; limit: number | undefined },
+) {
+  const [{ readRows }, { RELATIONS }] = await Promise.all([import('../../store/read-rows.js'), import('../../store/schema.js')]);
   const { from, columns, orderBy } = SELECT[kind];
-  let selected = columns;
+  let names: string[];
+  let list: string;
   if (options.all) {
-    const every = store.reader(`SELECT * FROM ${from} LIMIT 0`).statement.columns().map((c) => c.name);
-    selected = options.humanised
-      ? every
-          .filter((c) => !/(^|_)name_id$/.test(c))
-          .map((c) => (DECODED[c] === undefined ? c : `${DECODED[c]} AS ${c}`))
-          .join(', ')
-      : '*';
+    const every = Object.keys(RELATIONS[from]?.columns ?? {});
+    names = options.humanised ? every.filter((c) => !/(^|_)name_id$/.test(c)) : every;
+    list = options.humanised ? names.map((c) => (decoded(from, c) === undefined ? c : `${decoded(from, c)} AS ${c}`)).join(', ') : '*';
+  } else {
+    names = columns.map((c) => (typeof c === 'string' ? c : c[0]));
+    list = columns.map((c) => (typeof c === 'string' ? c : `${c[1]} AS ${c[0]}`)).join(', ');
   }
-  const filter = options.type === undefined ? '' : ' AND type_name = ? COLLATE NOCASE';
+  // lower() on both sides: ASCII case ignored, as SQLite's NOCASE does, in both dialects.
+  const filter = options.type === undefined ? '' : ' AND lower(type_name) = lower(?)';
+  const params = options.type === undefined ? [captureId] : [captureId, options.type];
   const limit = options.limit === undefined ? '' : ` LIMIT ${options.limit}`;
-  const reader = store.reader(`SELECT ${selected} FROM ${from} WHERE capture_id = ?${filter} ORDER BY ${orderBy}${limit}`);
-  const rows = options.type === undefined ? reader.all(captureId) : reader.all(captureId, options.type);
-  return { columns: reader.statement.columns().map((c) => c.name), rows };
+  const rows = await readRows(store, `SELECT ${list} FROM ${from} WHERE capture_id = ?${filter} ORDER BY ${orderBy}${limit}`, params);
+  return { columns: names, rows };
 }
 
 export const showCommand = defineCommand({
@@ -99,11 +129,12 @@ export const showCommand = defineCommand({
       const kind = args.kind ?? 'summary';
       const c = await getCapture(store, captureId);
       if (kind === 'summary' || kind === 'process') {
-        const process = store.reader('SELECT * FROM processes WHERE capture_id = ?').get(captureId) ?? {};
+        const { readRows } = await import('../../store/read-rows.js');
+        const [process = {}] = await readRows(store, 'SELECT * FROM processes WHERE capture_id = ?', [captureId]);
         if (kind === 'process') {
           const set = table ? await withoutOtherPlatforms({ columns: Object.keys(process), rows: [process] }, [c.platform], 'processes') : { columns: Object.keys(process) };
           const shown = Object.fromEntries(set.columns.map((k) => [k, process[k]]));
-          printRecord(args, shown, exactTexts(store, [shown]));
+          printRecord(args, shown, await exactTexts(store, [shown]));
           return;
         }
         const summary = {
@@ -112,6 +143,7 @@ export const showCommand = defineCommand({
           name: process.name,
           image_file_name: process.image_file_name,
           command_line: process.command_line,
+          user: process.user_name ?? process.uid,
           host: c.host,
           platform: c.platform,
           started_at_us: c.started_at_us,
@@ -124,15 +156,17 @@ export const showCommand = defineCommand({
           regions: c.region_count,
           skipped: c.skipped_count,
           denied: c.denied_count,
+          denied_parts: c.denied_parts,
           working_set_size_bytes: process.working_set_size_bytes,
           private_usage_bytes: process.private_usage_bytes,
           virtual_size_bytes: process.virtual_size_bytes,
+          container: process.container,
           label: c.label,
         };
-        printRecord(args, summary, exactTexts(store, [summary]));
+        printRecord(args, summary, await exactTexts(store, [summary]));
         return;
       }
-      let set: RowSet = rowsOf(store, kind, captureId, { all: args.all, humanised: table, type: args.type, limit });
+      let set: RowSet = await rowsOf(store, kind, captureId, { all: args.all, humanised: table, type: args.type, limit });
       if (table) {
         // A phase that only Windows has is timed as 0 on Linux: not a cost worth a line.
         if (kind === 'counters' && c.platform !== 'win32') {
@@ -140,7 +174,7 @@ export const showCommand = defineCommand({
         }
         set = await withoutOtherPlatforms(set, [c.platform], SELECT[kind].from);
       }
-      printRows(args, { ...set, exact: exactTexts(store, set.rows) });
+      printRows(args, { ...set, exact: await exactTexts(store, set.rows) });
     });
   },
 });

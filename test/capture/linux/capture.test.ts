@@ -98,7 +98,14 @@ function procPipesInherited(pid: number): number {
 test('sockets carry their endpoints as lsof shows them', (t) => {
   const listen = handle(target.fds.tcp[0] as number);
   t.is(listen.typeName, 'Socket');
-  t.deepEqual(listen.socket, { protocol: 'tcp', localAddress: `127.0.0.1:${target.tcpPort}`, remoteAddress: null, state: 'LISTEN' });
+  t.deepEqual(listen.socket, {
+    protocol: 'tcp',
+    localAddress: `127.0.0.1:${target.tcpPort}`,
+    remoteAddress: null,
+    state: 'LISTEN',
+    socketType: 'STREAM',
+    peerInode: null,
+  });
   t.true((listen.flags & HandleFlags.HaveTypeSpecificInformation) !== 0);
   const udp = handle(target.fds.udp[0] as number);
   t.is(udp.socket?.protocol, 'udp');
@@ -115,8 +122,8 @@ test('eventfds, memfds and pidfds map to PSS object types with their detail', (t
   const [e0, e1] = target.fds.eventfd.map(handle);
   t.is(e0?.typeName, 'Event');
   t.is(e0?.objectType, ObjectType.Event);
-  t.deepEqual(e0?.typeSpecific, { objectType: ObjectType.Event, manualReset: false, signaled: false });
-  t.deepEqual(e1?.typeSpecific, { objectType: ObjectType.Event, manualReset: false, signaled: true }, 'eventfd 1 starts at count 1');
+  t.deepEqual(e0?.typeSpecific, { objectType: ObjectType.Event, manualReset: false, signaled: false, count: 0n });
+  t.deepEqual(e1?.typeSpecific, { objectType: ObjectType.Event, manualReset: false, signaled: true, count: 1n }, 'eventfd 1 starts at count 1');
   const memfd = handle(target.fds.memfd[0] as number);
   t.is(memfd.typeName, 'Memfd');
   t.is(memfd.objectType, ObjectType.Section);
@@ -131,8 +138,10 @@ test('threads: the main thread and 4 named workers blocked in a futex', (t) => {
   const threads = [...snapshot.entries(WalkClass.Threads)];
   t.is(threads.length, 5);
   t.deepEqual(threads.map((th) => th.threadId), procEntries(target.pid, 'task'));
-  t.deepEqual(threads.slice(1).map((th) => th.name).sort(), ['fx-worker-0', 'fx-worker-1', 'fx-worker-2', 'fx-worker-3']);
-  for (const th of threads.slice(1)) {
+  // Thread ids wrap around at pid_max: the main thread is the one whose id is the pid.
+  const workers = threads.filter((th) => th.threadId !== target.pid);
+  t.deepEqual(workers.map((th) => th.name).sort(), ['fx-worker-0', 'fx-worker-1', 'fx-worker-2', 'fx-worker-3']);
+  for (const th of workers) {
     t.is(th.processId, target.pid);
     t.is(th.lastSyscallNumber, 202, 'futex');
     t.is(typeof th.stackPointer, 'bigint');

@@ -150,7 +150,7 @@ test('a fake /proc tree: an fd that vanished between its link and its fdinfo is 
   const handles = [...snapshot.entries(WalkClass.Handles)];
   t.deepEqual(handles.map((h) => h.handle), [0, 4]);
   t.is(snapshot.info.skippedCount, 1);
-  t.deepEqual(handles[1]?.socket, { protocol: 'tcp6', localAddress: '[::1]:8080', remoteAddress: null, state: 'LISTEN' });
+  t.deepEqual(handles[1]?.socket, { protocol: 'tcp6', localAddress: '[::1]:8080', remoteAddress: null, state: 'LISTEN', socketType: 'STREAM', peerInode: null });
   const p = snapshot.query(QueryClass.ProcessInformation);
   t.is(p.name, 'fake proc');
   t.is(p.commandLine, 'fake --flag');

@@ -4,6 +4,7 @@
  * give exactly the model's records. Covers FILETIME units, addresses above 2^53, counted strings
  * with and without a NUL, each union arm, and the x64 CONTEXT registers.
  */
+import { NO_LINUX_HANDLE_FIELDS, NO_LINUX_PROCESS_FIELDS, NO_LINUX_REGION_FIELDS, NO_LINUX_THREAD_FIELDS } from '../../../src/pss/linux-only-fields.js';
 import test from 'ava';
 import { decodeQueryRecord, decodeWalkEntry, fileTimeToDurationUs, fileTimeToUnixUs } from '../../../src/capture/windows/index.js';
 import {
@@ -31,12 +32,9 @@ function memory(t: { teardown: (fn: () => void) => void }, bytes: Uint8Array): b
   return block.address;
 }
 
-const linuxOnlyThread = { name: null, state: null, voluntaryContextSwitches: null, involuntaryContextSwitches: null };
-const linuxOnlyHandle = { openFlags: null, positionBytes: null, inode: null, mountId: null, socket: null };
-const linuxOnlyRegion = {
-  permissions: null, fileOffsetBytes: null, device: null, inode: null,
-  residentBytes: null, proportionalBytes: null, privateBytes: null, swapBytes: null,
-};
+const linuxOnlyThread = NO_LINUX_THREAD_FIELDS;
+const linuxOnlyHandle = NO_LINUX_HANDLE_FIELDS;
+const linuxOnlyRegion = NO_LINUX_REGION_FIELDS;
 
 test('FILETIME: absolute times to µs since 1970 (rounded down, 0 is null), durations to µs', (t) => {
   const split = (ticks: bigint) => ({ dwLowDateTime: Number(ticks & 0xffffffffn), dwHighDateTime: Number(ticks >> 32n) });
@@ -69,7 +67,7 @@ test('PSS_PROCESS_INFORMATION: every field, the inline image path up to its NUL'
     quotaPeakNonPagedPoolUsageBytes: 9, quotaNonPagedPoolUsageBytes: 10, pagefileUsageBytes: 11, peakPagefileUsageBytes: 12,
     privateUsageBytes: 2 ** 53 - 1, executeFlags: 0x3f,
     imageFileName: 'C:\\Windows\\System32\\ünï.exe',
-    name: 'ünï.exe', commandLine: null, state: null, nice: null, threadCount: null, majorFaultCount: null, swapBytes: null,
+    name: 'ünï.exe', ...NO_LINUX_PROCESS_FIELDS,
   });
 });
 
@@ -161,6 +159,16 @@ test('PSS_VA_SPACE_ENTRY: a mapped file name without NUL, PE fields only for ima
   t.is(decodeWalkEntry(WalkClass.VaSpace, buildStruct('PSS_VA_SPACE_ENTRY', {}), 0).mappedFileName, null);
 });
 
+test('counted names keep lone surrogates unit for unit, as NTFS and the object manager allow them', (t) => {
+  for (const name of ['\\Device\\HarddiskVolume3\\lone \ud800 high', 'C:\\x\udfff\udc41.log', 'pair \ud83d\ude00 and \ud83d']) {
+    const entry = buildStruct('PSS_VA_SPACE_ENTRY', {
+      Type: MemType.Mapped, MappedFileNameLength: name.length * 2, MappedFileName: memory(t, utf16Bytes(name, ...GARBAGE)),
+    });
+    const decoded = decodeWalkEntry(WalkClass.VaSpace, entry, CaptureFlags.VaSpace | CaptureFlags.VaSpaceSectionInformation);
+    t.is(decoded.mappedFileName, name, JSON.stringify(name));
+  }
+});
+
 const HANDLE_HEADER = {
   Handle: 0x1234, Flags: 0x0f, CaptureTime: fileTimeTicks(1_700_000_000_000_002, 1), Attributes: 2, GrantedAccess: 0x1f0003,
   HandleCount: 3, PointerCount: 4, PagedPoolCharge: 5, NonPagedPoolCharge: 6, CreationTime: fileTimeTicks(1_000),
@@ -208,7 +216,7 @@ const ARMS: { type: ObjectType; values: Record<string, FieldValue>; arm: HandleT
   {
     type: ObjectType.Event,
     values: { 'TypeSpecificInformation.Event.ManualReset': 0, 'TypeSpecificInformation.Event.Signaled': 1 },
-    arm: { objectType: ObjectType.Event, manualReset: false, signaled: true },
+    arm: { objectType: ObjectType.Event, manualReset: false, signaled: true, count: null },
   },
   {
     type: ObjectType.Section,

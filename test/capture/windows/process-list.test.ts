@@ -57,8 +57,10 @@ test('under Wine, the Windows node lists the processes of its machine, itself am
       // The listing alone: the record loop would load better-sqlite3, which has no Windows build here.
       "import { listProcesses, processMatchesName } from './dist/src/capture/index.js';",
       'const listed = listProcesses();',
+      // When this node started, by its own clock: its creation time must be about that.
+      'const startedUs = Math.round((performance.timeOrigin) * 1000);',
       "const matched = listed.filter((p) => processMatchesName(p, 'NODE')).map((p) => p.pid);",
-      'fs.writeFileSync(process.argv[2], JSON.stringify({ pid: process.pid, platform: process.platform, listed, matched }));',
+      'fs.writeFileSync(process.argv[2], JSON.stringify({ pid: process.pid, platform: process.platform, listed, matched, startedUs }));',
     ].join('\n'),
   );
   const windowsPath = (file: string) => `Z:${path.resolve(file).replaceAll('/', '\\')}`;
@@ -70,13 +72,22 @@ test('under Wine, the Windows node lists the processes of its machine, itself am
     timeout: 120_000,
   });
   t.true(fs.existsSync(output), `the Windows node wrote nothing (exit ${run.status}): ${run.stderr}`);
-  const result = JSON.parse(fs.readFileSync(output, 'utf8')) as { pid: number; platform: string; listed: ListedProcess[]; matched: number[] };
+  const result = JSON.parse(fs.readFileSync(output, 'utf8')) as {
+    pid: number;
+    platform: string;
+    listed: ListedProcess[];
+    matched: number[];
+    startedUs: number;
+  };
   t.is(result.platform, 'win32');
   t.true(result.listed.length >= 3, 'Wine runs a few services beside node');
-  t.like(
-    result.listed.find((p) => p.pid === result.pid),
-    { name: 'node.exe', startKey: null },
-  );
+  const self = result.listed.find((p) => p.pid === result.pid);
+  t.like(self, { name: 'node.exe' });
+  // The start key is the creation time (µs since 1970): a later process with the same pid has
+  // another, so a pid given up once is not given up for its next owner.
+  t.true(Number.isSafeInteger(self?.startKey), `a start key (${self?.startKey})`);
+  t.true(Math.abs((self?.startKey ?? 0) - result.startedUs) < 60_000_000, 'the creation time of this node, within a minute of its own clock');
+  t.true(result.listed.filter((p) => p.startKey !== null).length >= 3, 'every process of this user has one');
   t.true(result.matched.includes(result.pid), "'NODE' finds node.exe");
   t.deepEqual(
     result.listed.map((p) => p.pid),

@@ -27,6 +27,9 @@ import { pssqlJson } from '../../helpers/cli.js';
 import { checkSnapshotContract } from '../../pss/snapshot-contract.js';
 import { KNOWN, KNOWN_CAPTURE_FLAGS } from '../../windows/known-snapshot.js';
 
+type ErrorResult = { code: string; message: string; pid?: number; function?: string };
+type CaptureResult = { snapshot?: unknown; error?: ErrorResult };
+
 /** What wine-run.ts wrote. */
 interface WineResults {
   node: string;
@@ -37,10 +40,25 @@ interface WineResults {
   handlesOnly: unknown;
   contract: Record<'full' | 'handlesOnly', { assertions: number; failures: string[] }>;
   dll: Record<string, number>;
-  errors: Record<'noSuchProcess' | 'useAfterFree', { code: string; message: string; pid?: number; function?: string }>;
+  errors: Record<'noSuchProcess' | 'useAfterFree' | 'positionNotHandedOut' | 'otherClassOnBoundMarker', ErrorResult>;
+  faults: {
+    mainThread: { threadId: number; description: string };
+    privilegeBefore: number | null;
+    privilege: { attributesAfterCapture: number | null };
+    namesByDescription: CaptureResult;
+    namesFewer: CaptureResult;
+    extendedContext: CaptureResult;
+    traceOff: CaptureResult;
+    partialCopy: ErrorResult;
+    denied: ErrorResult;
+    exited: ErrorResult & { exitWait: number };
+    hung: { hangs: ErrorResult; nextWorked: boolean; next?: ErrorResult };
+  };
 }
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The default of setup.sh. */
+const WINDOWS_NODE_VERSION = process.env.PSSQL_WINDOWS_NODE_VERSION ?? '22.14.0';
 const scratch = mkdtempSync(join(tmpdir(), 'pssql-wine-'));
 const resultsFile = join(scratch, 'wine-results.json');
 const started = Date.now();
@@ -86,19 +104,23 @@ function defineTests(results: WineResults): void {
   test(`ran under Wine: a Windows node ${results.node} with koffi's win32_x64 build (run.sh took ${seconds}s)`, (t) => {
     t.is(results.platform, 'win32');
     t.is(results.arch, 'x64');
-    t.is(results.node, process.version, 'the Windows node is the version of the host');
+    // Node 22: the version better-sqlite3's Windows build needs, for the CLI under Wine.
+    t.is(results.node, `v${WINDOWS_NODE_VERSION}`, 'the Windows node of the harness');
   });
 
-  test('capture info of a Windows capture', (t) => {
+  test('capture info of a Windows capture: how names were read, what was refused, whose registers', (t) => {
     const { host, startedAtUs, durationUs, ...rest } = snapshot.info;
     t.deepEqual(rest, {
       processId: results.pid,
       platform: 'win32',
-      backend: 'dll:pss-test.dll',
+      // The known process is WoW64: its contexts are those of the 64-bit layer (wow64cpu), not of its 32-bit code.
+      backend: "dll:pss-test.dll; thread names: PSS_WALK_THREAD_NAME; thread contexts: the 64-bit layer's registers of a WoW64 process",
       captureFlags: KNOWN_CAPTURE_FLAGS,
       threadContextFlags: CONTEXT_FLAGS.CONTEXT_FULL,
       skippedCount: 0,
-      deniedCount: 0,
+      // The Key handle has its type only, though basic information was asked for: refused.
+      deniedCount: 1,
+      deniedParts: [],
       details: false,
     });
     t.true(host.length > 0, 'the host is named');
@@ -124,7 +146,8 @@ function defineTests(results: WineResults): void {
     sameEntries(t, walk(snapshot, WalkClass.AuxiliaryPages), KNOWN.auxiliaryPages, 'auxiliary page');
     sameEntries(t, walk(snapshot, WalkClass.VaSpace), KNOWN.vaSpace, 'region');
     sameEntries(t, walk(snapshot, WalkClass.Handles), KNOWN.handles, 'handle');
-    sameEntries(t, walk(snapshot, WalkClass.Threads), KNOWN.threads, 'thread');
+    // One name per thread: the counts prove the pairing.
+    sameEntries(t, walk(snapshot, WalkClass.Threads), KNOWN.threads.map((th, i) => ({ ...th, name: KNOWN.threadNames[i]!.threadName })), 'thread');
     sameEntries(t, walk(snapshot, WalkClass.ThreadName), KNOWN.threadNames, 'thread name');
   });
 
@@ -158,7 +181,7 @@ function defineTests(results: WineResults): void {
     }
   });
 
-  test('the test DLL returns the documented codes, in the documented order of checks', (t) => {
+  test('the test DLL returns the documented codes, in the documented order of checks, and checks no more than Windows', (t) => {
     t.deepEqual(results.dll, {
       captureUndefinedFlag: 87, // ERROR_INVALID_PARAMETER
       captureBreakawayOptionalAlone: 87,
@@ -176,16 +199,23 @@ function defineTests(results: WineResults): void {
       walkBadClass: 87,
       walkBadLength: 24,
       walkNotCaptured: 1168,
+      walkThreadNames: 87, // what a public caller of PSS_WALK_THREAD_NAME gets on Windows
       walkNullMarker: 87,
       walkNullBuffer: 234, // ERROR_MORE_DATA
       nullBufferKeepsPosition: 0x1000,
       walkFirst: 0,
-      walkOtherClassOnBoundMarker: 87,
+      firstThreadId: KNOWN.threads[0]!.threadId,
+      walkOtherClassOnBoundMarker: 0, // Windows lets a marker walk another class...
+      walkBackToTheFirstClass: 0,
+      threadIdAfterRebinding: KNOWN.threads[0]!.threadId, // ...from that class's beginning
       walkSecond: 0,
       walkEnd: 259, // ERROR_NO_MORE_ITEMS
       walkEndAgain: 259,
-      setPositionNotFromGet: 0,
-      walkAtForeignPosition: 87,
+      setPositionNotFromGet: 0, // positions are not checked: the binding refuses foreign ones
+      walkAtForeignPosition: 259,
+      setPositionInsideARecord: 0,
+      walkInsideARecord: 0,
+      threadIdInsideARecord: KNOWN.threads[0]!.threadId,
       markerFree: 0,
       free: 0,
       freeNullHandle: 6,
@@ -199,6 +229,75 @@ function defineTests(results: WineResults): void {
       pid: 0x7ffffff0,
     });
     t.like(results.errors.useAfterFree, { code: 'ERROR_INVALID_HANDLE', function: 'PssQuerySnapshot', pid: results.pid });
+  });
+
+  test('the binding refuses itself what Windows would not check: a position it did not hand out, a marker of another walk', (t) => {
+    t.like(results.errors.positionNotHandedOut, { code: 'ERROR_INVALID_PARAMETER', function: 'PssWalkMarkerSetPosition' });
+    t.like(results.errors.otherClassOnBoundMarker, { code: 'ERROR_INVALID_PARAMETER', function: 'PssWalkSnapshot' });
+  });
+
+  const faults = results.faults;
+  const captured = (result: CaptureResult, what: string): Snapshot => {
+    if (result.snapshot === undefined) throw new Error(`${what}: ${result.error?.code}: ${result.error?.message}`);
+    return snapshotFromJson(result.snapshot);
+  };
+
+  test('without PSS_WALK_THREAD_NAME, thread names are read with GetThreadDescription, exactly, and the capture says so', (t) => {
+    const byDescription = captured(faults.namesByDescription, 'names by description');
+    const threads = walk(byDescription, WalkClass.Threads);
+    t.deepEqual(threads.map((th) => [th.threadId, th.name]), [
+      [faults.mainThread.threadId, faults.mainThread.description], // a lone surrogate kept
+      [KNOWN.threads[1]!.threadId, null],
+    ]);
+    t.true(byDescription.info.backend.includes('thread names: GetThreadDescription'), byDescription.info.backend);
+    t.is(byDescription.info.skippedCount, 1, 'the second known thread does not exist here: it vanished');
+    t.throws(() => walk(byDescription, WalkClass.ThreadName), { message: /not captured/ }, 'no names walked: the threads carry them');
+
+    // Names walked, but fewer than the threads: they cannot be paired, so the threads are named by description.
+    const fewer = captured(faults.namesFewer, 'fewer names');
+    t.deepEqual(walk(fewer, WalkClass.Threads).map((th) => th.name), [faults.mainThread.description, null]);
+    t.deepEqual(walk(fewer, WalkClass.ThreadName), [KNOWN.threadNames[0]], 'the walked names are kept as they came');
+    t.true(fewer.info.backend.includes('thread names: GetThreadDescription'));
+  });
+
+  test('extended contexts ask for CONTEXT_XSTATE, and the longer records keep their registers', (t) => {
+    const extended = captured(faults.extendedContext, 'extended context');
+    t.is(extended.info.threadContextFlags, (CONTEXT_FLAGS.CONTEXT_FULL | CONTEXT_FLAGS.CONTEXT_XSTATE) >>> 0);
+    const length = extended.query(QueryClass.ThreadInformation).contextLength;
+    t.true(length > KNOWN.threadContextLength, `an XSTATE context is longer (${length} bytes)`);
+    const [main] = walk(extended, WalkClass.Threads);
+    t.is(main!.contextRecord?.length, length);
+    t.is(main!.instructionPointer, KNOWN.threads[0]!.instructionPointer);
+  });
+
+  test('a handle trace that Windows refuses (tracing off) is recorded as not available, and the capture goes on', (t) => {
+    const traceOff = captured(faults.traceOff, 'trace off');
+    t.true(traceOff.info.backend.includes('handle trace: not available'), traceOff.info.backend);
+    t.throws(() => traceOff.query(QueryClass.HandleTraceInformation), { message: /not captured|not available/ });
+    t.is(walk(traceOff, WalkClass.Handles).length, KNOWN.handles.length);
+  });
+
+  test('an exited process is reported as exited, a refused one as denied with the privilege, a partial copy by its name', (t) => {
+    t.is(faults.exited.exitWait, 0, 'the child ended');
+    t.like(faults.exited, { code: 'ERROR_NOT_FOUND', function: 'PssCaptureSnapshot' });
+    t.regex(faults.exited.message, /exited during the capture \(exit code 7\)/);
+    t.like(faults.denied, { code: 'ERROR_ACCESS_DENIED', pid: results.pid });
+    t.regex(faults.denied.message, /SeDebugPrivilege/);
+    t.like(faults.partialCopy, { code: 'ERROR_PARTIAL_COPY', pid: results.pid });
+    t.regex(faults.partialCopy.message, /^cannot capture pid \d+: .*ERROR_PARTIAL_COPY/);
+  });
+
+  test('a capture that hangs is given up after its time limit, and the next one works', (t) => {
+    t.like(faults.hung.hangs, { code: 'ERROR_TIMEOUT', function: 'PssCaptureSnapshot', pid: results.pid });
+    t.true(faults.hung.nextWorked, faults.hung.next?.message);
+    // And the Windows node ended although a capture thread is still blocked: run.sh returned.
+  });
+
+  test('SeDebugPrivilege, held but disabled in the token, is enabled by the capturer', (t) => {
+    const SE_PRIVILEGE_ENABLED = 2;
+    t.not(faults.privilegeBefore, null, "Wine's token holds SeDebugPrivilege");
+    t.is((faults.privilegeBefore ?? 0) & SE_PRIVILEGE_ENABLED, 0, 'disabled before pssql ran');
+    t.is((faults.privilege.attributesAfterCapture ?? 0) & SE_PRIVILEGE_ENABLED, SE_PRIVILEGE_ENABLED, 'enabled by the capture');
   });
 
   test('the Windows capture goes through the SQLite store and reads back identical', (t) => {

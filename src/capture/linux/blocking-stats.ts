@@ -1,0 +1,78 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { PssError } from '../../pss/pss-error.js';
+import { DENIED, type ReadFailure, VANISHED } from './proc-files.js';
+import type { StatAnswer, StatRequest } from './stat-worker.js';
+
+/** How long the stats of one capture on network and FUSE file systems may take in all, ms. */
+export const BLOCKING_STAT_TIMEOUT_MS = 1000;
+/** How long a file system that did not answer is left alone (its files' stats unknown), ms. */
+const UNRESPONSIVE_FOR_MS = 60_000;
+
+/**
+ * The stat() calls a capture makes of files on network and FUSE file systems, made by a process
+ * of their own (stat-child.ts, through the thread of stat-worker.ts) with a deadline, so that a
+ * file system that hangs (a dead NFS server, a stuck FUSE daemon) cannot hang the capture or keep
+ * Ctrl-C waiting. Past the deadline that process is killed and left behind (a stat stuck in a
+ * FUSE request ends only when the daemon answers, whatever the signal; a process with such a
+ * thread could not end, so pssql never makes one itself), the capture fails with ERROR_TIMEOUT
+ * (it is skipped, the recording goes on), and that file system is left alone for a minute: the
+ * stats of its files are unknown (null) meanwhile.
+ */
+export class BlockingStats {
+  private worker: Worker | null = null;
+  private readonly unresponsive = new Map<string, number>();
+
+  constructor(private readonly timeoutMs = BLOCKING_STAT_TIMEOUT_MS) {}
+
+  private thread(): Worker {
+    if (this.worker === null) {
+      this.worker = new Worker(new URL('./stat-worker.js', import.meta.url));
+      this.worker.unref();
+    }
+    return this.worker;
+  }
+
+  /** A deadline for one capture's blocking stats, shared by all of them. */
+  budget(): { endsAtMs: number } {
+    return { endsAtMs: performance.now() + this.timeoutMs };
+  }
+
+  /**
+   * stat(2) of `path` (on the file system `mount` names) as text; '' when the file system is left
+   * alone as unresponsive. Throws ERROR_TIMEOUT when it does not answer within the budget.
+   */
+  stat(path: string, mount: string, budget: { endsAtMs: number }, pid: number): string | ReadFailure {
+    const until = this.unresponsive.get(mount);
+    if (until !== undefined) {
+      if (performance.now() < until) return '';
+      this.unresponsive.delete(mount);
+    }
+    const { port1, port2 } = new MessageChannel();
+    const done = new SharedArrayBuffer(4);
+    const request: StatRequest = { path, port: port2, done };
+    this.thread().postMessage(request, [port2]);
+    const waitMs = Math.max(1, budget.endsAtMs - performance.now());
+    if (Atomics.wait(new Int32Array(done), 0, 0, waitMs) === 'timed-out') {
+      port1.close();
+      const abandon: StatRequest = { abandon: true };
+      this.thread().postMessage(abandon);
+      this.unresponsive.set(mount, performance.now() + UNRESPONSIVE_FOR_MS);
+      throw new PssError(
+        'ERROR_TIMEOUT',
+        `cannot capture pid ${pid}: ${path} did not answer within ${this.timeoutMs / 1000} s (a network or FUSE file system that hangs): ` +
+          'the capture is skipped, and that file system is left alone for a minute',
+        { pid, path },
+      );
+    }
+    const answer = receiveMessageOnPort(port1)?.message as StatAnswer | undefined;
+    port1.close();
+    if (answer === undefined || 'error' in answer) return VANISHED;
+    if ('failure' in answer) return answer.failure === 'denied' ? DENIED : VANISHED;
+    return answer.text;
+  }
+
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = null;
+  }
+}

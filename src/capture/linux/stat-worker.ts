@@ -1,0 +1,88 @@
+/**
+ * The thread between a capture and the process that makes its blocking stats (stat-child.ts): it
+ * passes each request on, and wakes the capture (which waits for it at most a deadline) when the
+ * answer comes. This thread never blocks in the kernel itself, so pssql always ends when it should.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import type { ChildRequest, StatAnswer } from './stat-child.js';
+
+export type { StatAnswer };
+
+export type StatRequest =
+  | {
+      path: string;
+      port: MessagePort;
+      /** Int32 flag this thread sets to 1 (and notifies) once the answer is on the port. */
+      done: SharedArrayBuffer;
+    }
+  /** The capture gave up waiting: the process is stuck in the kernel, and a new one serves next. */
+  | { abandon: true };
+
+interface Pending {
+  port: MessagePort;
+  done: SharedArrayBuffer;
+}
+
+let child: ChildProcess | null = null;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+
+function answer(waiting: Pending, message: StatAnswer): void {
+  waiting.port.postMessage(message);
+  waiting.port.close();
+  const flag = new Int32Array(waiting.done);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+function failAll(reason: string): void {
+  for (const waiting of pending.values()) answer(waiting, { error: reason });
+  pending.clear();
+}
+
+function statProcess(): ChildProcess {
+  if (child !== null) return child;
+  // Its own process group, so that Ctrl-C is pssql's to handle; no stdio, so a process stuck
+  // behind holds no pipe of pssql's open (a shell waits on those).
+  const made = fork(fileURLToPath(new URL('./stat-child.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], detached: true });
+  made.on('message', (message: { id: number; answer: StatAnswer }) => {
+    const waiting = pending.get(message.id);
+    pending.delete(message.id);
+    if (waiting !== undefined) answer(waiting, message.answer);
+  });
+  made.on('exit', () => {
+    if (child === made) {
+      child = null;
+      failAll('the stat process ended');
+    }
+  });
+  made.on('error', (error) => {
+    if (child === made) {
+      child = null;
+      failAll(error.message);
+    }
+  });
+  child = made;
+  return made;
+}
+
+parentPort?.on('message', (request: StatRequest) => {
+  if ('abandon' in request) {
+    if (child !== null) {
+      // Killed, and left to end when its file system answers at last; never waited for.
+      const stuck = child;
+      child = null;
+      stuck.kill('SIGKILL');
+      if (stuck.connected) stuck.disconnect();
+      stuck.unref();
+    }
+    pending.clear();
+    return;
+  }
+  const id = nextId++;
+  pending.set(id, { port: request.port, done: request.done });
+  const message: ChildRequest = { id, path: request.path };
+  statProcess().send(message);
+});
