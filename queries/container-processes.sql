@@ -11,14 +11,14 @@ SELECT
   p.name,
   p.user_name,
   c.handle_count AS fds,
-  (SELECT group_concat(type_name || ' ' || n, ', ') FROM (
-    SELECT type_name, count(*) AS n FROM handles AS h WHERE h.capture_id = c.capture_id GROUP BY type_name ORDER BY n DESC
-  )) AS fd_types,
+  (SELECT group_concat(t.type_name || ' ' || t.n, ', ' ORDER BY t.n DESC, t.type_name) FROM (
+    SELECT type_name, count(*) AS n FROM handles AS h WHERE h.capture_id = c.capture_id GROUP BY type_name
+  ) AS t) AS fd_types,
   c.thread_count AS threads,
   p.working_set_size_bytes,
   p.container
 FROM latest
 JOIN captures AS c ON c.instance_id = latest.instance_id AND c.seq = latest.seq
 JOIN processes AS p ON p.capture_id = c.capture_id
-WHERE p.container LIKE :container || '%'
+WHERE lower(p.container) LIKE lower(:container) || '%'
 ORDER BY c.pid;

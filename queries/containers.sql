@@ -17,6 +17,6 @@ FROM latest
 JOIN captures AS c ON c.instance_id = latest.instance_id AND c.seq = latest.seq
 JOIN processes AS p ON p.capture_id = c.capture_id
 WHERE p.container IS NOT NULL
-  AND (:container IS NULL OR p.container LIKE :container || '%')
+  AND (:container IS NULL OR lower(p.container) LIKE lower(:container) || '%')
 GROUP BY p.container, c.host
 ORDER BY processes DESC, p.container;

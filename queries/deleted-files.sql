@@ -16,7 +16,7 @@ WITH held AS (
   SELECT 'fd', object_name, handle_value, NULL
   FROM handles
   WHERE capture_id = :capture
-    AND type_name IS NOT 'Memfd'
+    AND type_name IS DISTINCT FROM 'Memfd'
     AND (link_count = 0 OR (link_count IS NULL AND object_name LIKE '% (deleted)'))
 )
 SELECT

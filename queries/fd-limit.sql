@@ -13,12 +13,12 @@ SELECT
   c.handle_count AS fds,
   p.open_file_limit,
   p.open_file_limit_hard,
-  round(1.0 * c.handle_count / p.open_file_limit, 4) AS used_share,
+  round(CAST(c.handle_count AS DOUBLE PRECISION) / p.open_file_limit, 4) AS used_share,
   c.started_at_us
 FROM latest
 JOIN captures AS c ON c.instance_id = latest.instance_id AND c.seq = latest.seq
 JOIN processes AS p ON p.capture_id = c.capture_id
 WHERE p.open_file_limit > 0
-  AND (:name IS NULL OR p.name LIKE '%' || :name || '%' OR p.image_file_name LIKE '%' || :name || '%')
+  AND (:name IS NULL OR lower(p.name) LIKE lower('%' || :name || '%') OR lower(p.image_file_name) LIKE lower('%' || :name || '%'))
 ORDER BY used_share DESC, c.pid
 LIMIT :limit;

@@ -9,7 +9,7 @@ SELECT
   thread_state_name(t.state) AS state,
   t.user_time_us + t.kernel_time_us AS cpu_time_us,
   -- The process's own CPU time counts its threads that have ended too.
-  round(100.0 * (t.user_time_us + t.kernel_time_us) / nullif(p.user_time_us + p.kernel_time_us, 0), 1) AS cpu_percent,
+  round(100 * CAST(t.user_time_us + t.kernel_time_us AS DOUBLE PRECISION) / nullif(p.user_time_us + p.kernel_time_us, 0), 1) AS cpu_percent,
   t.user_time_us,
   t.kernel_time_us,
   t.voluntary_context_switches,
