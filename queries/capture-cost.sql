@@ -22,5 +22,5 @@ SELECT
 FROM process_captures AS c
 JOIN captures AS k ON k.capture_id = c.capture_id
 LEFT JOIN performance_counters AS pc ON pc.capture_id = c.capture_id
-GROUP BY c.capture_id, c.pid, c.name, c.started_at_us, c.duration_us, c.handle_count, c.thread_count, c.region_count
+GROUP BY c.capture_id, c.pid, c.name, c.started_at_us, c.duration_us, c.handle_count, c.thread_count, c.region_count, k.platform
 ORDER BY c.capture_id;

@@ -53,7 +53,7 @@ export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
       type: 'string',
       default: process.env.PSSQL_DB ?? 'pssql.db',
       defaultDescription: '$PSSQL_DB or ./pssql.db',
-      describe: 'the recording (a SQLite file), or a store of many: postgres://user@host/database',
+      describe: 'the recording (a SQLite file), or a central store of many (a postgres:// URL)',
       global: true,
       requiresArg: true,
     })

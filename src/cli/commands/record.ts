@@ -62,7 +62,7 @@ function fileSizes(db: string): { file: number; wal: number } {
 }
 
 /** What stopped a recorder, as the summary says it: the recorder's reason, or the signal that asked it to stop. */
-export type StoppedBy = Exclude<RecorderSummary['stopReason'], 'stopped' | null> | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'parent-exited' | 'stopped';
+export type StoppedBy = Exclude<RecorderSummary['stopReason'], 'stopped' | null> | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGBREAK' | 'parent-exited' | 'stopped';
 
 /** The summary as one record: structured lists for JSON, text for tables and CSV. */
 function summaryRecord(summary: RecorderSummary, structured: boolean, stoppedBy: StoppedBy | null): Record<string, unknown> {
@@ -137,7 +137,7 @@ export const recordCommand = defineCommand({
             'On a terminal a status line on stderr shows progress; --verbose logs each capture, --quiet nothing.',
             '--push pushes in the background (a thread of its own), every --push-every and once more at the end. ' +
               'When the target is down, captures stay in the recording and go later; --keep and --max-age then delete only captures the target holds.',
-            'The summary: failures counts captures that failed (a process that exits is dropped, not failed); stopped_by is count, duration, no-targets (none left), SIGINT, SIGTERM, SIGHUP or parent-exited; database_size_bytes is the file once its write-ahead log is folded in.',
+            'The summary: failures counts captures that failed (a process that exits is dropped, not failed); stopped_by is count, duration, no-targets (none left), SIGINT, SIGTERM, SIGHUP (SIGBREAK on Windows) or parent-exited; database_size_bytes is the file once its write-ahead log is folded in.',
           ].join('\n'),
         ),
       ),
@@ -290,7 +290,7 @@ export const recordCommand = defineCommand({
         stoppedBy ??= why;
         void recorder.stop();
       };
-      const onSignal = (signal: NodeJS.Signals): void => stop(signal === 'SIGINT' || signal === 'SIGBREAK' ? 'SIGINT' : signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM', signal);
+      const onSignal = (signal: NodeJS.Signals): void => stop(signal === 'SIGINT' || signal === 'SIGHUP' || signal === 'SIGBREAK' ? signal : 'SIGTERM', signal);
       // Started through npm, Ctrl-C is pssql's alone; and whatever started it, its end ends the recording.
       const giveBack = await takeTerminalForeground();
       const unwatch = watchParent(() => stop('parent-exited', `the process that started pssql (pid ${STARTED_BY}) exited`));

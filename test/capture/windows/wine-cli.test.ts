@@ -152,7 +152,7 @@ function defineTests(results: CliResults): void {
       t.is(run.status, 0, `${signal}: ${run.stderr}`);
       t.regex(run.stderr, new RegExp(`${signal}: stopping after the capture in progress`));
       const [summary] = JSON.parse(run.stdout) as { stopped_by: string; captures: number }[];
-      t.is(summary?.stopped_by, 'stopped', signal);
+      t.is(summary?.stopped_by, signal, 'stopped_by names the signal');
       t.true((summary?.captures ?? 0) >= 1 && (summary?.captures ?? 0) < 1000, `${signal}: stopped long before its count`);
     }
   });
