@@ -88,6 +88,8 @@ test.serial('Ctrl-C during a capture finishes that capture, exits 0 with a summa
     const [summary] = JSON.parse(run.stdout()) as Record<string, unknown>[];
     t.like(summary, { captures: 2, rounds: 2, stopped_by: 'SIGINT', failures: 0 });
     t.true((summary?.database_size_bytes as number) > 0);
+    // Its own peak memory: more than a bare Node's, well under a gigabyte.
+    t.true((summary?.peak_memory_bytes as number) > 20 * 2 ** 20 && (summary?.peak_memory_bytes as number) < 2 ** 30, String(summary?.peak_memory_bytes));
     t.regex(run.stderr(), /SIGINT: stopping after the capture in progress/);
     t.regex(run.stderr(), /round 2: capture 2 of pid \d+ \(target\)/, 'the capture in progress was written');
     t.deepEqual(assertWholeCaptures(t, db).ids, [1, 2]);

@@ -81,6 +81,8 @@ function summaryRecord(summary: RecorderSummary, structured: boolean, stoppedBy:
     clock_jumps: summary.clockJumps,
     duration_us: summary.durationUs,
     database_size_bytes: summary.databaseBytes,
+    // The most memory this pssql held at once (the kernel's high-water mark of its resident set).
+    peak_memory_bytes: process.resourceUsage().maxRSS * 1024,
     stopped_by: summary.stopReason === 'stopped' ? (stoppedBy ?? 'stopped') : summary.stopReason,
     ...(summary.push === null
       ? {}
