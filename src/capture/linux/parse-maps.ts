@@ -64,8 +64,10 @@ function parseMapLine(line: string): MapLine | null {
   const end = hexAddress(line.slice(dash + 1, s1));
   let p = s5;
   while (p < line.length && line.charCodeAt(p) === 32) p++;
-  let path = line.slice(p);
-  if (path.includes('\\012')) path = path.replaceAll('\\012', '\n'); // the kernel escapes newlines in names
+  // As the kernel prints it: a newline in a name is shown as \012, but a backslash is not escaped,
+  // so the text cannot be decoded (a file named `bs\012x` reads the same). read-regions.ts asks
+  // map_files for the exact name of such a line.
+  const path = line.slice(p);
   const device = line.slice(s3 + 1, s4);
   const inode = Number(line.slice(s4 + 1, s5));
   return {

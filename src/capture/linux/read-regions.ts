@@ -82,6 +82,22 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     return known;
   };
 
+  /**
+   * The exact name of a mapped file whose line shows `\012`, which is a newline or those four
+   * characters: map_files' link holds the name itself (it needs root); without it, the name as
+   * maps shows it.
+   */
+  const exactNames = new Map<string, string>();
+  const exactPathOf = (m: MapLine): string => {
+    let exact = exactNames.get(m.path);
+    if (exact === undefined) {
+      const link = files.readLink(files.path(pid, 'map_files', `${m.start.toString(16)}-${m.end.toString(16)}`));
+      exact = typeof link === 'string' ? link : m.path;
+      exactNames.set(m.path, exact);
+    }
+    return exact;
+  };
+
   const regions: VaSpaceEntry[] = [];
   const seen: typeof cached = new Map();
   let previous: MapLine | null = null;
@@ -116,7 +132,7 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
       seen.set(m.text, { line: m, entry: last });
       continue;
     }
-    const name = m.path === '' ? null : decodeLatin1(m.path);
+    const name = m.path === '' ? null : decodeLatin1(m.path.includes('\\012') ? exactPathOf(m) : m.path);
     const entry: VaSpaceEntry = {
       baseAddress: m.start,
       allocationBase,

@@ -16,7 +16,7 @@ import type { HandleEntry, VaSpaceEntry } from '../../../src/pss/walk-entries.js
 import { pssqlJson, tempDir } from '../../helpers/cli.js';
 import { otherUser } from '../../helpers/other-user.js';
 import { type Server, startServer } from '../../helpers/server.js';
-import { buildFixture } from '../../helpers/target.js';
+import { buildFixture, startTarget } from '../../helpers/target.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -341,5 +341,23 @@ test('the open-file limit, soft and hard, as prlimit sets it', async (t) => {
     t.true(Number(row?.used_share) > 0.1, 'some 25 fds of 123');
   } finally {
     await limited.stop();
+  }
+});
+
+test('mapped file names are kept exactly: a newline, and a backslash followed by 012, which maps shows alike', async (t) => {
+  if (!isRoot) return cannotRun(t, 'map_files, which holds the exact names, needs root');
+  const newline = path.join(dir, 'nl\nx');
+  const backslash = path.join(dir, 'bs\\012x');
+  for (const file of [newline, backslash]) fs.writeFileSync(file, Buffer.alloc(8192));
+  // One target each (the target prints the name of --map-file in its JSON, unescaped).
+  const targets = await Promise.all([startTarget(['--hold-file', newline]), startTarget(['--hold-file', backslash])]);
+  try {
+    for (const [target, file, shown] of [[targets[0], newline, 'nl\\012x'], [targets[1], backslash, 'bs\\012x']] as const) {
+      const names = new Set([...captureLinuxSnapshot({ pid: target.pid }).entries(WalkClass.VaSpace)].map((r) => r.mappedFileName));
+      t.true(names.has(file), JSON.stringify(file));
+      t.true(fs.readFileSync(`/proc/${target.pid}/maps`, 'utf8').includes(shown), `maps shows ${shown}`);
+    }
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
   }
 });

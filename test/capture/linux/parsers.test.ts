@@ -44,7 +44,7 @@ test('maps: paths with spaces, deleted files, newlines escaped by the kernel, th
   t.is(lines[0]?.size, 0x2000);
   t.is(lines[1]?.offset, 0x2000);
   t.is(lines[2]?.path, '/memfd:x (deleted)');
-  t.is(lines[3]?.path, '/tmp/a\nb');
+  t.is(lines[3]?.path, '/tmp/a\\012b', 'as the kernel shows it: a newline, or a backslash and 012');
   t.is(lines[4]?.path, '[stack]');
   t.is(lines[5]?.start, 0xffffffffff600000n, 'addresses above 2^53 are exact');
 });
