@@ -25,6 +25,11 @@ export interface ProcessTrend {
   pids: number[];
   points: SeriesPoint[];
   series: TrendSeries[];
+  /**
+   * With a pid: the other processes that had it earlier in the recording (a pid is reused once
+   * its process ended), left out: a pid means its latest process.
+   */
+  otherProcesses: number;
 }
 
 /** Which process: a pid, or a name (substring of the short name or the image path), as `pssql list` takes them. */
@@ -41,9 +46,13 @@ export type TrendFilter = Pick<CaptureFilter, 'pid' | 'name' | 'sinceUs' | 'unti
  * const files = trend.series.find((s) => s.key === 'handles.File')?.values
  */
 export async function processTrend(store: ReadStore, filter: TrendFilter): Promise<ProcessTrend> {
-  const points = await processSeries(store, filter);
+  const selected = await processSeries(store, filter);
   const what = filter.pid === undefined ? `'${filter.name ?? ''}'` : `pid ${filter.pid}`;
-  if (points.length === 0) throw new PssError('ERROR_NOT_FOUND', `no captures of ${what} in ${store.path} (see 'pssql list')`, { path: store.path });
+  if (selected.length === 0) throw new PssError('ERROR_NOT_FOUND', `no captures of ${what} in ${store.path} (see 'pssql list')`, { path: store.path });
+  // A pid is its latest process: an earlier one under the same pid is another process.
+  const latest = selected[selected.length - 1]?.instance_id;
+  const points = filter.pid === undefined ? selected : selected.filter((p) => p.instance_id === latest);
+  const otherProcesses = filter.pid === undefined ? 0 : new Set(selected.map((p) => p.instance_id)).size - 1;
   await checkOneAtATime(store, points, what);
 
   const index = new Map(points.map((p, i) => [p.capture_id, i]));
@@ -75,6 +84,7 @@ export async function processTrend(store: ReadStore, filter: TrendFilter): Promi
     pids,
     points: points.map(({ capture_id, instance_id, seq, pid, name, started_at_us }) => ({ capture_id, instance_id, seq, pid, name, started_at_us })),
     series: series.filter((s) => s.values.some((v) => v !== null)),
+    otherProcesses,
   };
 }
 

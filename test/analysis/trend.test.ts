@@ -114,3 +114,24 @@ test('sparklines: lowest ▁, highest █, gaps, flat lines, and buckets that ke
   t.is(sparkline([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5).length, 5);
   t.throws(() => sparkline([1], 0), { instanceOf: RangeError });
 });
+
+test('a pid means its latest process: an earlier process under the same pid is left out, and counted', async (t) => {
+  const store = openStore(`${tempDir()}/reused.db`);
+  try {
+    const earlier = await startTarget(['--files', '5']);
+    await startRecorder({ store, pids: [earlier.pid], everyUs: 20_000, count: 3 }).done;
+    await earlier.stop();
+    const later = await startTarget(['--files', '1']);
+    await startRecorder({ store, pids: [later.pid], everyUs: 20_000, count: 2 }).done;
+    await later.stop();
+    // The kernel reuses a pid once its process has ended: as if the later process had the earlier's.
+    for (const table of ['captures', 'process_instances']) store.db.prepare(`UPDATE ${table} SET pid = ? WHERE pid = ?`).run(earlier.pid, later.pid);
+    const trend = await processTrend(store, { pid: earlier.pid });
+    t.is(trend.points.length, 2, 'the captures of the latest process only');
+    t.is(trend.otherProcesses, 1);
+    t.deepEqual(new Set(trend.points.map((p) => p.instance_id)).size, 1);
+    t.is((await processTrend(store, { name: 'target' })).otherProcesses, 0, 'a name is followed across restarts, as before');
+  } finally {
+    store.close();
+  }
+});

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { ProcessTrend, TrendSeries } from '../../analysis/trend.js';
-import { defineCommand, type GlobalOptions, parsePid, printRows, status, withStore } from '../context.js';
+import { defineCommand, type GlobalOptions, parsePid, printRows, status, warn, withStore } from '../context.js';
 import { scopeOf, scopeOptions, TIME_HELP, timeOptions } from '../capture-scope.js';
 import { tableCell } from '../format-value.js';
 import { wrapHelp } from '../help-text.js';
@@ -96,6 +96,10 @@ export const trendCommand = defineCommand({
     }
     const [{ processTrend }, { sparkline }] = await Promise.all([import('../../analysis/trend.js'), import('../../analysis/trend-sparkline.js')]);
     const trend = await withStore(args, { readonly: true }, (store) => processTrend(store, { ...scope, ...(last === undefined ? {} : { limit: last }) }));
+    if (trend.otherProcesses > 0) {
+      const others = trend.otherProcesses === 1 ? 'another process' : `${trend.otherProcesses} other processes`;
+      warn(args, `pid ${scope.pid} was also ${others} earlier in the recording: shown is its latest process (${trend.points.length} captures); 'pssql list --pid ${scope.pid}' lists them all`);
+    }
     if (output !== undefined) {
       const { renderTrendHtml, renderTrendSvg } = await import('../../analysis/trend-chart.js');
       fs.writeFileSync(output, extension === '.svg' ? renderTrendSvg(trend) : renderTrendHtml(trend));
