@@ -9,7 +9,7 @@ import { defineCommand, type GlobalOptions, printRows, warn } from '../context.j
 import { ExitCode } from '../exit-codes.js';
 import { wrapHelp } from '../help-text.js';
 import { renderRows } from '../output.js';
-import { jsonValue, tableCell } from '../format-value.js';
+import { displayText, jsonValue, tableCell } from '../format-value.js';
 
 /** `[FILE:]CAPTURE`: a capture reference, in --db or in another recording. */
 interface CaptureLocation {
@@ -160,10 +160,10 @@ function table(columns: readonly string[], rows: readonly Record<string, unknown
 function diffText(diff: SnapshotDiff, a: Side, b: Side, limit: number, results: readonly ThresholdResult[]): string {
   const out: string[] = [];
   const sideText = (label: string, s: Side, d: SnapshotDiff['a']) =>
-    `${label}  capture ${s.captureId} in ${s.db}: pid ${d.pid}${d.name === null ? '' : ` ${d.name}`} on ${d.host}, ${tableCell('started_at_us', d.startedAtUs)}`;
+    `${label}  capture ${s.captureId} in ${displayText(s.db)}: pid ${d.pid}${d.name === null ? '' : ` ${displayText(d.name)}`} on ${displayText(d.host)}, ${tableCell('started_at_us', d.startedAtUs)}`;
   // Comparing two processes is most often a mistake of `latest-1 latest` over a recording of several: said first.
   if (!diff.sameProcess) {
-    const who = (d: SnapshotDiff['a']) => `pid ${d.pid}${d.name === null ? '' : ` ${d.name}`} on ${d.host}`;
+    const who = (d: SnapshotDiff['a']) => `pid ${d.pid}${d.name === null ? '' : ` ${displayText(d.name)}`} on ${displayText(d.host)}`;
     const hint = diff.a.pid === diff.b.pid && diff.a.host === diff.b.host ? 'the pid was reused or the process restarted' : 'to compare one process, name it: --pid, --name, or 1234@first 1234@latest';
     out.push(`two different processes: A is ${who(diff.a)}, B is ${who(diff.b)} (${hint})`);
   }

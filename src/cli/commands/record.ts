@@ -4,6 +4,7 @@ import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { RecorderEvent, RecorderSummary } from '../../recorder/recorder.js';
 import { defineCommand, type GlobalOptions, parsePid, printRecord, withStore } from '../context.js';
+import { displayText } from '../format-value.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { STARTED_BY, takeTerminalForeground, watchParent } from '../process-lifetime.js';
 import { wrapHelp } from '../help-text.js';
@@ -183,7 +184,8 @@ export const recordCommand = defineCommand({
       );
     };
     const say = (message: string): void => {
-      if (!args.quiet) status.print(message, drawStatus);
+      // Process names are the process's to choose: shown escaped, never as terminal control.
+      if (!args.quiet) status.print(displayText(message), drawStatus);
     };
     const verbose = (message: string): void => {
       if (args.verbose) say(message);

@@ -5,7 +5,7 @@ import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { ProcessTrend, TrendSeries } from '../../analysis/trend.js';
 import { defineCommand, type GlobalOptions, parsePid, printRows, status, warn, withStore } from '../context.js';
 import { scopeOf, scopeOptions, TIME_HELP, timeOptions } from '../capture-scope.js';
-import { tableCell } from '../format-value.js';
+import { displayText, tableCell } from '../format-value.js';
 import { wrapHelp } from '../help-text.js';
 import { lastOption, positiveCount } from '../row-options.js';
 
@@ -22,7 +22,7 @@ function trendText(trend: ProcessTrend, sparkline: (values: readonly (number | n
   const last = trend.points[trend.points.length - 1];
   if (first === undefined || last === undefined) return '';
   const head =
-    `trend of ${trend.name ?? 'process'} (pid${trend.pids.length > 1 ? 's' : ''} ${trend.pids.join(', ')}): ${trend.points.length} captures, ` +
+    `trend of ${displayText(trend.name ?? 'process')} (pid${trend.pids.length > 1 ? 's' : ''} ${trend.pids.join(', ')}): ${trend.points.length} captures, ` +
     `${tableCell('started_at_us', first.started_at_us)} to ${tableCell('started_at_us', last.started_at_us)} ` +
     `(${humanDuration(last.started_at_us - first.started_at_us)})`;
   const columns = ['series', 'first', 'last', 'change', 'lowest', 'highest', 'trend'];
