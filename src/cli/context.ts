@@ -120,11 +120,11 @@ export function warn(args: GlobalOptions, message: string): void {
  * that this call created and that holds no capture when `body` is done (a capture of a pid that
  * does not exist) is removed again, rather than left behind empty.
  */
-export async function withStore<T>(args: GlobalOptions, options: { readonly: true }, body: (store: ReadStore) => Promise<T> | T): Promise<T>;
+export async function withStore<T>(args: GlobalOptions, options: { readonly: true; consistent?: boolean }, body: (store: ReadStore) => Promise<T> | T): Promise<T>;
 export async function withStore<T>(args: GlobalOptions, options: { readonly?: false; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean }, body: (store: Store) => Promise<T> | T): Promise<T>;
 export async function withStore<T>(
   args: GlobalOptions,
-  options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean },
+  options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean; consistent?: boolean },
   body: ((store: Store) => Promise<T> | T) | ((store: ReadStore) => Promise<T> | T),
 ): Promise<T> {
   const { isDatabaseUrl } = await import('../store/postgres/connection-url.js');
@@ -143,7 +143,7 @@ export async function withStore<T>(
 /** Opens the recording file of --db (never a URL: the commands that need SQLite itself), runs `body` and closes it. */
 export async function withRecordingFile<T>(
   args: GlobalOptions,
-  options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean },
+  options: { readonly?: boolean; create?: boolean; check?: 'quick' | 'full'; removeIfUnused?: boolean; consistent?: boolean },
   body: (store: Store) => Promise<T> | T,
 ): Promise<T> {
   const command = String((args as { _?: unknown[] })._?.[0] ?? 'this command');
@@ -158,7 +158,7 @@ export async function withRecordingFile<T>(
   }
   const { openStore, sqliteError } = await import('../store/open-store.js');
   const existed = options.removeIfUnused !== true || fs.existsSync(args.db);
-  const { removeIfUnused: _, ...storeOptions } = options;
+  const { removeIfUnused: _, consistent, ...storeOptions } = options;
   const store = openStore(args.db, { ...storeOptions, followSymlinks: args['follow-symlinks'] });
   let unused = false;
   if (store.migratedFrom !== null) warn(args, `upgraded ${args.db} from schema ${store.migratedFrom} to ${latestVersion(store)}`);
@@ -166,7 +166,8 @@ export async function withRecordingFile<T>(
     warn(args, `read ${args.db} as it is on disk: what its write-ahead log holds (${args.db}-wal) needs write access to its folder to be read`);
   }
   try {
-    return await body(store);
+    // With `consistent`, all that body reads sees one state of the recording (see Store.readConsistently).
+    return await (consistent === true ? store.readConsistently(() => body(store)) : body(store));
   } catch (error) {
     // A damaged page met while reading names the file it is in.
     throw sqliteError(error, args.db);

@@ -159,6 +159,22 @@ export class Store implements ReadStore {
    * An object that lives as long as this store, made once per `owner` (a writer, a typed query
    * builder), so that its prepared statements and caches serve every call.
    */
+  /**
+   * Runs `body` in one read transaction: every statement it makes sees the same recording, as it
+   * was at its first read, whatever a recorder writes or prunes meanwhile (a capture resolved as
+   * `latest` is still there when it is read). On a store that is already in a transaction, just
+   * runs it.
+   */
+  async readConsistently<T>(body: () => Promise<T> | T): Promise<T> {
+    if (this.db.inTransaction) return body();
+    this.db.exec('BEGIN');
+    try {
+      return await body();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
   cached<T>(owner: object, make: () => T): T {
     if (!this.objects.has(owner)) this.objects.set(owner, make());
     return this.objects.get(owner) as T;

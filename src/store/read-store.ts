@@ -15,6 +15,16 @@ export interface ReadStore {
   readonly readonly: boolean;
   /** An object that lives as long as the store, made once per `owner`. */
   cached<T>(owner: object, make: () => T): T;
+  /** Runs `body` in one read transaction, where the store has them (see Store.readConsistently). */
+  readConsistently?<T>(body: () => Promise<T> | T): Promise<T>;
   /** Closes the store; a PostgreSQL store settles once its connections are closed. */
   close(): void | Promise<void>;
+}
+
+/**
+ * Runs `body` so that all it reads sees one state of the store: in one read transaction on a
+ * recording file; as it comes on PostgreSQL, whose reads are each their own statement.
+ */
+export async function readConsistently<T>(store: ReadStore, body: () => Promise<T> | T): Promise<T> {
+  return store.readConsistently === undefined ? body() : store.readConsistently(body);
 }

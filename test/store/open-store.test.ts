@@ -155,3 +155,25 @@ test('several pssql creating and reading a new recording at once: made once, nev
   }
   t.deepEqual(fs.readdirSync(dir).filter((name) => name.includes('.creating')), [], 'no temporary file left behind');
 });
+
+test('a reader that resolves a capture and then reads it sees it, though a writer prunes it between', async (t) => {
+  const file = `${tempDir()}/consistent.db`;
+  const writer = openStore(file);
+  for (let i = 0; i < 2; i++) writeCapture(writer, captureLinuxSnapshot({ pid: process.pid }));
+  const reader = openStore(file, { readonly: true });
+  const { resolveCaptureRef } = await import('../../src/analysis/capture-ref.js');
+  const { loadStoredSnapshot } = await import('../../src/store/stored-snapshot.js');
+  try {
+    const snapshot = await reader.readConsistently(async () => {
+      const id = await resolveCaptureRef(reader, 'first');
+      // As --keep 1 does in a recorder's transaction: the oldest capture goes.
+      writer.db.prepare('DELETE FROM captures WHERE capture_id = ?').run(id);
+      return loadStoredSnapshot(reader, id);
+    });
+    t.true([...snapshot.entries(1 /* WalkClass.Handles */)].length > 0, 'the capture is read whole');
+    await t.throwsAsync(resolveCaptureRef(reader, '1'), undefined, 'after the transaction, the pruned capture is gone');
+  } finally {
+    reader.close();
+    writer.close();
+  }
+});

@@ -3,7 +3,7 @@ import type { DiffKind, FieldChange, KindDiff, SnapshotDiff } from '../../analys
 import { humanBytes } from '../../pss/units.js';
 import { ENTRY_KINDS } from '../../store/entry-kinds.js';
 import { PssError } from '../../pss/pss-error.js';
-import type { ReadStore } from '../../store/read-store.js';
+import { type ReadStore, readConsistently } from '../../store/read-store.js';
 import { COUNTS_AMONG, processScopeOptions, recordingScopeOf, scopeOf, TIME_HELP, timeOptions } from '../capture-scope.js';
 import { defineCommand, type GlobalOptions, printRows, warn } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -296,9 +296,18 @@ export const diffCommand = defineCommand({
       return store;
     };
     try {
-      const a: Side = { db: redact(refA.db), captureId: await resolveCaptureRef(await storeOf(refA.db), refA.ref, scopeA) };
-      const b: Side = { db: redact(refB.db), captureId: await resolveCaptureRef(await storeOf(refB.db), refB.ref, scopeB) };
-      const diff = diffSnapshots(await loadStoredSnapshot(await storeOf(refA.db), a.captureId), await loadStoredSnapshot(await storeOf(refB.db), b.captureId), {
+      // Each capture is resolved and read in one read transaction: a recorder's --keep cannot take it between.
+      const read = async (ref: typeof refA, scope: typeof scopeA) => {
+        const store = await storeOf(ref.db);
+        return readConsistently(store, async () => {
+          const side: Side = { db: redact(ref.db), captureId: await resolveCaptureRef(store, ref.ref, scope) };
+          return { side, snapshot: await loadStoredSnapshot(store, side.captureId) };
+        });
+      };
+      const before = await read(refA, scopeA);
+      const after = await read(refB, scopeB);
+      const [a, b] = [before.side, after.side];
+      const diff = diffSnapshots(before.snapshot, after.snapshot, {
         includeVolatile: args.includeVolatile,
       });
       const results = checkThresholds(diff, thresholds);

@@ -18,7 +18,7 @@ export const exportCommand = defineCommand({
   handler: async (args) => {
     const [{ resolveCaptureRef }, { loadStoredSnapshot }] = await Promise.all([import('../../analysis/capture-ref.js'), import('../../store/stored-snapshot.js')]);
     const scope = await scopeOf(args);
-    const json = await withStore(args, { readonly: true }, async (store) => {
+    const json = await withStore(args, { readonly: true, consistent: true }, async (store) => {
       const snapshot = await loadStoredSnapshot(store, await resolveCaptureRef(store, args.capture, scope));
       try {
         return JSON.stringify(snapshotToJson(snapshot));

@@ -124,7 +124,8 @@ export const showCommand = defineCommand({
     const scope = await scopeOf(args);
     const limit = positiveCount(args.limit, '--limit');
     const table = args.format === 'table';
-    await withStore(args, { readonly: true }, async (store) => {
+    // The capture resolved is the one read, whatever a recorder prunes meanwhile.
+    await withStore(args, { readonly: true, consistent: true }, async (store) => {
       const captureId = await resolveCaptureRef(store, args.capture, scope);
       const kind = args.kind ?? 'summary';
       const c = await getCapture(store, captureId);
