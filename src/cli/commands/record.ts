@@ -3,7 +3,7 @@ import { parseCaptureFlags } from '../../pss/capture-flags.js';
 import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { RecorderEvent, RecorderSummary } from '../../recorder/recorder.js';
-import { defineCommand, type GlobalOptions, parsePid, printRecord, withStore } from '../context.js';
+import { defineCommand, type GlobalOptions, parsePid, printRecord, warn, withStore } from '../context.js';
 import { displayText } from '../format-value.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { STARTED_BY, takeTerminalForeground, watchParent } from '../process-lifetime.js';
@@ -45,6 +45,19 @@ class StatusLine {
  * process within seconds, time enough to finish a capture).
  */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGBREAK', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** What a recorder of a large process may need of address space (V8 reserves much more than it uses). */
+const ADDRESS_SPACE_NEEDED = 2 * 2 ** 30;
+
+/** The soft address-space limit (ulimit -v) in bytes, or null when there is none or it cannot be read. */
+function addressSpaceLimit(): number | null {
+  try {
+    const line = /^Max address space\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    return line === undefined || line === 'unlimited' ? null : Number(line);
+  } catch {
+    return null;
+  }
+}
 
 function who(target: { pid: number; name: string | null }): string {
   return target.name === null ? `pid ${target.pid}` : `pid ${target.pid} (${target.name})`;
@@ -145,6 +158,11 @@ export const recordCommand = defineCommand({
         ),
       ),
   handler: async (args) => {
+    // Below this, V8 ends the process with a native out-of-memory report that pssql cannot catch.
+    const limit = addressSpaceLimit();
+    if (limit !== null && limit < ADDRESS_SPACE_NEEDED) {
+      warn(args, `the address-space limit (ulimit -v) is ${humanBytes(limit)}: a recorder may need ${humanBytes(ADDRESS_SPACE_NEEDED)}, and Node stops with its own out-of-memory report past the limit`);
+    }
     const pids = (args.pid ?? []).map(parsePid);
     const names = args.name ?? [];
     if (pids.length === 0 && names.length === 0 && !args.all) {
