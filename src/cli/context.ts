@@ -5,7 +5,7 @@ import type { Store } from '../store/open-store.js';
 import type { ExactText } from './format-value.js';
 import type { ReadStore } from '../store/read-store.js';
 import { displayText } from './format-value.js';
-import { FORMATS, type Format, type RowSet, renderRecord, renderRows } from './output.js';
+import { FORMATS, type Format, type RowSet, renderRecord, writeRows } from './output.js';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -94,7 +94,7 @@ export function tableWidth(args: Pick<GlobalOptions, 'wide'>): number | undefine
 /** Writes rows to stdout in the chosen format. */
 export function printRows(args: GlobalOptions, set: RowSet): void {
   const width = tableWidth(args);
-  process.stdout.write(renderRows(set, { format: args.format, ...(width === undefined ? {} : { width }) }));
+  writeRows(set, { format: args.format, ...(width === undefined ? {} : { width }) }, (chunk) => process.stdout.write(chunk));
 }
 
 /** Writes one record to stdout (vertical in a table). */

@@ -28,20 +28,53 @@ const isNumeric = (value: unknown): boolean => typeof value === 'number' || type
 
 /** Renders rows in a format; the result ends with a newline unless empty (NDJSON without rows). */
 export function renderRows(set: RowSet, options: PrintOptions): string {
+  const chunks: string[] = [];
+  writeRows(set, options, (chunk) => chunks.push(chunk));
+  return chunks.join('');
+}
+
+/** Text is handed to `write` in pieces of about this many characters. */
+const CHUNK = 1 << 16;
+
+/**
+ * Renders rows as {@link renderRows} does, handing the text to `write` row by row (in pieces of
+ * about 64 KiB) instead of as one string: JSON, NDJSON and CSV of any size, where one string
+ * could pass what a JavaScript string may hold. A table is measured whole, and written at once.
+ */
+export function writeRows(set: RowSet, options: PrintOptions, write: (chunk: string) => void): void {
   const { columns, rows } = set;
+  if (options.format === 'table') {
+    write(renderTable(set, options.width));
+    return;
+  }
+  let pending = '';
+  const put = (text: string): void => {
+    pending += text;
+    if (pending.length >= CHUNK) {
+      write(pending);
+      pending = '';
+    }
+  };
   switch (options.format) {
     case 'json':
-      return `${JSON.stringify(rows.map((row) => jsonRow(columns, row)), null, 2)}\n`;
+      // As JSON.stringify(rows, null, 2) lays it out, one row at a time.
+      if (rows.length === 0) put('[]');
+      else {
+        put('[\n');
+        rows.forEach((row, i) => put(`${i === 0 ? '' : ',\n'}  ${JSON.stringify(jsonRow(columns, row), null, 2).replaceAll('\n', '\n  ')}`));
+        put('\n]');
+      }
+      put('\n');
+      break;
     case 'ndjson':
-      return rows.map((row) => `${JSON.stringify(jsonRow(columns, row))}\n`).join('');
-    case 'csv': {
-      const lines = [columns.map((c) => csvField('', c)).join(',')];
-      for (const row of rows as readonly Record<string, unknown>[]) lines.push(columns.map((c) => csvField(c, row[c], set.exact)).join(','));
-      return `${lines.join('\n')}\n`;
-    }
-    case 'table':
-      return renderTable(set, options.width);
+      for (const row of rows) put(`${JSON.stringify(jsonRow(columns, row))}\n`);
+      break;
+    case 'csv':
+      put(`${columns.map((c) => csvField('', c)).join(',')}\n`);
+      for (const row of rows as readonly Record<string, unknown>[]) put(`${columns.map((c) => csvField(c, row[c], set.exact)).join(',')}\n`);
+      break;
   }
+  if (pending !== '') write(pending);
 }
 
 function jsonRow(columns: readonly string[], row: object): Record<string, unknown> {
