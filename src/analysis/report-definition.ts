@@ -48,7 +48,7 @@ export interface ReportDefinition {
 export const RESERVED_PARAMETER_NAMES: ReadonlySet<string> = new Set([
   ...['db', 'format', 'wide', 'verbose', 'quiet', 'help', 'version', 'follow_symlinks'],
   ...['f', 'q', 'h'], // their one-letter aliases: `--q x` is --quiet, `--h` prints help
-  ...['list', 'queries', 'sql', 'report'],
+  ...['list', 'queries', 'sql', 'report', 'timeout'],
 ]);
 
 /** The table name under which a used report's rows are read: `process-captures` is `process_captures`. */

@@ -5,6 +5,7 @@ import type { ReadStore } from '../../store/read-store.js';
 import { recordingScopeOf } from '../capture-scope.js';
 import { defineCommand, printRows, withStore } from '../context.js';
 import { wrapHelp } from '../help-text.js';
+import { ExitCode } from '../exit-codes.js';
 import { parameterOptions } from './parameter-options.js';
 
 /**
@@ -42,6 +43,7 @@ export const queryCommand = defineCommand({
       .positional('sql', { type: 'string', describe: 'a SELECT (or WITH, VALUES, a reading PRAGMA)' })
       // Not --file: that would take the natural parameter name :file from the SQL.
       .option('sql-file', { type: 'string', requiresArg: true, describe: "read the SQL from this file ('-' for stdin)" })
+      .option('timeout', { type: 'string', requiresArg: true, describe: 'stop a query that runs longer than this (exit 6), e.g. 30s' })
       .option('host', { type: 'string', requiresArg: true, describe: ':capture (latest...) of this host; also the value of :host' })
       .option('recording', { type: 'string', requiresArg: true, describe: ':capture of this recording (its id, or the start of it); also :recording' })
       // The statement's named parameters are its options; they are checked against the SQL in the handler.
@@ -63,7 +65,9 @@ export const queryCommand = defineCommand({
       throw new PssError('ERROR_INVALID_PARAMETER', `unexpected argument '${String(extra[0])}': quote the SQL as one argument; parameters are --name value`);
     }
     const sql = sqlOf(args.sql, args.sqlFile);
-    const given = parameterOptions(args, ['sql', 'sql-file', 'host', 'recording']);
+    const given = parameterOptions(args, ['sql', 'sql-file', 'host', 'recording', 'timeout']);
+    const { timeLimitOf, withTimeLimit } = await import('../watchdog.js');
+    const limit = args.timeout === undefined ? undefined : timeLimitOf(args.timeout);
     const scope = recordingScopeOf({ host: args.host as string | undefined, recording: args.recording as string | undefined });
     const [{ queryReadOnly }, { sqlParameters, tokenizeSql }, { exactTexts }] = await Promise.all([
       import('../../analysis/read-only-query.js'),
@@ -76,7 +80,7 @@ export const queryCommand = defineCommand({
     await withStore(args, { readonly: true }, async (store) => {
       const values: Record<string, unknown> = {};
       for (const [name, text] of Object.entries(given)) values[name] = name === 'host' || name === 'recording' ? text : await bindable(store, name, text, scope);
-      const result = await queryReadOnly(store, sql, values);
+      const result = await withTimeLimit(limit, 'the query', ExitCode.Resource, () => queryReadOnly(store, sql, values));
       printRows(args, { ...result, exact: await exactTexts(store, result.rows) });
     });
   },

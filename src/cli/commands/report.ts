@@ -6,9 +6,10 @@ import { mendHelp, wrapHelp } from '../help-text.js';
 import type { RowSet } from '../output.js';
 import { withoutOtherPlatforms } from '../platform-columns.js';
 import { reportHelp, reportList } from '../report-help.js';
+import { ExitCode } from '../exit-codes.js';
 import { parameterOptions } from './parameter-options.js';
 
-const OWN_OPTIONS = ['report', 'list', 'sql', 'queries', 'host', 'recording', 'help', 'h'];
+const OWN_OPTIONS = ['report', 'list', 'sql', 'queries', 'host', 'recording', 'timeout', 'help', 'h'];
 
 const HEADER_HELP = `Your own reports: .sql files in a directory given with --queries DIR (or $PSSQL_QUERIES, directories separated by '${path.delimiter}'), each one SELECT with a header, e.g. my-files.sql:
   -- name: my-files
@@ -32,6 +33,7 @@ export const reportCommand = defineCommand({
       .option('host', { type: 'string', requiresArg: true, describe: 'captures of this host: its latest for --capture, its processes for --pid/--name' })
       .option('recording', { type: 'string', requiresArg: true, describe: 'captures of this recording (its id, or the start of it), as --host' })
       .option('sql', { type: 'boolean', default: false, describe: 'print the statement the report runs (with the reports it uses) instead of running it' })
+      .option('timeout', { type: 'string', default: '5m', requiresArg: true, describe: 'stop a report that runs longer than this (exit 6); 0 for no limit' })
       .option('queries', {
         type: 'string',
         array: true,
@@ -102,8 +104,10 @@ export const reportCommand = defineCommand({
       import('../../store/read-rows.js'),
     ]);
     const scope = recordingScopeOf({ host: args.host as string | undefined, recording: args.recording as string | undefined });
+    const { timeLimitOf, withTimeLimit } = await import('../watchdog.js');
+    const limit = timeLimitOf(args.timeout);
     await withStore(args, { readonly: true }, async (store) => {
-      const result = await runReport(store, report, values, scope);
+      const result = await withTimeLimit(limit, `report ${report.name}`, ExitCode.Resource, () => runReport(store, report, values, scope));
       let set: RowSet = { ...result, exact: await exactTexts(store, result.rows) };
       if (args.format === 'table') {
         const platforms = (await readRows<{ platform: string }>(store, 'SELECT DISTINCT platform FROM captures')).map((r) => r.platform);
