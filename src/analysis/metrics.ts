@@ -32,6 +32,7 @@ interface LatestRow {
   host: string;
   pid: number;
   name: string | null;
+  container: string | null;
   started_at_us: number;
   duration_us: number;
   thread_count: number | null;
@@ -69,7 +70,7 @@ function latestCaptures(store: Store, filter: MetricsFilter): LatestRow[] {
     values.name = filter.name;
   }
   const sql = `
-    SELECT c.capture_id, c.host, c.pid, p.name, c.started_at_us, c.duration_us, c.thread_count, c.handle_count, c.region_count,
+    SELECT c.capture_id, c.host, c.pid, p.name, p.container, c.started_at_us, c.duration_us, c.thread_count, c.handle_count, c.region_count,
       c.skipped_count, c.denied_count, p.working_set_size_bytes, p.private_usage_bytes, p.virtual_size_bytes,
       p.user_time_us, p.kernel_time_us, p.create_time_us,
       (SELECT pc.cpu_time_us FROM performance_counters AS pc WHERE pc.capture_id = c.capture_id AND pc.phase = 'total') AS capture_cpu_us
@@ -156,7 +157,8 @@ export function prometheusMetrics(store: Store, filter: MetricsFilter = {}): str
     if (value !== null) f.samples.push({ labels, value });
   };
   for (const c of latest) {
-    const labels = { host: c.host, pid: String(c.pid), name: c.name ?? '' };
+    // A process in a container is labelled with it (its id, as its cgroup names it): one label value per container.
+    const labels: Record<string, string> = { host: c.host, pid: String(c.pid), name: c.name ?? '', ...(c.container === null ? {} : { container: c.container }) };
     for (const t of types.get(c.capture_id) ?? []) add(handles, { ...labels, type: t.type }, t.n);
     add(threads, labels, c.thread_count);
     add(regions, labels, c.region_count);

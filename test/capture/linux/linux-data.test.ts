@@ -16,7 +16,7 @@ import type { HandleEntry, VaSpaceEntry } from '../../../src/pss/walk-entries.js
 import { pssqlJson, tempDir } from '../../helpers/cli.js';
 import { otherUser } from '../../helpers/other-user.js';
 import { type Server, startServer } from '../../helpers/server.js';
-import { buildFixture, startTarget } from '../../helpers/target.js';
+import { buildFixture, PROJECT_ROOT, startTarget } from '../../helpers/target.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -286,6 +286,8 @@ test('a cgroup of its own, named as a container runtime names one: the cgroup pa
     pssqlJson(['capture', String(child.pid), '--db', db]);
     const rows = pssqlJson(['report', 'containers', '--db', db]);
     t.like(rows.find((r) => r.container === id), { processes: 1 });
+    const metrics = execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/pssql.js'), 'metrics', '--db', db], { encoding: 'utf8' });
+    t.regex(metrics, new RegExp(`^pssql_process_threads\\{host="[^"]*",pid="${child.pid}",name="sleep",container="${id}"\\} 1$`, 'm'), 'metrics label the container');
   } finally {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
