@@ -106,18 +106,7 @@ export function openStoredSnapshot(store: Store, captureId: number): Snapshot {
     };
   }
 
-  return new MemorySnapshot({
-    info: rowCodec('captures').decode<CaptureInfo>(capture, context),
-    process: rowCodec('process_info').decode<ProcessInformation>(processRow, context),
-    performance: decodePerformance(store.reader('SELECT * FROM performance_counters WHERE capture_id = ?').all(captureId), context),
-    vaClone: capture.va_clone_handle === null ? null : { vaCloneHandle: capture.va_clone_handle as bigint },
-    handleTrace:
-      capture.handle_trace_section_handle === null
-        ? null
-        : { sectionHandle: capture.handle_trace_section_handle as bigint, sizeBytes: capture.handle_trace_size_bytes as number },
-    threadContextLength: capture.thread_context_length as number,
-    walks,
-  });
+  return snapshotOf(capture, processRow, store.reader('SELECT * FROM performance_counters WHERE capture_id = ?').all(captureId), context, walks);
 }
 
 /** The texts of the strings a capture's rows use, read once: a decoder's strings table that cannot add. */
@@ -235,6 +224,17 @@ export async function loadStoredSnapshot(store: ReadStore, captureId: number): P
     const pages = auxPages.map((r) => codec.decode<AuxiliaryPageEntry>(r, context));
     walks[WalkClass.AuxiliaryPages] = { count: capture.aux_page_count as number, load: () => pages };
   }
+  return snapshotOf(capture, processRow, performanceRows, context, walks);
+}
+
+/** The snapshot of a stored capture, from its rows (of either loader). */
+function snapshotOf(
+  capture: Readonly<Record<string, unknown>>,
+  processRow: Readonly<Record<string, unknown>>,
+  performanceRows: readonly Readonly<Record<string, unknown>>[],
+  context: CodecContext,
+  walks: SnapshotData['walks'],
+): Snapshot {
   return new MemorySnapshot({
     info: rowCodec('captures').decode<CaptureInfo>(capture, context),
     process: rowCodec('process_info').decode<ProcessInformation>(processRow, context),
