@@ -49,7 +49,23 @@ export function protectionOf(perms: string, fileBacked: boolean): number {
   return r ? PageProtection.ReadOnly : PageProtection.NoAccess;
 }
 
-function parseMapLine(line: string): MapLine | null {
+/**
+ * The permission strings a maps line can show, one string each: tens of thousands of regions
+ * then share a few strings rather than each holding a copy of its own.
+ */
+const PERMISSIONS = new Map(
+  ['r', '-'].flatMap((r) => ['w', '-'].flatMap((w) => ['x', '-'].flatMap((x) => ['p', 's'].map((p) => [`${r}${w}${x}${p}`, `${r}${w}${x}${p}`] as const)))),
+);
+
+/** One string per distinct value within one file (devices). */
+function shared(text: string, known: Map<string, string>): string {
+  const same = known.get(text);
+  if (same !== undefined) return same;
+  known.set(text, text);
+  return text;
+}
+
+function parseMapLine(line: string, devices: Map<string, string>): MapLine | null {
   const dash = line.indexOf('-');
   const s1 = line.indexOf(' ', dash);
   const s2 = s1 + 5; // perms are 4 chars
@@ -64,13 +80,13 @@ function parseMapLine(line: string): MapLine | null {
   while (p < line.length && line.charCodeAt(p) === 32) p++;
   let path = line.slice(p);
   if (path.includes('\\012')) path = path.replaceAll('\\012', '\n'); // the kernel escapes newlines in names
-  const device = line.slice(s3 + 1, s4);
+  const device = shared(line.slice(s3 + 1, s4), devices);
   const inode = Number(line.slice(s4 + 1, s5));
   return {
     start,
     end,
     size: Number(end - start),
-    perms: line.slice(s1 + 1, s2),
+    perms: PERMISSIONS.get(line.slice(s1 + 1, s2)) ?? line.slice(s1 + 1, s2),
     offset: Number.parseInt(line.slice(s2 + 1, s3), 16),
     device,
     inode,
@@ -110,6 +126,7 @@ const SMAPS_FIELDS: Readonly<Record<string, 'rss' | 'pss' | 'swap' | 'sharedClea
  */
 export function forEachMapLine(text: string, smaps: boolean, visit: (line: MapLine) => void): void {
   let current: MapLine | null = null;
+  const devices = new Map<string, string>();
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -118,7 +135,7 @@ export function forEachMapLine(text: string, smaps: boolean, visit: (line: MapLi
     // Region lines start with a lowercase hex digit; smaps field names with an uppercase letter.
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
       if (current !== null) visit(current);
-      current = parseMapLine(text.slice(start, end));
+      current = parseMapLine(text.slice(start, end), devices);
       if (!smaps && current !== null) {
         visit(current);
         current = null;
