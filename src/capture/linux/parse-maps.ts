@@ -6,8 +6,6 @@ import { PageProtection } from '../../pss/memory.js';
 
 /** One line of /proc/PID/maps, plus the smaps sizes when read from smaps. */
 export interface MapLine {
-  /** The line as read (latin1), which identifies it in the next capture. */
-  text: string;
   start: bigint;
   end: bigint;
   size: number;
@@ -51,7 +49,23 @@ export function protectionOf(perms: string, fileBacked: boolean): number {
   return r ? PageProtection.ReadOnly : PageProtection.NoAccess;
 }
 
-function parseMapLine(line: string): MapLine | null {
+/**
+ * The permission strings a maps line can show, one string each: tens of thousands of regions
+ * then share a few strings rather than each holding a copy of its own.
+ */
+const PERMISSIONS = new Map(
+  ['r', '-'].flatMap((r) => ['w', '-'].flatMap((w) => ['x', '-'].flatMap((x) => ['p', 's'].map((p) => [`${r}${w}${x}${p}`, `${r}${w}${x}${p}`] as const)))),
+);
+
+/** One string per distinct value within one file (devices). */
+function shared(text: string, known: Map<string, string>): string {
+  const same = known.get(text);
+  if (same !== undefined) return same;
+  known.set(text, text);
+  return text;
+}
+
+function parseMapLine(line: string, devices: Map<string, string>): MapLine | null {
   const dash = line.indexOf('-');
   const s1 = line.indexOf(' ', dash);
   const s2 = s1 + 5; // perms are 4 chars
@@ -68,14 +82,13 @@ function parseMapLine(line: string): MapLine | null {
   // so the text cannot be decoded (a file named `bs\012x` reads the same). read-regions.ts asks
   // map_files for the exact name of such a line.
   const path = line.slice(p);
-  const device = line.slice(s3 + 1, s4);
+  const device = shared(line.slice(s3 + 1, s4), devices);
   const inode = Number(line.slice(s4 + 1, s5));
   return {
-    text: line,
     start,
     end,
     size: Number(end - start),
-    perms: line.slice(s1 + 1, s2),
+    perms: PERMISSIONS.get(line.slice(s1 + 1, s2)) ?? line.slice(s1 + 1, s2),
     offset: Number.parseInt(line.slice(s2 + 1, s3), 16),
     device,
     inode,
@@ -109,12 +122,13 @@ const SMAPS_FIELDS: Readonly<Record<string, 'rss' | 'pss' | 'swap' | 'sharedClea
 };
 
 /**
- * Parses maps, or smaps (a header line per region followed by `Key: value kB` lines). Lines seen
- * in the last capture (`known`, maps only) are not parsed again.
+ * Visits the regions of maps, or smaps (a header line per region followed by `Key: value kB`
+ * lines), one at a time and in file order: a caller that keeps what it makes of each, rather than
+ * the lines, never holds all of them.
  */
-export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<string, { line: MapLine }>): MapLine[] {
-  const regions: MapLine[] = [];
+export function forEachMapLine(text: string, smaps: boolean, visit: (line: MapLine) => void): void {
   let current: MapLine | null = null;
+  const devices = new Map<string, string>();
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -122,9 +136,12 @@ export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<stri
     const c = text.charCodeAt(start);
     // Region lines start with a lowercase hex digit; smaps field names with an uppercase letter.
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
-      const line = text.slice(start, end);
-      current = (smaps ? undefined : known?.get(line)?.line) ?? parseMapLine(line);
-      if (current !== null) regions.push(current);
+      if (current !== null) visit(current);
+      current = parseMapLine(text.slice(start, end), devices);
+      if (!smaps && current !== null) {
+        visit(current);
+        current = null;
+      }
     } else if (smaps && current !== null) {
       const line = text.slice(start, end);
       const colon = line.indexOf(':');
@@ -142,6 +159,13 @@ export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<stri
     }
     start = end + 1;
   }
+  if (current !== null) visit(current);
+}
+
+/** Parses maps, or smaps, into all its lines (see {@link forEachMapLine}). */
+export function parseMaps(text: string, smaps: boolean): MapLine[] {
+  const regions: MapLine[] = [];
+  forEachMapLine(text, smaps, (line) => regions.push(line));
   return regions;
 }
 
@@ -151,10 +175,16 @@ export function parseMaps(text: string, smaps: boolean, known?: ReadonlyMap<stri
  * be listed again; such a repeat (a line starting below the end of the one before) is left out.
  */
 export function withoutOverlaps(lines: MapLine[]): MapLine[] {
+  const kept = keepsNoOverlap();
+  return lines.filter(kept);
+}
+
+/** The test of {@link withoutOverlaps} for lines met one at a time: false for a repeat. */
+export function keepsNoOverlap(): (line: MapLine) => boolean {
   let previous: MapLine | undefined;
-  return lines.filter((line) => {
+  return (line) => {
     if (previous !== undefined && line.start < previous.end) return false;
     previous = line;
     return true;
-  });
+  };
 }

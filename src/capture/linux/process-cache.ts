@@ -1,5 +1,5 @@
+import { hash } from 'node:crypto';
 import type { HandleEntry, ThreadEntry, VaSpaceEntry } from '../../pss/walk-entries.js';
-import type { MapLine } from './parse-maps.js';
 
 /**
  * What the last capture of a process read, raw and parsed, so the next capture of the same
@@ -8,15 +8,26 @@ import type { MapLine } from './parse-maps.js';
  * writer recognises unchanged entries by identity (the contract of `Snapshot` in the model).
  */
 export interface ProcessCache {
-  /** The fds of the last capture: link target, fdinfo and stat texts (latin1, exact bytes) and the entry. */
-  handles: Map<number, { link: string; info: string; stat: string | null; entry: HandleEntry }>;
-  /** The threads of the last capture: stat, status and syscall texts and the entry. */
-  threads: Map<number, { raw: string; entry: ThreadEntry }>;
-  /** The regions of the last capture (maps only, not smaps), by line: parsed and as entries. */
-  regions: Map<string, { line: MapLine; entry: VaSpaceEntry }>;
-  /** The whole maps file of the last capture and its regions: an idle process maps nothing new. */
-  mapsBytes: Buffer | null;
+  /** The fds of the last capture: the digest of their link target, fdinfo and stat texts, and the entry. */
+  handles: Map<number, { digest: string; entry: HandleEntry }>;
+  /** The threads of the last capture: the digest of their stat, status and syscall texts, and the entry. */
+  threads: Map<number, { digest: string; entry: ThreadEntry }>;
+  /**
+   * The digest of the whole maps file of the last capture (maps only, not smaps) and its regions,
+   * in address order: an idle process maps nothing new, and a region of a changed file that holds
+   * the same values as last time is handed back as the same entry.
+   */
+  mapsDigest: string | null;
   regionList: readonly VaSpaceEntry[] | null;
+}
+
+/**
+ * A digest that stands for raw /proc texts in a cache: 20 bytes instead of the texts (an fdinfo or
+ * a thread's status runs to a kilobyte and more, a maps file to megabytes), with no chance of a
+ * collision that counts. Strings (latin1) are hashed as UTF-8, which is one-to-one on them too.
+ */
+export function digestOf(data: string | Uint8Array): string {
+  return hash('sha1', data, 'binary');
 }
 
 const MAX_PROCESSES = 256;
@@ -34,7 +45,7 @@ export class ProcessCaches {
     const key = `${pid}\0${startTicks}\0${flags}\0${details}`;
     let cache = this.caches.get(key);
     if (cache === undefined) {
-      cache = { handles: new Map(), threads: new Map(), regions: new Map(), mapsBytes: null, regionList: null };
+      cache = { handles: new Map(), threads: new Map(), mapsDigest: null, regionList: null };
       if (this.caches.size >= MAX_PROCESSES) this.caches.delete(this.caches.keys().next().value as string);
     } else {
       this.caches.delete(key); // re-inserted below: most recently used last

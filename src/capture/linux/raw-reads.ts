@@ -119,6 +119,8 @@ export function packRaw(items: readonly RawItem[], width: number): ArrayBuffer {
       }
     }
   }
+  // A buffer of its own (allocUnsafeSlow) filled to its end is sent as it is, not copied first.
+  if (buffer.byteOffset === 0 && at === buffer.buffer.byteLength) return buffer.buffer as ArrayBuffer;
   return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + at) as ArrayBuffer;
 }
 

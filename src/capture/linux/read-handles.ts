@@ -10,7 +10,7 @@ import { loadLibc } from './libc.js';
 import { type FdInfo, parseFdInfo } from './parse-fdinfo.js';
 import { protocolOfName } from './parse-net.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
-import { reuseIfEqual } from './process-cache.js';
+import { digestOf, reuseIfEqual } from './process-cache.js';
 import { deviceText, parseStatText, type RawItem, STAT_DEFERRED, type StatOfFd } from './raw-reads.js';
 import { SocketResolver } from './read-sockets.js';
 
@@ -224,7 +224,9 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] | null {
         : statRaw;
     const statKey = typeof statValue === 'string' ? statValue : null;
     const cached = previous.get(fd);
-    if (cached !== undefined && cached.link === linkText && cached.info === infoText && cached.stat === statKey) {
+    // The texts stand for the entry only when both could be read (see below).
+    const digest = linkText === null || failed(infoText) ? null : digestOf(`${linkText}\0${infoText}\0${statKey ?? '\u0100'}`);
+    if (cached !== undefined && cached.digest === digest) {
       handles.push(cached.entry);
       seen.set(fd, cached);
       continue;
@@ -282,8 +284,8 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] | null {
     handles.push(entry);
     // Sockets (their state lives in /proc/PID/net) change without their fdinfo changing: they
     // are read again every time.
-    if (linkText !== null && !failed(infoText) && typeName !== 'Socket') {
-      seen.set(fd, { link: linkText, info: infoText, stat: statKey, entry });
+    if (digest !== null && typeName !== 'Socket') {
+      seen.set(fd, { digest, entry });
     }
   }
   ctx.cache.handles = seen;

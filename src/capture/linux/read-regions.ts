@@ -4,8 +4,9 @@ import { MemState, MemType } from '../../pss/memory.js';
 import { PssError } from '../../pss/pss-error.js';
 import type { VaSpaceEntry } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
-import { type MapLine, parseMaps, protectionOf, withoutOverlaps } from './parse-maps.js';
+import { forEachMapLine, keepsNoOverlap, type MapLine, protectionOf } from './parse-maps.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
+import { digestOf, reuseIfEqual } from './process-cache.js';
 import { deviceText, statText } from './raw-reads.js';
 
 /** MEM_IMAGE for executables and libraries (files mapped executable somewhere), MEM_MAPPED for other shared or file memory. */
@@ -29,25 +30,30 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
   if (bytes === VANISHED) throw new PssError('ERROR_NOT_FOUND', `pid ${pid} exited during the capture`, { pid, path });
   if (bytes === DENIED) return ctx.deny('regions', path);
   // An unchanged maps file (an idle process) gives the very regions of the last capture.
-  if (!details && ctx.cache.mapsBytes !== null && ctx.cache.regionList !== null && ctx.cache.mapsBytes.equals(bytes)) {
-    return ctx.cache.regionList;
-  }
+  const digest = details ? null : digestOf(bytes);
+  const previousList = details ? null : ctx.cache.regionList;
+  if (digest !== null && previousList !== null && ctx.cache.mapsDigest === digest) return previousList;
+  // Forgotten before the new regions are made, so that the two lists are never both held here
+  // longer than it takes to compare them.
+  ctx.cache.mapsDigest = null;
+  ctx.cache.regionList = null;
   const text = bytes.toString('latin1');
-  const cached = ctx.cache.regions;
-  const listed = parseMaps(text, details, cached);
-  const lines = withoutOverlaps(listed);
-  ctx.skipped += listed.length - lines.length;
   const sectionInfo = hasFlag(ctx.flags, CaptureFlags.VaSpaceSectionInformation);
 
+  // A first pass over the lines finds the images (files mapped executable somewhere) and their
+  // spans; the second makes the entries. Each parses the lines again rather than keeping them:
+  // a large address space has tens of thousands.
   const imageFiles = new Set<string>();
-  const imageSpan = new Map<string, { base: bigint; end: bigint }>();
-  for (const m of lines) if (m.file !== null && m.perms[2] === 'x') imageFiles.add(m.file);
-  for (const m of lines) {
-    if (m.file === null || !imageFiles.has(m.file)) continue;
-    const span = imageSpan.get(m.file);
-    if (span === undefined) imageSpan.set(m.file, { base: m.start, end: m.end });
+  const fileSpan = new Map<string, { base: bigint; end: bigint }>();
+  const firstKept = keepsNoOverlap();
+  forEachMapLine(text, details, (m) => {
+    if (!firstKept(m) || m.file === null) return;
+    if (m.perms[2] === 'x') imageFiles.add(m.file);
+    const span = fileSpan.get(m.file);
+    if (span === undefined) fileSpan.set(m.file, { base: m.start, end: m.end });
     else if (m.end > span.end) span.end = m.end;
-  }
+  });
+  const imageSpan = (file: string): { base: bigint; end: bigint } | undefined => (imageFiles.has(file) ? fileSpan.get(file) : undefined);
   const fileStats = new Map<string, { mtime: number | null; linkCount: number | null }>();
   const blocking = ctx.blockingMounts().devices;
   /**
@@ -99,11 +105,17 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
   };
 
   const regions: VaSpaceEntry[] = [];
-  const seen: typeof cached = new Map();
+  // The last capture's regions, in address order like these: walked alongside them.
+  let next = 0;
   let previous: MapLine | null = null;
   let allocationBase = 0n;
   let allocationProtect = 0;
-  for (const m of lines) {
+  const kept = keepsNoOverlap();
+  forEachMapLine(text, details, (m) => {
+    if (!kept(m)) {
+      ctx.skipped++;
+      return;
+    }
     const file = m.file !== null;
     const protect = protectionOf(m.perms, file);
     const continues = previous !== null && file && previous.file === m.file && previous.end === m.start;
@@ -113,25 +125,10 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     }
     previous = m;
     const type = typeOf(m, imageFiles);
-    const image = sectionInfo && type === MemType.Image && m.file !== null ? imageSpan.get(m.file) : undefined;
+    const image = sectionInfo && type === MemType.Image && m.file !== null ? imageSpan(m.file) : undefined;
     const fileStat = m.file === null ? null : fileStatOf(m as MapLine & { file: string });
     const timeDateStamp = image === undefined ? null : (fileStat?.mtime ?? null);
     const linkCount = fileStat?.linkCount ?? null;
-    // The same line with the same neighbourhood (allocation, image) is the same entry as last time.
-    const last = details ? undefined : cached.get(m.text)?.entry;
-    if (
-      last !== undefined &&
-      last.allocationBase === allocationBase &&
-      last.allocationProtect === allocationProtect &&
-      last.imageBase === (image?.base ?? null) &&
-      last.sizeOfImageBytes === (image === undefined ? null : Number(image.end - image.base)) &&
-      last.timeDateStamp === timeDateStamp &&
-      last.linkCount === linkCount
-    ) {
-      regions.push(last);
-      seen.set(m.text, { line: m, entry: last });
-      continue;
-    }
     const name = m.path === '' ? null : decodeLatin1(m.path.includes('\\012') ? exactPathOf(m) : m.path);
     const entry: VaSpaceEntry = {
       baseAddress: m.start,
@@ -164,13 +161,19 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
       vmFlags: m.vmFlags,
       linkCount,
     };
-    Object.freeze(entry);
-    regions.push(entry);
-    if (!details) seen.set(m.text, { line: m, entry });
-  }
-  ctx.cache.regions = seen;
-  ctx.cache.mapsBytes = details ? null : Buffer.from(bytes);
+    // A region that holds the same values as last time is the same entry as last time.
+    let last: VaSpaceEntry | undefined;
+    if (previousList !== null) {
+      while (next < previousList.length && (previousList[next] as VaSpaceEntry).baseAddress < m.start) next++;
+      const candidate = previousList[next];
+      if (candidate !== undefined && candidate.baseAddress === m.start) last = candidate;
+    }
+    regions.push(reuseIfEqual(last, entry));
+  });
   Object.freeze(regions);
-  ctx.cache.regionList = details ? null : regions;
+  if (digest !== null) {
+    ctx.cache.mapsDigest = digest;
+    ctx.cache.regionList = regions;
+  }
   return regions;
 }

@@ -4,7 +4,7 @@ import { ThreadFlags } from '../../pss/thread-flags.js';
 import type { ThreadEntry } from '../../pss/walk-entries.js';
 import type { CaptureContext } from './capture-context.js';
 import { DENIED, failed, VANISHED } from './proc-files.js';
-import { reuseIfEqual } from './process-cache.js';
+import { digestOf, reuseIfEqual } from './process-cache.js';
 import type { RawItem } from './raw-reads.js';
 import {
   exitStatusOfStat,
@@ -56,7 +56,7 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
   const withContext = hasFlag(ctx.flags, CaptureFlags.ThreadContext);
   const threads: ThreadEntry[] = [];
   const previous = ctx.cache.threads;
-  const seen = new Map<number, { raw: string; entry: ThreadEntry }>();
+  const seen: typeof previous = new Map();
   const raws = ctx.reader.read(files, { root: files.root, pid, dir: 'task', ids: tids });
   for (const [i, tid] of tids.entries()) {
     const [statText, statusText, syscallText] = raws[i] as RawItem;
@@ -67,9 +67,9 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       continue;
     }
     if (syscallText === DENIED) ctx.withhold('thread contexts');
-    const raw = `${statText as string}\0${statusText}\0${failed(syscallText) ? '' : syscallText}`;
+    const digest = digestOf(`${statText as string}\0${statusText}\0${failed(syscallText) ? '' : syscallText}`);
     const cached = previous.get(tid);
-    if (cached !== undefined && cached.raw === raw && syscallText !== DENIED) {
+    if (cached !== undefined && cached.digest === digest && syscallText !== DENIED) {
       threads.push(cached.entry);
       seen.set(tid, cached);
       continue;
@@ -107,7 +107,7 @@ export function readThreads(ctx: CaptureContext): ThreadEntry[] {
       realtimePriority: stat.realtimePriority,
     });
     threads.push(entry);
-    if (syscallText !== DENIED) seen.set(tid, { raw, entry });
+    if (syscallText !== DENIED) seen.set(tid, { digest, entry });
   }
   ctx.cache.threads = seen;
   return threads;

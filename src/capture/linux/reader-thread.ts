@@ -7,6 +7,8 @@ import type { WorkerAnswer, WorkerRequest } from './read-worker.js';
 /** Below this many ids, one thread reads everything: a second one would not pay for itself. */
 export const PARALLEL_THRESHOLD = 1500;
 const WORKER_TIMEOUT_MS = 60_000;
+/** Heap limits of the reader thread (MB): a job's texts are garbage once packed. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /**
  * A second thread that reads half of a large job's /proc files while the calling thread reads
@@ -20,7 +22,9 @@ export class ReaderThread {
   private thread(): Worker | null {
     if (this.worker === null && !this.failed) {
       try {
-        const worker = new Worker(new URL('./read-worker.js', import.meta.url));
+        // It keeps nothing between jobs: a small young generation collects a job's texts
+        // soon, where V8's default would let them pile up to tens of megabytes first.
+        const worker = new Worker(new URL('./read-worker.js', import.meta.url), { resourceLimits: WORKER_LIMITS });
         worker.unref();
         worker.on('error', () => {
           this.failed = true;
