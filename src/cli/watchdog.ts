@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import { humanDuration } from '../pss/units.js';
-import { parseDuration } from '../recorder/parse-duration.js';
 import type { WatchdogData } from './watchdog-worker.js';
 
 /**
@@ -29,6 +28,8 @@ export async function withTimeLimit<T>(limitUs: number | undefined, what: string
 }
 
 /** The limit `--timeout` gives, in µs: a duration, or 0 for none. */
-export function timeLimitOf(text: string): number | undefined {
-  return text.trim() === '0' ? undefined : parseDuration(text, '--timeout');
+export async function timeLimitOf(text: string): Promise<number | undefined> {
+  if (text.trim() === '0') return undefined;
+  const { parseDuration } = await import('../recorder/parse-duration.js');
+  return parseDuration(text, '--timeout');
 }

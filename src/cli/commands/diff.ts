@@ -3,7 +3,7 @@ import type { DiffKind, FieldChange, KindDiff, SnapshotDiff } from '../../analys
 import { humanBytes } from '../../pss/units.js';
 import { ENTRY_KINDS } from '../../store/entry-kinds.js';
 import { PssError } from '../../pss/pss-error.js';
-import { type ReadStore, readConsistently } from '../../store/read-store.js';
+import type { ReadStore } from '../../store/read-store.js';
 import { COUNTS_AMONG, processScopeOptions, recordingScopeOf, scopeOf, TIME_HELP, timeOptions } from '../capture-scope.js';
 import { defineCommand, type GlobalOptions, printRows, warn } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -273,12 +273,13 @@ export const diffCommand = defineCommand({
         ),
       ),
   handler: async (args) => {
-    const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REFERENCE, resolveCaptureRef }, { openReadStore }, { loadStoredSnapshot }] = await Promise.all([
+    const [{ checkThresholds, parseThreshold }, { diffSnapshots }, { CAPTURE_REFERENCE, resolveCaptureRef }, { openReadStore }, { loadStoredSnapshot }, { readConsistently }] = await Promise.all([
       import('../../analysis/diff-threshold.js'),
       import('../../analysis/diff.js'),
       import('../../analysis/capture-ref.js'),
       import('../../store/open-read-store.js'),
       import('../../store/stored-snapshot.js'),
+      import('../../store/read-store.js'),
     ]);
     const thresholds = (args.failIf ?? []).map(parseThreshold);
     if (!Number.isSafeInteger(args.limit) || args.limit < 0) throw new RangeError(`--limit must be 0 or a positive integer (got ${String(args.limit)})`);

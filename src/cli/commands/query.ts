@@ -67,7 +67,7 @@ export const queryCommand = defineCommand({
     const sql = sqlOf(args.sql, args.sqlFile);
     const given = parameterOptions(args, ['sql', 'sql-file', 'host', 'recording', 'timeout']);
     const { timeLimitOf, withTimeLimit } = await import('../watchdog.js');
-    const limit = args.timeout === undefined ? undefined : timeLimitOf(args.timeout);
+    const limit = args.timeout === undefined ? undefined : await timeLimitOf(args.timeout);
     const scope = recordingScopeOf({ host: args.host as string | undefined, recording: args.recording as string | undefined });
     const [{ queryReadOnly }, { sqlParameters, tokenizeSql }, { exactTexts }] = await Promise.all([
       import('../../analysis/read-only-query.js'),

@@ -105,7 +105,7 @@ export const reportCommand = defineCommand({
     ]);
     const scope = recordingScopeOf({ host: args.host as string | undefined, recording: args.recording as string | undefined });
     const { timeLimitOf, withTimeLimit } = await import('../watchdog.js');
-    const limit = timeLimitOf(args.timeout);
+    const limit = await timeLimitOf(args.timeout);
     await withStore(args, { readonly: true }, async (store) => {
       const result = await withTimeLimit(limit, `report ${report.name}`, ExitCode.Resource, () => runReport(store, report, values, scope));
       let set: RowSet = { ...result, exact: await exactTexts(store, result.rows) };
