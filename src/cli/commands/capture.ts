@@ -1,7 +1,7 @@
 import { parseContextFlags } from '../../pss/context-flags.js';
 import { CAPTURE_FLAG_INFO, CAPTURE_FLAG_PRESETS, captureFlagNames, DEFAULT_CAPTURE_FLAGS, parseCaptureFlags } from '../../pss/capture-flags.js';
 import { QueryClass } from '../../pss/information-class.js';
-import { PssError } from '../../pss/pss-error.js';
+import { isPssError, PssError } from '../../pss/pss-error.js';
 import { defineCommand, parsePid, printRows, status, warn, withStore } from '../context.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { wrapHelp } from '../help-text.js';
@@ -57,6 +57,8 @@ export const captureCommand = defineCommand({
     // The processes of each name, found before the recording is opened: a name that matches none is
     // an error like a pid that does not exist, and creates no recording.
     const pids = [...given];
+    // Found by --name only: one that exits before its capture is gone, as record --name drops it, not a failure.
+    const matched = new Set<number>();
     if (names.length > 0) {
       const listed = capturer.listProcesses().filter((p) => p.pid !== process.pid);
       for (const name of names) {
@@ -70,7 +72,10 @@ export const captureCommand = defineCommand({
           warn(args, error.message);
           failure ??= error;
         }
-        for (const pid of found) if (!pids.includes(pid)) pids.push(pid);
+        for (const pid of found) {
+          if (!pids.includes(pid)) pids.push(pid);
+          if (!given.includes(pid)) matched.add(pid);
+        }
       }
     }
     if (pids.length === 0) {
@@ -114,6 +119,10 @@ export const captureCommand = defineCommand({
           } catch (error) {
             // Other pids are still captured; the first failure decides the exit code.
             if (pids.length === 1 && names.length === 0) throw error;
+            if (matched.has(pid) && isPssError(error, 'ERROR_NOT_FOUND')) {
+              status(args, `pid ${pid} exited before its capture`);
+              continue;
+            }
             warn(args, (error as Error).message);
             failure ??= error;
           }
@@ -126,6 +135,11 @@ export const captureCommand = defineCommand({
       columns: ['capture_id', 'pid', 'name', 'threads', 'handles', 'regions', 'skipped', 'denied', 'duration_us', 'rows_written'],
       rows,
     });
+    if (rows.length === 0 && failure === undefined) {
+      // Every process found by name exited before its capture.
+      failure = new PssError('ERROR_NOT_FOUND', `the processes named ${names.map((n) => `'${n}'`).join(', ')} exited before their capture`, { option: 'name' });
+      warn(args, (failure as Error).message);
+    }
     if (failure !== undefined) process.exitCode = exitCodeOf(failure);
   },
 });
