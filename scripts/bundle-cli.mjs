@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+/**
+ * Bundles the CLI (tsc's dist/src/cli/main.js) with esbuild into dist/bundle/, which bin/pssql.js
+ * runs: Node loads a few files instead of some 150, and that was most of a command's start-up.
+ * Run after tsc (`npm run build` does both). The library (dist/src/index.js) is not bundled.
+ *
+ * - Code splitting keeps what a command loads lazily lazy: a command's `import()` is a chunk of its
+ *   own, so `pssql capture` still loads neither Kysely nor the analysis code.
+ * - Native packages stay external: Node loads them from node_modules as before.
+ * - Every file of the bundle sits in dist/bundle/ itself, so `import.meta.url` is the same
+ *   folder for all of them. A `new URL('./x.js', import.meta.url)` that names a script (a worker
+ *   thread, a forked process) makes that script an entry point of its own, in the same folder; a
+ *   `new URL(...)` that names anything else (migrations/, queries/, package.json) is rewritten to
+ *   reach the same file from dist/bundle/. Other uses of `import.meta.url` (createRequire) get the
+ *   URL of the file they came from, in ours and in our direct dependencies (yargs finds its
+ *   locales through it).
+ * - dist/bundle/meta.json is esbuild's metafile: which sources each chunk holds (tests read it).
+ */
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const COMPILED = join(ROOT, 'dist', 'src');
+const OUT = join(ROOT, 'dist', 'bundle');
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+/** Packages with native code (pg may load pg-native): loaded from node_modules at run time, never bundled. */
+const EXTERNAL = ['better-sqlite3', 'koffi', 'pg', 'pg-native'];
+
+/** `new URL('literal', import.meta.url)`, the only form the bundle can place. */
+const URL_OF_FILE = /new URL\(\s*(['"])([^'"\\]+)\1\s*,\s*import\.meta\.url\s*\)/g;
+const URL_OR_META_URL = new RegExp(`${URL_OF_FILE.source}|\\bimport\\.meta\\.url\\b`, 'g');
+
+const posix = (path) => path.split(sep).join('/');
+const relativeSpecifier = (from, to) => {
+  const rel = posix(relative(from, to)) || '.';
+  return rel.startsWith('.') ? rel : `./${rel}`;
+};
+
+function compiledFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(dir, entry.name);
+    return entry.isDirectory() ? compiledFiles(full) : entry.name.endsWith('.js') ? [full] : [];
+  });
+}
+
+/** The scripts the code starts by URL (worker threads, forked processes): entry points of the bundle. */
+function startedScripts() {
+  const scripts = new Set();
+  for (const file of compiledFiles(COMPILED)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(URL_OF_FILE)) {
+      const target = resolve(dirname(file), m[2]);
+      if (target.endsWith('.js') && target.startsWith(COMPILED + sep)) scripts.add(target);
+    }
+  }
+  return [...scripts].sort();
+}
+
+const main = join(COMPILED, 'cli', 'main.js');
+const entries = [main, ...startedScripts()];
+const entryNames = new Map(entries.map((file) => [file, basename(file, '.js')]));
+const names = [...entryNames.values()];
+const clash = names.find((name, i) => names.indexOf(name) !== i);
+if (clash !== undefined) throw new Error(`two scripts of the bundle would both be dist/bundle/${clash}.js: rename one`);
+
+/** Our compiled files, with every use of import.meta.url made to mean what it meant in dist/src/. */
+function placeOurs(file, text) {
+  const original = JSON.stringify(relativeSpecifier(OUT, file));
+  return text.replace(URL_OR_META_URL, (found, quote, specifier) => {
+    if (specifier === undefined) return `new URL(${original}, import.meta.url).href`;
+    const target = resolve(dirname(file), specifier);
+    const name = entryNames.get(target);
+    const moved = name !== undefined ? `./${name}.js` : relativeSpecifier(OUT, target) + (specifier.endsWith('/') ? '/' : '');
+    return `new URL(${quote}${moved}${quote}, import.meta.url)`;
+  });
+}
+
+/** The package a file of node_modules belongs to. */
+function packageOf(file) {
+  const parts = posix(relative(ROOT, file)).split('/');
+  const at = parts.lastIndexOf('node_modules');
+  return parts.slice(at + 1, at + (parts[at + 1]?.startsWith('@') ? 3 : 2)).join('/');
+}
+
+const placeFiles = {
+  name: 'place-files',
+  setup(build) {
+    build.onLoad({ filter: /\.(m?js)$/ }, async (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const resolveDir = dirname(args.path);
+      if (args.path.startsWith(COMPILED + sep)) return { contents: placeOurs(args.path, text), loader: 'js', resolveDir };
+      if (!args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      if (!text.includes('import.meta.url')) return undefined;
+      // A direct dependency is found from pssql's files at run time; a deeper one may not be, and
+      // keeps the bundle's URL (what it does with it, createRequire, works from there too).
+      const name = packageOf(args.path);
+      if (PACKAGE.dependencies?.[name] === undefined) return undefined;
+      const entry = await build.resolve(name, { kind: 'import-statement', resolveDir: ROOT });
+      if (entry.errors.length > 0) throw new Error(`cannot resolve ${name}: ${entry.errors[0].text}`);
+      const fromEntry = JSON.stringify(relativeSpecifier(dirname(entry.path), args.path));
+      const own = `const __ownUrl = new URL(${fromEntry}, import.meta.resolve(${JSON.stringify(name)})).href;`;
+      return { contents: `${own} ${text.replaceAll('import.meta.url', '__ownUrl')}`, loader: 'js', resolveDir };
+    });
+  },
+};
+
+rmSync(OUT, { recursive: true, force: true });
+const result = await esbuild.build({
+  absWorkingDir: ROOT,
+  entryPoints: entries.map((file) => ({ in: file, out: entryNames.get(file) })),
+  outdir: OUT,
+  entryNames: '[name]',
+  chunkNames: 'chunk-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: `node${PACKAGE.engines.node.replace(/^>=\s*/, '')}`,
+  external: EXTERNAL,
+  // Chained to tsc's maps: with --verbose, bin/pssql.js turns source maps on and stacks name src/*.ts.
+  sourcemap: 'linked',
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [placeFiles],
+});
+writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
