@@ -14,6 +14,7 @@
  *   reach the same file from dist/bundle/. Other uses of `import.meta.url` (createRequire) get the
  *   URL of the file they came from, in ours and in our direct dependencies (yargs finds its
  *   locales through it).
+ * - What only help needs (string-width) is evaluated when help is rendered, not at start.
  * - dist/bundle/meta.json is esbuild's metafile: which sources each chunk holds (tests read it).
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,6 +84,31 @@ function packageOf(file) {
   return parts.slice(at + 1, at + (parts[at + 1]?.startsWith('@') ? 3 : 2)).join('/');
 }
 
+/**
+ * What yargs needs only to render help, evaluated when it first does: string-width (yargs' own and
+ * cliui's copies) makes an Intl.Segmenter and a \\p{RGI_Emoji} regular expression as it loads, some
+ * 35 ms of every command, --version included; only help measures text. Both export one function.
+ */
+const LAZY = /^(cliui|string-width)$/;
+
+const loadLazily = {
+  name: 'load-lazily',
+  setup(build) {
+    build.onResolve({ filter: LAZY }, async (args) => {
+      if (args.pluginData?.lazy) return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { lazy: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy' };
+    });
+    // esbuild turns the require() of an ES module of the bundle into its evaluation, then.
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: `let real;\nexport default function lazy(...args) {\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(...args);\n}\n`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 const placeFiles = {
   name: 'place-files',
   setup(build) {
@@ -123,6 +149,6 @@ const result = await esbuild.build({
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [placeFiles],
+  plugins: [loadLazily, placeFiles],
 });
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
