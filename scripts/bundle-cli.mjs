@@ -9,7 +9,7 @@
  * - Native packages stay external: Node loads them from node_modules as before.
  * - Every file of the bundle sits in dist/bundle/ itself, so `import.meta.url` is the same
  *   folder for all of them. A `new URL('./x.js', import.meta.url)` that names a script (a worker
- *   thread, a forked process) makes that script an entry point of its own, in the same folder; a
+ *   thread, a forked process) makes that script a bundle of its own (one file), in the same folder; a
  *   `new URL(...)` that names anything else (migrations/, queries/, package.json) is rewritten to
  *   reach the same file from dist/bundle/. Other uses of `import.meta.url` (createRequire) get the
  *   URL of the file they came from, in ours and in our direct dependencies (yargs finds its
@@ -131,15 +131,12 @@ const placeFiles = {
   },
 };
 
-rmSync(OUT, { recursive: true, force: true });
-const result = await esbuild.build({
+const options = {
   absWorkingDir: ROOT,
-  entryPoints: entries.map((file) => ({ in: file, out: entryNames.get(file) })),
   outdir: OUT,
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: `node${PACKAGE.engines.node.replace(/^>=\s*/, '')}`,
@@ -150,5 +147,12 @@ const result = await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [loadLazily, placeFiles],
-});
-writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
+};
+
+rmSync(OUT, { recursive: true, force: true });
+// The CLI, split at its import()s. The scripts it starts are built apart, each one whole: shared
+// with them, the CLI's modules would be cut into more chunks, each a file to load.
+const cli = await esbuild.build({ ...options, entryPoints: [{ in: main, out: 'main' }], splitting: true });
+const started = await esbuild.build({ ...options, entryPoints: entries.slice(1).map((file) => ({ in: file, out: entryNames.get(file) })) });
+const metafile = { inputs: { ...started.metafile.inputs, ...cli.metafile.inputs }, outputs: { ...started.metafile.outputs, ...cli.metafile.outputs } };
+writeFileSync(join(OUT, 'meta.json'), JSON.stringify(metafile));
