@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import BetterSqlite from 'better-sqlite3';
 import { PssError } from '../pss/pss-error.js';
-import { loadMigrations } from './migrate.js';
+import { latestSchemaVersion, loadMigrations, migrate } from './migrate.js';
 
 /*
  * A recording is trusted only when its schema is the one pssql made: the tables, indexes and views
@@ -40,6 +40,26 @@ function referenceSchema(version: number): SchemaObjects {
     references.set(version, objects);
   }
   return objects;
+}
+
+/**
+ * A new recording, as the bytes of its file: every migration applied in memory, whose schema is
+ * then the reference of the latest version too. Migrating the file on disk, then building that
+ * reference in memory again, cost a capture into a new recording some 45 ms.
+ */
+export function newRecordingImage(): Buffer {
+  const db = new BetterSqlite(':memory:');
+  try {
+    migrate(db, ':memory:');
+    if (!references.has(latestSchemaVersion())) references.set(latestSchemaVersion(), objectsOf(db));
+    const image = db.serialize();
+    // The file format's read and write versions 2: the recording is in WAL mode from the start.
+    image[18] = 2;
+    image[19] = 2;
+    return image;
+  } finally {
+    db.close();
+  }
 }
 
 /**
