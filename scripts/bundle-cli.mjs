@@ -109,27 +109,63 @@ const loadLazily = {
   },
 };
 
-const placeFiles = {
-  name: 'place-files',
-  setup(build) {
-    build.onLoad({ filter: /\.(m?js)$/ }, async (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const resolveDir = dirname(args.path);
-      if (args.path.startsWith(COMPILED + sep)) return { contents: placeOurs(args.path, text), loader: 'js', resolveDir };
-      if (!args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-      if (!text.includes('import.meta.url')) return undefined;
-      // A direct dependency is found from pssql's files at run time; a deeper one may not be, and
-      // keeps the bundle's URL (what it does with it, createRequire, works from there too).
-      const name = packageOf(args.path);
-      if (PACKAGE.dependencies?.[name] === undefined) return undefined;
-      const entry = await build.resolve(name, { kind: 'import-statement', resolveDir: ROOT });
-      if (entry.errors.length > 0) throw new Error(`cannot resolve ${name}: ${entry.errors[0].text}`);
-      const fromEntry = JSON.stringify(relativeSpecifier(dirname(entry.path), args.path));
-      const own = `const __ownUrl = new URL(${fromEntry}, import.meta.resolve(${JSON.stringify(name)})).href;`;
-      return { contents: `${own} ${text.replaceAll('import.meta.url', '__ownUrl')}`, loader: 'js', resolveDir };
-    });
-  },
-};
+/** Places files (see above); the modules of `importingMain` also import the CLI's main module first (see below). */
+function placeFiles(importingMain = new Set()) {
+  const mainImport = `import ${JSON.stringify(main)};\n`;
+  return {
+    name: 'place-files',
+    setup(build) {
+      build.onLoad({ filter: /\.(m?js)$/ }, async (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        const resolveDir = dirname(args.path);
+        if (args.path.startsWith(COMPILED + sep)) {
+          const contents = placeOurs(args.path, text);
+          return { contents: importingMain.has(args.path) ? mainImport + contents : contents, loader: 'js', resolveDir };
+        }
+        if (!args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        if (!text.includes('import.meta.url')) return undefined;
+        // A direct dependency is found from pssql's files at run time; a deeper one may not be, and
+        // keeps the bundle's URL (what it does with it, createRequire, works from there too).
+        const name = packageOf(args.path);
+        if (PACKAGE.dependencies?.[name] === undefined) return undefined;
+        const entry = await build.resolve(name, { kind: 'import-statement', resolveDir: ROOT });
+        if (entry.errors.length > 0) throw new Error(`cannot resolve ${name}: ${entry.errors[0].text}`);
+        const fromEntry = JSON.stringify(relativeSpecifier(dirname(entry.path), args.path));
+        const own = `const __ownUrl = new URL(${fromEntry}, import.meta.resolve(${JSON.stringify(name)})).href;`;
+        return { contents: `${own} ${text.replaceAll('import.meta.url', '__ownUrl')}`, loader: 'js', resolveDir };
+      });
+    },
+  };
+}
+
+/**
+ * The modules the CLI loads with import() that main.js does not load anyway. esbuild cuts the code
+ * into chunks by the set of entry points (main.js and each import()) that reach each module, and
+ * main.js shares its modules with different import()s: it loaded a dozen small chunks, each a file
+ * Node resolves, reads and links. Each of these modules imports main.js's module as well, so that
+ * all main.js loads is one chunk. That costs nothing: main.js is loaded before any import() runs.
+ */
+async function loadedLater(options) {
+  const probe = await esbuild.build({ ...options, write: false });
+  const inputs = probe.metafile.inputs;
+  const key = (file) => posix(relative(ROOT, file));
+  const loadedByMain = new Set();
+  const visit = (input) => {
+    if (loadedByMain.has(input) || inputs[input] === undefined) return;
+    loadedByMain.add(input);
+    for (const i of inputs[input].imports) if (i.kind !== 'dynamic-import' && !i.external) visit(i.path);
+  };
+  visit(key(main));
+  const later = new Set();
+  for (const input of Object.values(inputs)) {
+    for (const i of input.imports) {
+      if (i.kind !== 'dynamic-import' || i.external || loadedByMain.has(i.path)) continue;
+      if (!i.path.startsWith(`${key(COMPILED)}/`)) throw new Error(`bundle: import() of ${i.path}, not a module of dist/src: place it`);
+      later.add(join(ROOT, i.path));
+    }
+  }
+  return later;
+}
 
 const options = {
   absWorkingDir: ROOT,
@@ -146,13 +182,15 @@ const options = {
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [loadLazily, placeFiles],
+  plugins: [loadLazily, placeFiles()],
 };
 
 rmSync(OUT, { recursive: true, force: true });
 // The CLI, split at its import()s. The scripts it starts are built apart, each one whole: shared
 // with them, the CLI's modules would be cut into more chunks, each a file to load.
-const cli = await esbuild.build({ ...options, entryPoints: [{ in: main, out: 'main' }], splitting: true });
+const cliOptions = { ...options, entryPoints: [{ in: main, out: 'main' }], splitting: true };
+const later = await loadedLater(cliOptions);
+const cli = await esbuild.build({ ...cliOptions, plugins: [loadLazily, placeFiles(later)] });
 const started = await esbuild.build({ ...options, entryPoints: entries.slice(1).map((file) => ({ in: file, out: entryNames.get(file) })) });
 const metafile = { inputs: { ...started.metafile.inputs, ...cli.metafile.inputs }, outputs: { ...started.metafile.outputs, ...cli.metafile.outputs } };
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify(metafile));
