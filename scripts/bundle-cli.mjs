@@ -15,7 +15,7 @@
  *   reach the same file from dist/bundle/. Other uses of `import.meta.url` (createRequire) get the
  *   URL of the file they came from, in ours and in our direct dependencies (yargs finds its
  *   locales through it).
- * - What only help needs (string-width) is evaluated when help is rendered, not at start.
+ * - What only help needs (cliui, string-width) is dist/bundle/help.cjs, loaded when help is rendered.
  * - dist/bundle/meta.json is esbuild's metafile: which sources each chunk holds (tests read it).
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,27 +86,58 @@ function packageOf(file) {
 }
 
 /**
- * What yargs needs only to render help, evaluated when it first does: string-width (yargs' own and
- * cliui's copies) makes an Intl.Segmenter and a \\p{RGI_Emoji} regular expression as it loads, some
- * 35 ms of every command, --version included; only help measures text. Both export one function.
+ * What yargs needs only to render help: cliui and string-width, and all they import. string-width
+ * makes an Intl.Segmenter and a \\p{RGI_Emoji} regular expression as it loads, some 35 ms, and
+ * with the rest it is 55 KB of code to compile, in every command, --version included; only help
+ * measures text. It is built apart, into dist/bundle/help.cjs, and what yargs imports of it is a
+ * one-function stand-in that loads it (require: help is rendered synchronously) on its first call.
  */
-const LAZY = /^(cliui|string-width)$/;
+const HELP = /^(cliui|string-width)$/;
+/** The modules of help.cjs, by their path from the package root. */
+const helpModules = new Set();
 
-const loadLazily = {
-  name: 'load-lazily',
+const loadHelpLater = {
+  name: 'load-help-later',
   setup(build) {
-    build.onResolve({ filter: LAZY }, async (args) => {
-      if (args.pluginData?.lazy) return undefined;
-      const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { lazy: true } });
+    build.onResolve({ filter: HELP }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { real: true } });
       if (real.errors.length > 0) return { errors: real.errors };
-      return { path: real.path, namespace: 'lazy' };
+      helpModules.add(posix(relative(ROOT, real.path)));
+      return { path: posix(relative(ROOT, real.path)), namespace: 'help' };
     });
-    // esbuild turns the require() of an ES module of the bundle into its evaluation, then.
-    build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-      contents: `let real;\nexport default function lazy(...args) {\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(...args);\n}\n`,
+    build.onLoad({ filter: /.*/, namespace: 'help' }, (args) => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        'let real;',
+        'export default function helpOnly(...args) {',
+        `  real ??= createRequire(import.meta.url)('./help.cjs').default[${JSON.stringify(args.path)}];`,
+        '  return real(...args);',
+        '}',
+        '',
+      ].join('\n'),
       loader: 'js',
-      resolveDir: dirname(args.path),
     }));
+  },
+};
+
+/** help.cjs: the default export of each module of `helpModules`, by its path. */
+const helpEntry = {
+  name: 'help-entry',
+  setup(build) {
+    build.onResolve({ filter: /^help-entry$/ }, () => ({ path: 'help-entry', namespace: 'help-entry' }));
+    build.onLoad({ filter: /.*/, namespace: 'help-entry' }, () => {
+      const modules = [...helpModules].sort();
+      return {
+        contents: [
+          ...modules.map((file, i) => `import m${i} from ${JSON.stringify(join(ROOT, file))};`),
+          `export default { ${modules.map((file, i) => `${JSON.stringify(file)}: m${i}`).join(', ')} };`,
+          '',
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: ROOT,
+      };
+    });
   },
 };
 
@@ -202,7 +233,7 @@ const options = {
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [requireExternal, loadLazily, placeFiles()],
+  plugins: [requireExternal, loadHelpLater, placeFiles()],
 };
 
 rmSync(OUT, { recursive: true, force: true });
@@ -210,7 +241,9 @@ rmSync(OUT, { recursive: true, force: true });
 // with them, the CLI's modules would be cut into more chunks, each a file to load.
 const cliOptions = { ...options, entryPoints: [{ in: main, out: 'main' }], splitting: true };
 const later = await loadedLater(cliOptions);
-const cli = await esbuild.build({ ...cliOptions, plugins: [requireExternal, loadLazily, placeFiles(later)] });
+const cli = await esbuild.build({ ...cliOptions, plugins: [requireExternal, loadHelpLater, placeFiles(later)] });
+const help = await esbuild.build({ ...options, entryPoints: [{ in: 'help-entry', out: 'help' }], format: 'cjs', outExtension: { '.js': '.cjs' }, plugins: [helpEntry, placeFiles()] });
 const started = await esbuild.build({ ...options, entryPoints: entries.slice(1).map((file) => ({ in: file, out: entryNames.get(file) })) });
-const metafile = { inputs: { ...started.metafile.inputs, ...cli.metafile.inputs }, outputs: { ...started.metafile.outputs, ...cli.metafile.outputs } };
+const builds = [started, help, cli].map((b) => b.metafile);
+const metafile = { inputs: Object.assign({}, ...builds.map((m) => m.inputs)), outputs: Object.assign({}, ...builds.map((m) => m.outputs)) };
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify(metafile));
