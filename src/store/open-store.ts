@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -12,6 +11,9 @@ import { verifySchema } from './schema-check.js';
 import { prepareReader, type Reader } from './row-reader.js';
 import { registerSqlFunctions } from './sql-functions.js';
 import { StringTable } from './string-table.js';
+
+/** Random bytes for a temporary file's name; node:crypto is loaded only by what makes such a file. */
+const randomBytes = (size: number): Buffer => process.getBuiltinModule('node:crypto').randomBytes(size);
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
