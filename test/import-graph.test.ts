@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import test from 'ava';
 import { PSSQL_BIN, tempDir } from './helpers/cli.js';
 import { PROJECT_ROOT } from './helpers/target.js';
@@ -101,38 +102,70 @@ test('command modules load the code they run only when they run: their static im
   t.deepEqual(wrong, []);
 });
 
-test('pssql capture loads neither Kysely nor the analysis code nor the PostgreSQL driver; --version loads no SQLite', (t) => {
+/** A module hook that writes down every module Node loads, and a runner of the unbundled CLI. */
+function moduleLog(): (entry: string, args: string[]) => string[] {
   const dir = tempDir();
-  // A module hook that writes down every module Node loads.
   fs.writeFileSync(
     path.join(dir, 'hooks.mjs'),
     "import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(process.env.MODULE_LOG, `${url}\\n`); return next(url, context); }\n",
   );
   fs.writeFileSync(path.join(dir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
-  const loaded = (args: string[]): string[] => {
-    const log = path.join(dir, `${args[0]}.log`);
-    execFileSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), PSSQL_BIN, ...args], {
+  let runs = 0;
+  return (entry, args) => {
+    const log = path.join(dir, `${runs++}.log`);
+    execFileSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), entry, ...args], {
       env: { ...process.env, MODULE_LOG: log, PSSQL_DB: path.join(dir, 'pssql.db') },
       stdio: 'pipe',
     });
     return fs.readFileSync(log, 'utf8').trim().split('\n');
   };
-  const capture = loaded(['capture', String(process.pid)]);
+}
+
+test('pssql capture loads neither Kysely nor the analysis code nor the PostgreSQL driver; --version loads no SQLite (dist/src, module by module)', (t) => {
+  const loaded = moduleLog();
+  // The unbundled CLI, where each module is a file of its own and the log sees every one.
+  const unbundled = path.join(tempDir(), 'pssql-unbundled.mjs');
+  fs.writeFileSync(unbundled, `const { run } = await import(${JSON.stringify(pathToFileURL(path.join(PROJECT_ROOT, 'dist/src/cli/main.js')).href)});\nawait run();\n`);
+  const capture = loaded(unbundled, ['capture', String(process.pid)]);
   t.true(capture.some((url) => url.includes('/dist/src/capture/linux/')), 'the log sees the capture itself');
   t.deepEqual(
     capture.filter((url) => url.includes('/node_modules/kysely/') || url.includes('/dist/src/analysis/') || url.includes('/node_modules/pg') || url.includes('/dist/src/push/')),
     [],
     'no Kysely, no analysis, no pg, no push',
   );
-  const list = loaded(['list']);
+  const list = loaded(unbundled, ['list']);
   t.deepEqual(
     list.filter((url) => url.includes('/node_modules/pg') || url.includes('/dist/src/store/postgres/postgres-store')),
     [],
     'reading a file loads no PostgreSQL driver',
   );
-  const version = loaded(['--version']);
+  const version = loaded(unbundled, ['--version']);
   t.deepEqual(
     version.filter((url) => url.includes('better-sqlite3') || url.includes('/dist/src/store/open-store') || url.includes('/node_modules/kysely/')),
+    [],
+  );
+});
+
+test('the bundle keeps it so: pssql capture loads no chunk with Kysely or the analysis code; --version none with SQLite', (t) => {
+  const loaded = moduleLog();
+  const meta = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'dist/bundle/meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  /** The sources in the chunks of the bundle a run loaded (paths from the package root), and what it loaded from elsewhere. */
+  const sources = (urls: string[]): { bundled: string[]; other: string[] } => {
+    const files = urls.filter((url) => url.startsWith('file:')).map((url) => path.relative(PROJECT_ROOT, fileURLToPath(url)).split(path.sep).join('/'));
+    const chunks = files.filter((file) => file.startsWith('dist/bundle/'));
+    return { bundled: chunks.flatMap((chunk) => Object.keys(meta.outputs[chunk]?.inputs ?? {})), other: files.filter((file) => !file.startsWith('dist/bundle/')) };
+  };
+  const capture = sources(loaded(PSSQL_BIN, ['capture', String(process.pid)]));
+  t.deepEqual(capture.other.filter((file) => file.startsWith('dist/')), [], 'bin/pssql.js runs the bundle (npm run build makes it)');
+  t.true(capture.bundled.some((file) => file.startsWith('dist/src/capture/linux/')), 'the chunks of the capture itself');
+  t.deepEqual(
+    capture.bundled.filter((file) => file.includes('node_modules/kysely/') || file.startsWith('dist/src/analysis/') || file.includes('node_modules/pg') || file.startsWith('dist/src/push/')),
+    [],
+    'no Kysely, no analysis, no pg, no push',
+  );
+  const version = sources(loaded(PSSQL_BIN, ['--version']));
+  t.deepEqual(
+    [...version.bundled, ...version.other].filter((file) => file.includes('better-sqlite3') || file === 'dist/src/store/open-store.js' || file.includes('node_modules/kysely/')),
     [],
   );
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isPssError } from '../pss/pss-error.js';
 import { PSSQL_VERSION } from '../version.js';
@@ -38,6 +38,18 @@ function outOfFds(error: unknown): boolean {
   if (code !== 'ERR_MODULE_NOT_FOUND') return false;
   const missing = /'([^']*\/node_modules\/(?:@[^/']+\/)?[^/']+)/.exec((error as Error).message ?? '')?.[1];
   return missing !== undefined && existsSync(`${missing}/package.json`);
+}
+
+/**
+ * Stops yargs from rendering the whole help of a command each time it runs one (it keeps it for a
+ * failure to print; pssql's `.fail` never prints it): that rendering, which measures every word of
+ * the help, was a sixth of a capture's time. `--help` renders it as before. If a later yargs has no
+ * such method, nothing changes but the time.
+ */
+function renderHelpOnlyWhenAsked(cli: Argv): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = (cli as unknown as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 /** A mistake in the command line, reported by yargs. */
@@ -130,6 +142,7 @@ export async function main(argv: string[]): Promise<number> {
   // yargs prints help and the version with console.log; its layout needs one repair (mendHelp).
   const log = console.log;
   console.log = (...parts: unknown[]) => log(mendHelp(parts.join(' ')));
+  renderHelpOnlyWhenAsked(cli);
   try {
     const args = await cli.parseAsync();
     verbose = Boolean(args.verbose);

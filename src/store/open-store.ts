@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -7,11 +6,15 @@ import { osError } from '../pss/os-error.js';
 import { PssError } from '../pss/pss-error.js';
 import { restrictToOwner } from './owner-only-acl.js';
 import { APPLICATION_ID, latestSchemaVersion, migrate } from './migrate.js';
+import { newRecordingImage } from './empty-recording.js';
 import { verifySchema } from './schema-check.js';
 import type { ReadStore } from './read-store.js';
 import { prepareReader, type Reader } from './row-reader.js';
 import { registerSqlFunctions } from './sql-functions.js';
 import { StringTable } from './string-table.js';
+
+/** Random bytes for a temporary file's name; node:crypto is loaded only by what makes such a file. */
+const randomBytes = (size: number): Buffer => process.getBuiltinModule('node:crypto').randomBytes(size);
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -291,26 +294,30 @@ function upgradedCopy(db: BetterSqlite3.Database, path: string): string {
  */
 function createRecording(path: string): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.creating`);
+  let image: Buffer;
   try {
+    image = newRecordingImage();
+  } catch (error) {
+    throw sqliteError(error, path);
+  }
+  try {
+    let fd: number;
     try {
       // Command lines, paths and peers are private: the recording is for its owner only.
-      fs.writeFileSync(temp, '', { mode: 0o600, flag: 'wx' });
+      fd = fs.openSync(temp, 'wx', 0o600);
     } catch (error) {
       throw osError(error, 'create', path, 'no such directory');
     }
+    try {
+      fs.writeFileSync(fd, image);
+      fs.fsyncSync(fd); // whole on disk before it is linked into place
+    } catch (error) {
+      throw osError(error, 'write', path);
+    } finally {
+      fs.closeSync(fd);
+    }
     // Windows ignores the mode: an ACL says the same there (the link below shares it).
     restrictToOwner(temp);
-    try {
-      const db = new BetterSqlite3(temp, { fileMustExist: true });
-      try {
-        db.pragma('journal_mode = WAL');
-        migrate(db, path);
-      } finally {
-        db.close(); // the last connection: its WAL is checkpointed into the file
-      }
-    } catch (error) {
-      throw sqliteError(error, path);
-    }
     try {
       fs.linkSync(temp, path);
     } catch (error) {

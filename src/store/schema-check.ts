@@ -1,7 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import BetterSqlite from 'better-sqlite3';
 import { PssError } from '../pss/pss-error.js';
-import { loadMigrations } from './migrate.js';
+import { openEmptyRecording } from './empty-recording.js';
+import { latestSchemaVersion, loadMigrations } from './migrate.js';
 
 /*
  * A recording is trusted only when its schema is the one pssql made: the tables, indexes and views
@@ -26,13 +27,14 @@ function objectsOf(db: BetterSqlite3.Database, schema = 'main'): SchemaObjects {
 
 const references = new Map<number, SchemaObjects>();
 
-/** The schema the migrations up to `version` make, built once per version in memory. */
+/** The schema the migrations up to `version` make: the empty recording's at the latest, else built in memory. */
 function referenceSchema(version: number): SchemaObjects {
   let objects = references.get(version);
   if (objects === undefined) {
-    const db = new BetterSqlite(':memory:');
+    const latest = version === latestSchemaVersion();
+    const db = latest ? openEmptyRecording() : new BetterSqlite(':memory:');
     try {
-      for (const migration of loadMigrations().slice(0, version)) db.exec(migration.sql);
+      if (!latest) for (const migration of loadMigrations().slice(0, version)) db.exec(migration.sql);
       objects = objectsOf(db);
     } finally {
       db.close();

@@ -1,5 +1,6 @@
 import type { MachineFacts } from './machine.js';
 import type { ReadBack } from './pssql.js';
+import { type StartupResult, summarizeStartup } from './startup.js';
 import { type Spread, spread } from './stats.js';
 import type { TargetCounts } from './targets.js';
 import type { Kind, Sample, Tool } from './tools.js';
@@ -27,6 +28,7 @@ export interface BenchResult {
   rounds: number;
   targets: TargetResult[];
   readBack: { target: string; captures: number } & ({ available: true; readBack: ReadBack } | { available: false; reason: string });
+  startup: StartupResult | { skipped: string };
   hints: string[];
   durationS: number;
 }
@@ -63,7 +65,11 @@ export function toJson(result: BenchResult): string {
     ...t,
     tools: t.tools.map((tool) => ({ ...tool, summary: summarize(tool.samples) })),
   }));
-  return JSON.stringify({ ...result, targets }, null, 2);
+  const startup =
+    'skipped' in result.startup
+      ? result.startup
+      : { ...result.startup, summary: summarizeStartup(result.startup).map(({ command, ms, ratio }) => ({ id: command.id, ms, ratio, goal: command.goal ?? null })) };
+  return JSON.stringify({ ...result, targets, startup }, null, 2);
 }
 
 const DASH = '—';
@@ -172,7 +178,22 @@ function readBackSection(r: BenchResult['readBack']): string {
   return [...lines, ...(rows.length > 1 ? [table(rows)] : []), ...skipped].join('\n');
 }
 
-/** The human report: machine facts, one table per target, the pssql ratios, reading back. */
+/** The CLI's start-up against a bare node of the same rounds, with the goals of issue 11. */
+function startupSection(r: BenchResult['startup']): string {
+  const title = 'start-up: node bin/pssql.js as users run it, beside node -e 0 timed in the same rounds (interleaved)';
+  if ('skipped' in r) return `${title}\n  ${r.skipped}`;
+  const entry =
+    r.entry === 'bundle'
+      ? 'bin/pssql.js runs the bundle (dist/bundle/)'
+      : 'bin/pssql.js runs dist/src/: there is no bundle, or tsc compiled after it was made (npm run build makes it)';
+  const rows = [['command', 'median ms', 'min–max ms', '× node -e 0', 'goal']];
+  for (const { command, ms, ratio: times } of summarizeStartup(r)) {
+    rows.push([command.label, num(ms?.median), ms ? `${num(ms.min)}–${num(ms.max)}` : DASH, num(times), command.goal === undefined ? '' : `≤ ${num(command.goal)}`]);
+  }
+  return [title, `  ${entry}; target pid ${r.pid}, ${r.fds} fds; medians of ${r.commands[0]?.ms.length ?? 0} runs each`, table(rows)].join('\n');
+}
+
+/** The human report: machine facts, one table per target, the pssql ratios, reading back, start-up. */
 export function toText(result: BenchResult): string {
   const m = result.machine;
   const facts = [
@@ -188,5 +209,6 @@ export function toText(result: BenchResult): string {
     ...result.hints.map((h) => `note: ${h}`),
     ...result.targets.map(targetSection),
     readBackSection(result.readBack),
+    startupSection(result.startup),
   ].join('\n\n');
 }

@@ -2,10 +2,11 @@
  * The pssql benchmark (issue 6): pssql against the floor (floor.c reading the same /proc files)
  * and the tools a user would pick instead (psutil, lsof), on targets of known size.
  *
- *   npx tsc -p . && node dist/test/bench/run.js [--quick] [--json] [--rounds N] [--targets small,large,...]
+ *   npm run build && node dist/test/bench/run.js [--quick] [--json] [--rounds N] [--targets small,large,...]
  *
- * Targets: small, large, thread-heavy, map-heavy, and machine (every process, the small target
- * among them). --quick: 3 rounds, small and machine only. --json: the samples and their summaries.
+ * Targets: small, large, thread-heavy, map-heavy, machine (every process, the small target among
+ * them), and start-up (the CLI's start-up beside a bare node, on a 200-fd process). --quick: 3
+ * rounds, small, machine and start-up only. --json: the samples and their summaries.
  *
  * Each round runs every tool once on the target, as a fresh process; the first round warms the
  * caches and is dropped; the tables show medians. Never run by `npm test`.
@@ -20,10 +21,13 @@ import { machineFacts } from './machine.js';
 import { type FleetResult, fleetSection, measureFleet } from './fleet.js';
 import { measureReadBack, pssqlTools } from './pssql.js';
 import { type BenchResult, type TargetResult, type ToolResult, toJson, toText } from './report.js';
-import { killAllTargets, type RunningTarget, startTarget, targetDir, type TargetSpec, targetSpecs } from './targets.js';
+import { measureStartup } from './startup.js';
+import { killAllTargets, type RunningTarget, startTarget, startupTargetSpec, targetDir, type TargetSpec, targetSpecs } from './targets.js';
 import { floorAndPeers, type Tool } from './tools.js';
 
 const READ_BACK_CAPTURES = 100;
+/** Start-up samples per round: a command takes a few hundred ms, and their spread is wide. */
+const STARTUP_SAMPLES_PER_ROUND = 5;
 
 function findRoot(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
@@ -72,8 +76,8 @@ async function main(): Promise<void> {
   buildPrograms(paths);
   const machine = machineFacts();
   const specs = targetSpecs(machine.fdHardLimit);
-  const known = [...specs.map((s) => s.name), 'machine'];
-  const names = values.targets?.split(',') ?? (values.quick ? ['small', 'machine'] : known);
+  const known = [...specs.map((s) => s.name), 'machine', 'start-up'];
+  const names = values.targets?.split(',') ?? (values.quick ? ['small', 'machine', 'start-up'] : known);
   for (const n of names) if (!known.includes(n)) throw new RangeError(`--targets: unknown target ${n} (known: ${known.join(', ')})`);
 
   let current = '';
@@ -139,6 +143,12 @@ async function main(): Promise<void> {
       tools: results,
     });
   });
+  let startup: BenchResult['startup'] = { skipped: 'skipped: the start-up target was not run' };
+  if (names.includes('start-up')) await withTarget(startupTargetSpec(), async (target) => {
+    const samples = rounds * STARTUP_SAMPLES_PER_ROUND;
+    log(`start-up: ${samples} rounds of node -e 0, pssql --version and pssql capture`);
+    startup = measureStartup(paths, { pid: target.pid, fds: target.counts.fds }, samples, dbDir);
+  });
   rmSync(join(paths.cache, 'targets'), { recursive: true, force: true });
 
   const result: BenchResult = {
@@ -147,6 +157,7 @@ async function main(): Promise<void> {
     rounds,
     targets,
     readBack,
+    startup,
     hints,
     durationS: Number(process.hrtime.bigint() - started) / 1e9,
   };

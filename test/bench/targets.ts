@@ -79,6 +79,12 @@ export function targetSpecs(fdLimit: number): TargetSpec[] {
   ];
 }
 
+/** The small process of the start-up rows (issue 11): 200 fds of several kinds, a few threads. */
+export function startupTargetSpec(): TargetSpec {
+  const fds = fdArgs(200, { dirs: 10, pipes: 10, tcp: 10, udp: 10, unix: 10, eventfds: 5, memfds: 2, pidfds: 2 });
+  return { name: 'start-up', args: [...fds.args, '--threads', '4', '--regions', '100'], expect: { fds: fds.fds, threads: 5, regions: 100 } };
+}
+
 /** Shells and target pids still running, for the exit and signal handlers. */
 const running = new Set<ChildProcess>();
 const runningPids = new Set<number>();

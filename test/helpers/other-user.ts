@@ -1,8 +1,9 @@
 /**
  * Running pssql as another user (nobody), wherever the checkout is. A checkout in a private
  * directory (a clone under /root, or in a `mktemp -d` directory) cannot be entered by another
- * user, so that user gets a world-readable copy of what it runs: the compiled code, bin/, the
- * migrations and reports, and the runtime packages, in a temporary directory removed at exit.
+ * user, so that user gets a world-readable copy of what it runs: the compiled code and the bundle,
+ * bin/, the migrations and reports, and the runtime packages, in a temporary directory removed at
+ * exit.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -58,7 +59,9 @@ function prepare(): OtherUser | CannotRunAsOtherUser {
     const from = path.join(PROJECT_ROOT, relative);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(root, relative), { recursive: true, dereference: false });
   };
-  for (const part of ['package.json', 'bin', 'migrations', 'queries', 'dist/src']) copy(part);
+  // What the package ships: bin/pssql.js runs the bundle, made from these migrations' empty recording.
+  const built = fs.existsSync(path.join(PROJECT_ROOT, 'dist')) ? fs.readdirSync(path.join(PROJECT_ROOT, 'dist')).filter((name) => /^empty-recording-.*\.db$/.test(name)) : [];
+  for (const part of ['package.json', 'bin', 'migrations', 'queries', 'dist/src', 'dist/bundle', ...built.map((name) => `dist/${name}`)]) copy(part);
   // Nested packages are inside their parents' folders: copying the parents copies them.
   const packages = runtimePackages();
   for (const pkg of packages) if (!packages.some((other) => other !== pkg && pkg.startsWith(`${other}/`))) copy(pkg);

@@ -1,7 +1,10 @@
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
 import { DENIED, type ReadFailure, VANISHED } from './proc-files.js';
 import type { StatAnswer, StatRequest } from './stat-worker.js';
+
+/** node:worker_threads, loaded by the first blocking stat: a capture that starts no thread loads none of it. */
+const workerThreads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** How long the stats of one capture on network and FUSE file systems may take in all, ms. */
 export const BLOCKING_STAT_TIMEOUT_MS = 1000;
@@ -26,7 +29,7 @@ export class BlockingStats {
 
   private thread(): Worker {
     if (this.worker === null) {
-      this.worker = new Worker(new URL('./stat-worker.js', import.meta.url));
+      this.worker = new (workerThreads().Worker)(new URL('./stat-worker.js', import.meta.url));
       this.worker.unref();
     }
     return this.worker;
@@ -47,7 +50,7 @@ export class BlockingStats {
       if (performance.now() < until) return '';
       this.unresponsive.delete(mount);
     }
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     const done = new SharedArrayBuffer(4);
     const request: StatRequest = { path, port: port2, done };
     this.thread().postMessage(request, [port2]);
@@ -64,7 +67,7 @@ export class BlockingStats {
         { pid, path },
       );
     }
-    const answer = receiveMessageOnPort(port1)?.message as StatAnswer | undefined;
+    const answer = workerThreads().receiveMessageOnPort(port1)?.message as StatAnswer | undefined;
     port1.close();
     if (answer === undefined || 'error' in answer) return VANISHED;
     if ('failure' in answer) return answer.failure === 'denied' ? DENIED : VANISHED;

@@ -1,8 +1,11 @@
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
 import type { ProcFiles } from './proc-files.js';
 import { type RawItem, type RawJob, rawWidth, readRaw, unpackRaw } from './raw-reads.js';
 import type { WorkerAnswer, WorkerRequest } from './read-worker.js';
+
+/** node:worker_threads, loaded by a large job: a capture that starts no thread loads none of it. */
+const workerThreads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** Below this many ids, one thread reads everything: a second one would not pay for itself. */
 export const PARALLEL_THRESHOLD = 1500;
@@ -24,7 +27,7 @@ export class ReaderThread {
       try {
         // It keeps nothing between jobs: a small young generation collects a job's texts
         // soon, where V8's default would let them pile up to tens of megabytes first.
-        const worker = new Worker(new URL('./read-worker.js', import.meta.url), { resourceLimits: WORKER_LIMITS });
+        const worker = new (workerThreads().Worker)(new URL('./read-worker.js', import.meta.url), { resourceLimits: WORKER_LIMITS });
         worker.unref();
         worker.on('error', () => {
           this.failed = true;
@@ -54,7 +57,7 @@ export class ReaderThread {
     if (thread === null) return readRaw(files, job, 0, count);
 
     const half = Math.floor(count / 2);
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     const done = new SharedArrayBuffer(4);
     const request: WorkerRequest = { job, from: 0, to: half, port: port2, done };
     thread.postMessage(request, [port2]);
@@ -64,7 +67,7 @@ export class ReaderThread {
       port1.close();
       throw new PssError('ERROR_BUSY', `the /proc reader thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`, { pid: job.pid });
     }
-    const answer = receiveMessageOnPort(port1)?.message as WorkerAnswer | undefined;
+    const answer = workerThreads().receiveMessageOnPort(port1)?.message as WorkerAnswer | undefined;
     port1.close();
     if (answer === undefined) throw new PssError('ERROR_READ_FAULT', 'the /proc reader thread gave no answer', { pid: job.pid });
     if ('error' in answer) {

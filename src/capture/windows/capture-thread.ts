@@ -1,7 +1,10 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
 import { CaptureState, type CaptureReply, type CaptureRequest, type CaptureThreadData } from './capture-protocol.js';
 import { loadKoffi } from './load-koffi.js';
+
+/** node:worker_threads, loaded by the first capture: a capture that starts no thread loads none of it. */
+const workerThreads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** How long the capture thread may take to bind its functions. */
 const START_TIMEOUT_MS = 60_000;
@@ -48,10 +51,10 @@ export class CaptureThread {
   constructor(pssLibrary: string) {
     const shared = new SharedArrayBuffer(4);
     this.state = new Int32Array(shared);
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     this.port = port1;
     const data: CaptureThreadData = { pssLibrary, state: shared, port: port2 };
-    this.worker = new Worker(new URL('./capture-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+    this.worker = new (workerThreads().Worker)(new URL('./capture-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
     this.worker.on('error', (error) => {
       this.startError = error;
     });
@@ -61,7 +64,7 @@ export class CaptureThread {
     if (started !== CaptureState.Idle) {
       void this.worker.terminate();
       this.done = true;
-      const reason = (receiveMessageOnPort(port1)?.message as { startError?: string } | undefined)?.startError ?? this.startError?.message;
+      const reason = (workerThreads().receiveMessageOnPort(port1)?.message as { startError?: string } | undefined)?.startError ?? this.startError?.message;
       throw new PssError('ERROR_NOT_SUPPORTED', `cannot start the capture thread: ${reason ?? 'it did not start in time'}`, {
         function: 'PssCaptureSnapshot',
       });
@@ -85,7 +88,7 @@ export class CaptureThread {
       this.worker.once('exit', () => hung.delete(this.worker));
       return null;
     }
-    const reply = receiveMessageOnPort(this.port);
+    const reply = workerThreads().receiveMessageOnPort(this.port);
     Atomics.store(this.state, 0, CaptureState.Idle);
     if (reply === undefined) throw new Error('the capture thread replied nothing');
     return reply.message as CaptureReply;

@@ -49,7 +49,8 @@ function runUnderWine(): CliResults | { skip: string } | { failure: string } {
   // An app of its own (the CLI with its migrations and reports) beside the harness's Windows modules.
   const app = tempDir('pssql-wine-cli-');
   fs.mkdirSync(path.join(app, 'dist'));
-  for (const part of ['src', 'test']) fs.cpSync(path.join(PROJECT_ROOT, 'dist', part), path.join(app, 'dist', part), { recursive: true });
+  // The bundle too: the plain bin/pssql.js below runs it, and its Windows capture thread, as users do.
+  for (const part of ['src', 'test', 'bundle']) fs.cpSync(path.join(PROJECT_ROOT, 'dist', part), path.join(app, 'dist', part), { recursive: true });
   for (const part of ['bin', 'migrations', 'queries', 'package.json']) fs.cpSync(path.join(PROJECT_ROOT, part), path.join(app, part), { recursive: true });
   fs.symlinkSync(settings.NODE_MODULES as string, path.join(app, 'node_modules'));
   const work = path.join(app, 'work');
