@@ -28,7 +28,7 @@ const COMPILED = join(ROOT, 'dist', 'src');
 const OUT = join(ROOT, 'dist', 'bundle');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 /** Packages with native code (pg may load pg-native): loaded from node_modules at run time, never bundled. */
-const EXTERNAL = ['better-sqlite3', 'koffi', 'pg', 'pg-native'];
+const EXTERNAL = ['better-sqlite3', 'koffi', 'pg', 'pg-native', 'pg-copy-streams', 'pg-connection-string'];
 
 /** `new URL('literal', import.meta.url)`, the only form the bundle can place. */
 const URL_OF_FILE = /new URL\(\s*(['"])([^'"\\]+)\1\s*,\s*import\.meta\.url\s*\)/g;

@@ -4,7 +4,7 @@ import { PssError } from '../pss/pss-error.js';
 import type { Store } from '../store/open-store.js';
 import type { ExactText } from './format-value.js';
 import type { ReadStore } from '../store/read-store.js';
-import { displayText } from './format-value.js';
+import { displayLine } from './format-value.js';
 import { FORMATS, type Format, type RowSet, renderRecord, writeRows } from './output.js';
 
 /** Options every command takes. */
@@ -105,13 +105,13 @@ export function printRecord(args: GlobalOptions, record: Record<string, unknown>
 
 /** Progress and status for people: stderr, only on a terminal, never with --quiet. */
 export function status(args: GlobalOptions, message: string): void {
-  if (!args.quiet && process.stderr.isTTY) process.stderr.write(`${displayText(message)}\n`);
+  if (!args.quiet && process.stderr.isTTY) process.stderr.write(`${displayLine(message)}\n`);
 }
 
 /** A warning on stderr (shown unless --quiet). */
 export function warn(args: GlobalOptions, message: string): void {
   // Names in it (a process's, a file's) are shown as every line a person reads shows them.
-  if (!args.quiet) process.stderr.write(`pssql: ${displayText(message)}\n`);
+  if (!args.quiet) process.stderr.write(`pssql: ${displayLine(message)}\n`);
 }
 
 /**

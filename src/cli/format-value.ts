@@ -26,10 +26,23 @@ export function isAbsoluteTime(column: string): boolean {
  * @example displayText('a\\b\n\x1b[31m\udcff')  // 'a\\\\b\\n\\x1b[31m\\xff'
  */
 export function displayText(text: string): string {
+  return escapeText(text, true);
+}
+
+/**
+ * A message line for a person (a warning, an error, a status): as {@link displayText}, but a
+ * backslash stays one, so that a Windows path in it reads as the path; only what could act on
+ * the terminal, or not be seen, is escaped.
+ */
+export function displayLine(text: string): string {
+  return escapeText(text, false);
+}
+
+function escapeText(text: string, backslash: boolean): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]/g, (ch, at: number, whole: string) => {
     const c = ch.charCodeAt(0);
-    if (ch === '\\') return '\\\\';
+    if (ch === '\\') return backslash ? '\\\\' : ch;
     if (ch === '\n') return '\\n';
     if (ch === '\t') return '\\t';
     if (ch === '\r') return '\\r';

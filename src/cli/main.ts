@@ -3,7 +3,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isPssError } from '../pss/pss-error.js';
 import { PSSQL_VERSION } from '../version.js';
-import { displayText } from './format-value.js';
+import { displayLine } from './format-value.js';
 import { backupCommand } from './commands/backup.js';
 import { captureCommand } from './commands/capture.js';
 import { checkCommand } from './commands/check.js';
@@ -162,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
     let message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     if (fds) message = `too many open files (${message}): raise the limit (ulimit -n)`;
     const prefix = code === ExitCode.Internal && !isPssError(error) ? 'internal error: ' : '';
-    process.stderr.write(`pssql: ${prefix}${displayText(message ?? '')}\n`);
+    process.stderr.write(`pssql: ${prefix}${displayLine(message ?? '')}\n`);
     if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     else if (code === ExitCode.Internal) process.stderr.write('Run with --verbose for the stack trace, and please report it.\n');
     return code;

@@ -153,3 +153,14 @@ test('every file the bundle names by URL is there', (t) => {
     [],
   );
 });
+
+test('no package bundled in calls require() of its own: each CommonJS package that does is left external', (t) => {
+  // esbuild turns a require() inside ESM output into __require, which throws "Dynamic require of
+  // ... is not supported" when it runs (pg-copy-streams' require('stream') did, in pssql push).
+  const dir = path.join(PROJECT_ROOT, 'dist/bundle');
+  const calls = fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.js'))
+    .flatMap((file) => [...fs.readFileSync(path.join(dir, file), 'utf8').matchAll(/__require\("([^"]+)"\)/g)].map((m) => `${file}: ${m[1]}`));
+  t.deepEqual(calls, []);
+});

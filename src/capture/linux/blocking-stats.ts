@@ -8,6 +8,8 @@ const workerThreads = (): typeof import('node:worker_threads') => process.getBui
 
 /** How long the stats of one capture on network and FUSE file systems may take in all, ms. */
 export const BLOCKING_STAT_TIMEOUT_MS = 1000;
+/** What starting the stat process may take beyond the budget (a Node process, on a loaded machine), ms. */
+const STAT_PROCESS_START_MS = 1000;
 /** How long a file system that did not answer is left alone (its files' stats unknown), ms. */
 const UNRESPONSIVE_FOR_MS = 60_000;
 
@@ -19,18 +21,26 @@ const UNRESPONSIVE_FOR_MS = 60_000;
  * FUSE request ends only when the daemon answers, whatever the signal; a process with such a
  * thread could not end, so pssql never makes one itself), the capture fails with ERROR_TIMEOUT
  * (it is skipped, the recording goes on), and that file system is left alone for a minute: the
- * stats of its files are unknown (null) meanwhile.
+ * stats of its files are unknown (null) meanwhile. While the process left behind has not ended
+ * (its stat never answered), that file system stays left alone: one such process per hang, not
+ * one a minute.
  */
 export class BlockingStats {
   private worker: Worker | null = null;
   private readonly unresponsive = new Map<string, number>();
+  /** Mounts whose stat process was left behind stuck, and has not ended yet. */
+  private readonly stuck = new Set<string>();
+  /** The next stat starts a stat process (a Node process): its start is not the file system's time. */
+  private starting = true;
 
   constructor(private readonly timeoutMs = BLOCKING_STAT_TIMEOUT_MS) {}
 
   private thread(): Worker {
     if (this.worker === null) {
       this.worker = new (workerThreads().Worker)(new URL('./stat-worker.js', import.meta.url));
+      this.worker.on('message', (message: { released: string }) => this.stuck.delete(message.released));
       this.worker.unref();
+      this.starting = true;
     }
     return this.worker;
   }
@@ -47,18 +57,21 @@ export class BlockingStats {
   stat(path: string, mount: string, budget: { endsAtMs: number }, pid: number): string | ReadFailure {
     const until = this.unresponsive.get(mount);
     if (until !== undefined) {
-      if (performance.now() < until) return '';
+      if (performance.now() < until || this.stuck.has(mount)) return '';
       this.unresponsive.delete(mount);
     }
     const { port1, port2 } = new (workerThreads().MessageChannel)();
     const done = new SharedArrayBuffer(4);
     const request: StatRequest = { path, port: port2, done };
     this.thread().postMessage(request, [port2]);
-    const waitMs = Math.max(1, budget.endsAtMs - performance.now());
+    const waitMs = Math.max(1, budget.endsAtMs - performance.now()) + (this.starting ? STAT_PROCESS_START_MS : 0);
+    this.starting = false;
     if (Atomics.wait(new Int32Array(done), 0, 0, waitMs) === 'timed-out') {
       port1.close();
-      const abandon: StatRequest = { abandon: true };
+      const abandon: StatRequest = { abandon: mount };
       this.thread().postMessage(abandon);
+      this.stuck.add(mount);
+      this.starting = true;
       this.unresponsive.set(mount, performance.now() + UNRESPONSIVE_FOR_MS);
       throw new PssError(
         'ERROR_TIMEOUT',

@@ -54,6 +54,23 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     else if (m.end > span.end) span.end = m.end;
   });
   const imageSpan = (file: string): { base: bigint; end: bigint } | undefined => (imageFiles.has(file) ? fileSpan.get(file) : undefined);
+  /**
+   * The exact name of a mapped file whose line shows `\012`, which is a newline or those four
+   * characters: map_files' link holds the name itself (it needs root); without it, the likelier
+   * reading, a newline.
+   */
+  const exactNames = new Map<string, string>();
+  const exactPathOf = (m: MapLine): string => {
+    if (!m.path.includes('\\012')) return m.path;
+    const range = `${m.start.toString(16)}-${m.end.toString(16)}`;
+    let exact = exactNames.get(range);
+    if (exact === undefined) {
+      const link = files.readLink(files.path(pid, 'map_files', range));
+      exact = typeof link === 'string' ? link : m.path.replaceAll('\\012', '\n');
+      exactNames.set(range, exact);
+    }
+    return exact;
+  };
   const fileStats = new Map<string, { mtime: number | null; linkCount: number | null }>();
   const blocking = ctx.blockingMounts().devices;
   /**
@@ -69,7 +86,7 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     const mayBlock = blocking.has(m.device);
     let stat = mayBlock ? ctx.statBlocking(mapFile, m.device) : statText(files, mapFile);
     if (stat === DENIED && !mayBlock) {
-      const byPath = files.stat(`${files.path(pid, 'root')}${m.path}`);
+      const byPath = files.stat(`${files.path(pid, 'root')}${exactPathOf(m)}`);
       const same = !failed(byPath) && byPath.ino === m.inode && deviceText(byPath.dev) === m.device;
       stat = same ? `${byPath.mode} ${byPath.size} ${byPath.nlink} ${byPath.dev} ${byPath.rdev} ${Math.floor(byPath.mtimeMs / 1000)}` : VANISHED;
       if (!same && m.path.endsWith(' (deleted)')) {
@@ -86,22 +103,6 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     }
     fileStats.set(m.file, known);
     return known;
-  };
-
-  /**
-   * The exact name of a mapped file whose line shows `\012`, which is a newline or those four
-   * characters: map_files' link holds the name itself (it needs root); without it, the name as
-   * maps shows it.
-   */
-  const exactNames = new Map<string, string>();
-  const exactPathOf = (m: MapLine): string => {
-    let exact = exactNames.get(m.path);
-    if (exact === undefined) {
-      const link = files.readLink(files.path(pid, 'map_files', `${m.start.toString(16)}-${m.end.toString(16)}`));
-      exact = typeof link === 'string' ? link : m.path;
-      exactNames.set(m.path, exact);
-    }
-    return exact;
   };
 
   const regions: VaSpaceEntry[] = [];
@@ -129,7 +130,7 @@ export function readRegions(ctx: CaptureContext, details: boolean): readonly VaS
     const fileStat = m.file === null ? null : fileStatOf(m as MapLine & { file: string });
     const timeDateStamp = image === undefined ? null : (fileStat?.mtime ?? null);
     const linkCount = fileStat?.linkCount ?? null;
-    const name = m.path === '' ? null : decodeLatin1(m.path.includes('\\012') ? exactPathOf(m) : m.path);
+    const name = m.path === '' ? null : decodeLatin1(exactPathOf(m));
     const entry: VaSpaceEntry = {
       baseAddress: m.start,
       allocationBase,

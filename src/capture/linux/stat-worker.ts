@@ -17,8 +17,8 @@ export type StatRequest =
       /** Int32 flag this thread sets to 1 (and notifies) once the answer is on the port. */
       done: SharedArrayBuffer;
     }
-  /** The capture gave up waiting: the process is stuck in the kernel, and a new one serves next. */
-  | { abandon: true };
+  /** The capture gave up waiting on this mount: the process is stuck in the kernel, and a new one serves next. */
+  | { abandon: string };
 
 interface Pending {
   port: MessagePort;
@@ -74,6 +74,9 @@ parentPort?.on('message', (request: StatRequest) => {
       // Killed, and left to end when its file system answers at last; never waited for.
       const stuck = child;
       child = null;
+      // Said when it ends at last (its file system answered): that mount may be tried again.
+      const mount = request.abandon;
+      stuck.once('exit', () => parentPort?.postMessage({ released: mount }));
       stuck.kill('SIGKILL');
       if (stuck.connected) stuck.disconnect();
       stuck.unref();

@@ -305,8 +305,9 @@ export const diffCommand = defineCommand({
           return { side, snapshot: await loadStoredSnapshot(store, side.captureId) };
         });
       };
-      const before = await read(refA, scopeA);
-      const after = await read(refB, scopeB);
+      // Both in one recording: both in one transaction, so that latest-1 and latest are neighbours.
+      const both = async () => ({ before: await read(refA, scopeA), after: await read(refB, scopeB) });
+      const { before, after } = refA.db === refB.db ? await readConsistently(await storeOf(refA.db), both) : await both();
       const [a, b] = [before.side, after.side];
       const diff = diffSnapshots(before.snapshot, after.snapshot, {
         includeVolatile: args.includeVolatile,

@@ -5,7 +5,7 @@ import { PssError } from '../../pss/pss-error.js';
 import { humanBytes, humanDuration } from '../../pss/units.js';
 import type { RecorderEvent, RecorderSummary } from '../../recorder/recorder.js';
 import { defineCommand, type GlobalOptions, parsePid, printRecord, warn, withStore } from '../context.js';
-import { displayText } from '../format-value.js';
+import { displayLine } from '../format-value.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { STARTED_BY, takeTerminalForeground, watchParent } from '../process-lifetime.js';
 import { wrapHelp } from '../help-text.js';
@@ -213,7 +213,7 @@ export const recordCommand = defineCommand({
     };
     const say = (message: string): void => {
       // Process names are the process's to choose: shown escaped, never as terminal control.
-      if (!args.quiet) status.print(displayText(message), drawStatus);
+      if (!args.quiet) status.print(displayLine(message), drawStatus);
     };
     const verbose = (message: string): void => {
       if (args.verbose) say(message);
