@@ -89,7 +89,10 @@ export function openEmptyRecording(): BetterSqlite3.Database {
 export function newRecordingImage(): Buffer {
   const db = openEmptyRecording();
   try {
-    db.prepare('UPDATE schema_migrations SET applied_at_us = ?').run(Math.round(Date.now() * 1000));
+    const nowUs = Math.round(Date.now() * 1000);
+    db.prepare('UPDATE schema_migrations SET applied_at_us = ?').run(nowUs);
+    // Its own identity: the empty recording's id is the build's, and two recordings never share one.
+    db.prepare('UPDATE recordings SET recording_id = lower(hex(randomblob(16))), created_at_us = ? WHERE recording_key = 1').run(nowUs);
     const bytes = db.serialize();
     // The file format's read and write versions 2: the recording is in WAL mode from the start.
     bytes[18] = 2;

@@ -61,3 +61,23 @@ test('a new recording is the empty one, in WAL mode, its migrations applied when
     fresh.close();
   }
 });
+
+test('every new recording has an identity of its own, though all are made from one empty recording', (t) => {
+  const dir = tempDir();
+  let made = 0;
+  const idOf = (image: Buffer): { recording_id: string; created_at_us: number } => {
+    // In WAL mode, as a file (an image in WAL mode cannot be opened in memory).
+    const file = `${dir}/${made++}.db`;
+    fs.writeFileSync(file, image);
+    const db = new BetterSqlite3(file, { readonly: true });
+    try {
+      return db.prepare('SELECT recording_id, created_at_us FROM recordings WHERE recording_key = 1').get() as { recording_id: string; created_at_us: number };
+    } finally {
+      db.close();
+    }
+  };
+  const [a, b] = [idOf(newRecordingImage()), idOf(newRecordingImage())];
+  t.regex(a.recording_id, /^[0-9a-f]{32}$/);
+  t.not(a.recording_id, b.recording_id, 'two recordings, two ids: pushed into one store, they never mix');
+  t.true(Math.abs(a.created_at_us - Date.now() * 1000) < 60e6, 'made now, not when the build was');
+});
