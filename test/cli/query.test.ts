@@ -119,7 +119,7 @@ const mistakes: [args: string[], code: number, message: RegExp][] = [
 for (const [args, code, message] of mistakes) {
   test(`pssql ${args.map((a) => (a === '' || /\s/.test(a) ? `'${a}'` : a)).join(' ')}`, (t) => {
     const result = pssql([...args, '--db', db]);
-    t.is(result.code, code);
+    t.is(result.code, code, result.stderr);
     t.is(result.stderr.split('\n').length, 2, 'one line');
     t.regex(result.stderr.trimEnd(), message);
   });

@@ -55,9 +55,18 @@ test('record --all as nobody records every process ps lists, with one line about
   const user = otherUser(t);
   if (user === null) return;
   const db = path.join(writableDir(), 'all.db');
-  const before = new Set(execFileSync('ps', ['-e', '-o', 'pid='], { encoding: 'utf8' }).trim().split(/\s+/).map(Number));
+  // Each process by pid and program: one that exec()s another program during the round (a test
+  // starting its tools beside this one) is not the same process before and after.
+  const processes = (): Map<number, string> =>
+    new Map(
+      execFileSync('ps', ['-e', '-o', 'pid=,lstart=,comm='], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((line) => [Number(line.trim().split(/\s+/)[0]), line.trim()] as const),
+    );
+  const before = processes();
   const result = asUser(user, ['record', '--all', '--count', '1', '--every', '1s', '--db', db, '--format', 'json']);
-  const after = new Set(execFileSync('ps', ['-e', '-o', 'pid='], { encoding: 'utf8' }).trim().split(/\s+/).map(Number));
+  const after = processes();
   t.is(result.code, 0, result.stderr);
   const lines = result.stderr.trim().split('\n').filter(Boolean);
   t.is(lines.length, 1, result.stderr);
@@ -66,7 +75,7 @@ test('record --all as nobody records every process ps lists, with one line about
   try {
     const recorded = new Set(stored.prepare('SELECT pid FROM captures').pluck().all() as number[]);
     // Every process there before and after the round (and not pssql itself) was recorded.
-    const steady = [...before].filter((pid) => after.has(pid));
+    const steady = [...before].filter(([pid, what]) => after.get(pid) === what).map(([pid]) => pid);
     const missing = steady.filter((pid) => !recorded.has(pid) && fs.existsSync(`/proc/${pid}`));
     t.true(steady.length > 5);
     t.deepEqual(missing.filter((pid) => !/pssql|node/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1'))), [], 'every process ps lists');
