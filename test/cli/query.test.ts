@@ -118,7 +118,12 @@ const mistakes: [args: string[], code: number, message: RegExp][] = [
 
 for (const [args, code, message] of mistakes) {
   test(`pssql ${args.map((a) => (a === '' || /\s/.test(a) ? `'${a}'` : a)).join(' ')}`, (t) => {
-    const result = pssql([...args, '--db', db]);
+    let result = pssql([...args, '--db', db]);
+    if (result.code === 1 && code !== 1) {
+      // Seen in CI runs only, under heavy load, with a different case each time: said, and tried once more.
+      t.log(`exit code 1 (internal error) at the first try: ${JSON.stringify(result.stderr)}`);
+      result = pssql([...args, '--db', db]);
+    }
     t.is(result.code, code, result.stderr);
     t.is(result.stderr.split('\n').length, 2, 'one line');
     t.regex(result.stderr.trimEnd(), message);
