@@ -9,6 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import test from 'ava';
 import { pssql, tempDir } from '../helpers/cli.js';
 import { buildFixture, PROJECT_ROOT, startTarget } from '../helpers/target.js';
+import { startNamedTarget, uniqueName } from '../recorder/named-target.js';
 import { assertWholeCaptures } from '../helpers/consistency.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -76,7 +77,7 @@ import * as os from 'node:os';
       try { captureSnapshot({ pid: ${target.pid} }); console.log(JSON.stringify({ ok: true })); }
       catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }
     `;
-    const result = spawnSync('prlimit', ['--nofile=256:256', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const result = spawnSync('prlimit', ['--nofile=1024:1024', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
     t.is(result.status, 0, result.stderr);
     const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}');
     t.like(outcome, { name: 'PssError', code: 'ERROR_TOO_MANY_OPEN_FILES' });
@@ -120,10 +121,11 @@ function shortOfFds(args: string[], flag: string) {
 
 test('a short fd shortage of the recorder: its targets are kept and recorded again after; a lasting one ends it with exit 6', async (t) => {
   const target = await startTarget(['--files', '30']);
-  const named = await startTarget(['--files', '5']);
+  // A name of its own: 'target' would also pick up the short-lived targets of the tests beside this one.
+  const name = uniqueName('pssqlshort');
+  const named = await startNamedTarget(name, ['--files', '5']);
   try {
     const db = `${tempDir()}/short.db`;
-    const name = fs.readFileSync(`/proc/${named.pid}/comm`, 'utf8').trim();
     const flag = `${tempDir()}/short-of-fds`;
     const { out, closed } = shortOfFds(['record', String(target.pid), '--name', name, '--every', '200ms', '--for', '6s', '--db', db, '--format', 'json'], flag);
     await new Promise((resolve) => setTimeout(resolve, 2000));
