@@ -127,7 +127,7 @@ test('a short fd shortage of the recorder: its targets are kept and recorded aga
   try {
     const db = `${tempDir()}/short.db`;
     const flag = `${tempDir()}/short-of-fds`;
-    const { out, closed } = shortOfFds(['record', String(target.pid), '--name', name, '--every', '200ms', '--for', '6s', '--db', db, '--format', 'json'], flag);
+    const { out, closed } = shortOfFds(['record', String(target.pid), '--name', name, '--every', '200ms', '--for', '10s', '--db', db, '--format', 'json'], flag);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     // For 1.5 s no fd can be opened: every /proc read fails with EMFILE.
     fs.writeFileSync(flag, '');
