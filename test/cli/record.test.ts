@@ -86,7 +86,7 @@ test.serial('Ctrl-C during a capture finishes that capture, exits 0 with a summa
     const [code] = await run.exit;
     t.is(code, 0, run.stderr());
     const [summary] = JSON.parse(run.stdout()) as Record<string, unknown>[];
-    t.like(summary, { captures: 2, rounds: 2, stopped_by: 'SIGINT', failures: 0 });
+    t.like(summary, { captures: 2, rounds: 2, stopped_by: 'SIGINT', failures: 0 }, run.stderr());
     t.true((summary?.database_size_bytes as number) > 0);
     // Its own peak memory: more than a bare Node's, well under a gigabyte.
     t.true((summary?.peak_memory_bytes as number) > 20 * 2 ** 20 && (summary?.peak_memory_bytes as number) < 2 ** 30, String(summary?.peak_memory_bytes));

@@ -1,15 +1,19 @@
 import type { Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
 import { DENIED, type ReadFailure, VANISHED } from './proc-files.js';
-import type { StatAnswer, StatRequest } from './stat-worker.js';
+import type { StatAnswer, StatRequest, StatWorkerData } from './stat-worker.js';
 
 /** node:worker_threads, loaded by the first blocking stat: a capture that starts no thread loads none of it. */
 const workerThreads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** How long the stats of one capture on network and FUSE file systems may take in all, ms. */
 export const BLOCKING_STAT_TIMEOUT_MS = 1000;
-/** What starting the stat process may take beyond the budget (a Node process, on a loaded machine), ms. */
-const STAT_PROCESS_START_MS = 1000;
+/**
+ * How long starting the stat process (a thread and a Node process) may take, ms. It is not the
+ * file systems' time: the budget starts again when the process is ready. On a loaded machine a
+ * Node process can take seconds to start; one that does not start in this long fails the capture.
+ */
+const STAT_PROCESS_START_LIMIT_MS = 20_000;
 /** How long a file system that did not answer is left alone (its files' stats unknown), ms. */
 const UNRESPONSIVE_FOR_MS = 60_000;
 
@@ -30,17 +34,22 @@ export class BlockingStats {
   private readonly unresponsive = new Map<string, number>();
   /** Mounts whose stat process was left behind stuck, and has not ended yet. */
   private readonly stuck = new Set<string>();
-  /** The next stat starts a stat process (a Node process): its start is not the file system's time. */
-  private starting = true;
+  /** Int32 flag the thread sets to 1 once its stat process is ready (0 while one starts). */
+  private readonly ready = new SharedArrayBuffer(4);
 
   constructor(private readonly timeoutMs = BLOCKING_STAT_TIMEOUT_MS) {}
 
   private thread(): Worker {
     if (this.worker === null) {
-      this.worker = new (workerThreads().Worker)(new URL('./stat-worker.js', import.meta.url));
-      this.worker.on('message', (message: { released: string }) => this.stuck.delete(message.released));
-      this.worker.unref();
-      this.starting = true;
+      const workerData: StatWorkerData = { ready: this.ready };
+      this.worker = new (workerThreads().Worker)(new URL('./stat-worker.js', import.meta.url), { workerData });
+      const worker = this.worker;
+      worker.on('message', (message: { released: string }) => this.stuck.delete(message.released));
+      // A thread that failed is started again by the next stat (its stats meanwhile fail as vanished).
+      worker.on('error', () => {
+        if (this.worker === worker) this.worker = null;
+      });
+      worker.unref();
     }
     return this.worker;
   }
@@ -64,14 +73,15 @@ export class BlockingStats {
     const done = new SharedArrayBuffer(4);
     const request: StatRequest = { path, port: port2, done };
     this.thread().postMessage(request, [port2]);
-    const waitMs = Math.max(1, budget.endsAtMs - performance.now()) + (this.starting ? STAT_PROCESS_START_MS : 0);
-    this.starting = false;
+    this.waitUntilStarted(budget, pid);
+    const waitMs = Math.max(1, budget.endsAtMs - performance.now());
     if (Atomics.wait(new Int32Array(done), 0, 0, waitMs) === 'timed-out') {
       port1.close();
+      // The next stat waits for the next stat process to start, whenever the thread reads this.
+      Atomics.store(new Int32Array(this.ready), 0, 0);
       const abandon: StatRequest = { abandon: mount };
       this.thread().postMessage(abandon);
       this.stuck.add(mount);
-      this.starting = true;
       this.unresponsive.set(mount, performance.now() + UNRESPONSIVE_FOR_MS);
       throw new PssError(
         'ERROR_TIMEOUT',
@@ -85,6 +95,24 @@ export class BlockingStats {
     if (answer === undefined || 'error' in answer) return VANISHED;
     if ('failure' in answer) return answer.failure === 'denied' ? DENIED : VANISHED;
     return answer.text;
+  }
+
+  /**
+   * Waits while the stat process starts (the first stat, or the first after one was left behind),
+   * and moves the budget's end on by that time: a slow start is not a file system that hangs.
+   */
+  private waitUntilStarted(budget: { endsAtMs: number }, pid: number): void {
+    const ready = new Int32Array(this.ready);
+    if (Atomics.load(ready, 0) === 1) return;
+    const from = performance.now();
+    if (Atomics.wait(ready, 0, 0, STAT_PROCESS_START_LIMIT_MS) === 'timed-out') {
+      throw new PssError(
+        'ERROR_TIMEOUT',
+        `cannot capture pid ${pid}: the process that makes the stats of network and FUSE files did not start within ${STAT_PROCESS_START_LIMIT_MS / 1000} s (a machine short of CPU or memory)`,
+        { pid },
+      );
+    }
+    budget.endsAtMs += performance.now() - from;
   }
 
   close(): void {

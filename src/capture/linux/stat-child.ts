@@ -29,3 +29,5 @@ process.on('message', (request: ChildRequest) => {
 });
 // pssql ended or gave this process up.
 process.on('disconnect', () => process.exit(0));
+// Started: what the capture waited for so far was this process's start, not a file system.
+process.send?.({ ready: true });

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type MessagePort, parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { ChildRequest, StatAnswer } from './stat-child.js';
 
 export type { StatAnswer };
@@ -25,6 +25,13 @@ interface Pending {
   done: SharedArrayBuffer;
 }
 
+/** What the thread is started with. */
+export interface StatWorkerData {
+  /** Int32 flag: 1 while a stat process is running and has said it is ready, 0 while one starts. */
+  ready: SharedArrayBuffer;
+}
+
+const ready = new Int32Array((workerData as StatWorkerData).ready);
 let child: ChildProcess | null = null;
 let nextId = 1;
 const pending = new Map<number, Pending>();
@@ -47,7 +54,15 @@ function statProcess(): ChildProcess {
   // Its own process group, so that Ctrl-C is pssql's to handle; no stdio, so a process stuck
   // behind holds no pipe of pssql's open (a shell waits on those).
   const made = fork(fileURLToPath(new URL('./stat-child.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], detached: true });
-  made.on('message', (message: { id: number; answer: StatAnswer }) => {
+  Atomics.store(ready, 0, 0);
+  made.on('message', (message: { id: number; answer: StatAnswer } | { ready: true }) => {
+    if ('ready' in message) {
+      if (child === made) {
+        Atomics.store(ready, 0, 1);
+        Atomics.notify(ready, 0);
+      }
+      return;
+    }
     const waiting = pending.get(message.id);
     pending.delete(message.id);
     if (waiting !== undefined) answer(waiting, message.answer);
@@ -55,12 +70,14 @@ function statProcess(): ChildProcess {
   made.on('exit', () => {
     if (child === made) {
       child = null;
+      Atomics.store(ready, 0, 0);
       failAll('the stat process ended');
     }
   });
   made.on('error', (error) => {
     if (child === made) {
       child = null;
+      Atomics.store(ready, 0, 0);
       failAll(error.message);
     }
   });
@@ -74,6 +91,7 @@ parentPort?.on('message', (request: StatRequest) => {
       // Killed, and left to end when its file system answers at last; never waited for.
       const stuck = child;
       child = null;
+      Atomics.store(ready, 0, 0);
       // Said when it ends at last (its file system answered): that mount may be tried again.
       const mount = request.abandon;
       stuck.once('exit', () => parentPort?.postMessage({ released: mount }));
