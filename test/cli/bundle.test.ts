@@ -117,7 +117,8 @@ test('a capture of a process with many fds reads half of them in the reader thre
 
 test("the bundle's stat worker forks its stat process from the bundle and answers", async (t) => {
   // What a capture does for a file on a network or FUSE file system (blocking-stats.ts).
-  const worker = new Worker(new URL('stat-worker.js', pathToFileURL(`${BUNDLE}/`)));
+  const ready = new SharedArrayBuffer(4);
+  const worker = new Worker(new URL('stat-worker.js', pathToFileURL(`${BUNDLE}/`)), { workerData: { ready } });
   try {
     const { port1, port2 } = new MessageChannel();
     const done = new SharedArrayBuffer(4);
@@ -130,6 +131,7 @@ test("the bundle's stat worker forks its stat process from the bundle and answer
     t.is(answer.error, undefined);
     t.is(typeof answer.text, 'string');
     t.is(Atomics.load(new Int32Array(done), 0), 1, 'the waiting capture is woken');
+    t.is(Atomics.load(new Int32Array(ready), 0), 1, 'the stat process said it was ready');
   } finally {
     await worker.terminate();
   }
