@@ -20,19 +20,31 @@ changes AS (
   WHERE v.instance_id IN (SELECT instance_id FROM process_captures)
   GROUP BY 1, 2, 3
 ),
-counts AS (
-  SELECT instance_id, type_name, seq AS from_seq, lead(seq) OVER run AS to_seq, sum(change) OVER run AS n
-  FROM changes
-  WINDOW run AS (PARTITION BY instance_id, type_name ORDER BY seq)
-),
-present AS (
-  SELECT c.capture_id, k.type_name, k.n
+-- Every selected capture, once for each type its process instance ever had.
+grid AS (
+  SELECT c.capture_id, c.instance_id, c.seq, t.type_name
   FROM process_captures AS c
-  JOIN counts AS k ON k.instance_id = c.instance_id AND k.from_seq <= c.seq AND (k.to_seq IS NULL OR c.seq < k.to_seq)
-  WHERE k.n > 0
+  JOIN (SELECT DISTINCT instance_id, type_name FROM changes) AS t ON t.instance_id = c.instance_id
 ),
+-- The running sum of the changes in seq order, read at each capture (which comes after the
+-- changes of its own seq): one sort of changes and captures together, where a join of each
+-- capture with the span that holds it would compare every capture with every span.
+present AS MATERIALIZED (
+  SELECT capture_id, instance_id, type_name, n
+  FROM (
+    SELECT capture_id, instance_id, type_name, is_capture,
+      sum(change) OVER (PARTITION BY instance_id, type_name ORDER BY seq, is_capture ROWS UNBOUNDED PRECEDING) AS n
+    FROM (
+      SELECT instance_id, type_name, seq, change, NULL AS capture_id, 0 AS is_capture FROM changes
+      UNION ALL
+      SELECT instance_id, type_name, seq, 0, capture_id, 1 FROM grid
+    ) AS events
+  ) AS running
+  WHERE is_capture = 1
+),
+-- The types shown: those with a handle in at least one selected capture.
 types AS (
-  SELECT DISTINCT c.instance_id, p.type_name FROM present AS p JOIN process_captures AS c ON c.capture_id = p.capture_id
+  SELECT DISTINCT instance_id, type_name FROM present WHERE n > 0
 )
 SELECT
   c.capture_id,
@@ -42,8 +54,8 @@ SELECT
   c.name,
   c.started_at_us,
   t.type_name,
-  CASE WHEN c.handle_count IS NULL THEN NULL ELSE coalesce(p.n, 0) END AS handle_count
+  CASE WHEN c.handle_count IS NULL THEN NULL ELSE p.n END AS handle_count
 FROM process_captures AS c
-JOIN types AS t ON t.instance_id = c.instance_id
-LEFT JOIN present AS p ON p.capture_id = c.capture_id AND p.type_name = t.type_name
+JOIN present AS p ON p.capture_id = c.capture_id
+JOIN types AS t ON t.instance_id = p.instance_id AND t.type_name = p.type_name
 ORDER BY c.capture_id, t.type_name;

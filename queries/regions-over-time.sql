@@ -37,27 +37,34 @@ changes AS (
   WHERE v.instance_id IN (SELECT instance_id FROM process_captures)
   GROUP BY 1, 2, 3
 ),
-totals AS (
-  SELECT
-    instance_id,
-    type_name,
-    seq AS from_seq,
-    lead(seq) OVER run AS to_seq,
-    sum(regions) OVER run AS regions,
-    sum(committed) OVER run AS committed,
-    sum(resident) OVER run AS resident,
-    sum(resident_known) OVER run AS resident_known
-  FROM changes
-  WINDOW run AS (PARTITION BY instance_id, type_name ORDER BY seq)
-),
-present AS (
-  SELECT c.capture_id, k.type_name, k.regions, k.committed, CASE WHEN k.resident_known > 0 THEN k.resident END AS resident
+-- Every selected capture, once for each memory type its process instance ever had.
+grid AS (
+  SELECT c.capture_id, c.instance_id, c.seq, t.type_name
   FROM process_captures AS c
-  JOIN totals AS k ON k.instance_id = c.instance_id AND k.from_seq <= c.seq AND (k.to_seq IS NULL OR c.seq < k.to_seq)
-  WHERE k.regions > 0
+  JOIN (SELECT DISTINCT instance_id, type_name FROM changes) AS t ON t.instance_id = c.instance_id
 ),
+-- The running sums of the changes in seq order, read at each capture (after the changes of its
+-- own seq), in one sort of changes and captures together.
+present AS MATERIALIZED (
+  SELECT capture_id, instance_id, type_name, regions, committed, CASE WHEN resident_known > 0 THEN resident END AS resident
+  FROM (
+    SELECT capture_id, instance_id, type_name, is_capture,
+      sum(regions) OVER run AS regions,
+      sum(committed) OVER run AS committed,
+      sum(resident) OVER run AS resident,
+      sum(resident_known) OVER run AS resident_known
+    FROM (
+      SELECT instance_id, type_name, seq, regions, committed, resident, resident_known, NULL AS capture_id, 0 AS is_capture FROM changes
+      UNION ALL
+      SELECT instance_id, type_name, seq, 0, 0, 0, 0, capture_id, 1 FROM grid
+    ) AS events
+    WINDOW run AS (PARTITION BY instance_id, type_name ORDER BY seq, is_capture ROWS UNBOUNDED PRECEDING)
+  ) AS running
+  WHERE is_capture = 1
+),
+-- The types shown: those with a region in at least one selected capture.
 types AS (
-  SELECT DISTINCT c.instance_id, p.type_name FROM present AS p JOIN process_captures AS c ON c.capture_id = p.capture_id
+  SELECT DISTINCT instance_id, type_name FROM present WHERE regions > 0
 )
 SELECT
   c.capture_id,
@@ -67,10 +74,10 @@ SELECT
   c.name,
   c.started_at_us,
   t.type_name,
-  CASE WHEN c.region_count IS NULL THEN NULL ELSE coalesce(p.regions, 0) END AS region_count,
-  CASE WHEN c.region_count IS NULL THEN NULL ELSE coalesce(p.committed, 0) END AS committed_bytes,
-  p.resident AS resident_bytes
+  CASE WHEN c.region_count IS NULL THEN NULL ELSE p.regions END AS region_count,
+  CASE WHEN c.region_count IS NULL THEN NULL ELSE p.committed END AS committed_bytes,
+  CASE WHEN p.regions > 0 THEN p.resident END AS resident_bytes
 FROM process_captures AS c
-JOIN types AS t ON t.instance_id = c.instance_id
-LEFT JOIN present AS p ON p.capture_id = c.capture_id AND p.type_name = t.type_name
+JOIN present AS p ON p.capture_id = c.capture_id
+JOIN types AS t ON t.instance_id = p.instance_id AND t.type_name = p.type_name
 ORDER BY c.capture_id, t.type_name;

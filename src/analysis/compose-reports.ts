@@ -24,12 +24,12 @@ function withCtes(sql: string, ctes: readonly string[]): string {
 
 /**
  * Resolves `uses:`: each used report's statement (composed in turn) goes in front of the SQL as
- * a CTE named after it, and its parameters become the report's own (declaring one again changes
+ * a materialized CTE named after it, and its parameters become the report's own (declaring one again changes
  * its default or description, not its type). A report that uses one that does not exist, or
  * itself, is an error naming its file.
  *
  * @example
- * composeReports(reports).find((r) => r.name === 'leak-suspects')?.sql  // WITH handles_over_time AS (...), ...
+ * composeReports(reports).find((r) => r.name === 'leak-suspects')?.sql  // WITH handles_over_time AS MATERIALIZED (...), ...
  */
 export function composeReports(reports: readonly ReportDefinition[]): ReportDefinition[] {
   const byName = new Map(reports.map((r) => [r.name, r]));
@@ -44,7 +44,9 @@ export function composeReports(reports: readonly ReportDefinition[]): ReportDefi
       const base = byName.get(name);
       if (base === undefined) throw bad(report.file, null, `'uses: ${name}': no such report${didYouMeanText(name, [...byName.keys()])}`);
       const used = compose(base, [...path, report.name]);
-      ctes.push(`${usedTableName(name)} AS (\n${withoutFinalSemicolon(used.sql)}\n)`);
+      // MATERIALIZED: computed once, however often the report reads it (SQLite would otherwise
+      // run a CTE read several times, as a subquery, each time; PostgreSQL 12+ alike).
+      ctes.push(`${usedTableName(name)} AS MATERIALIZED (\n${withoutFinalSemicolon(used.sql)}\n)`);
       for (const p of used.parameters) if (!inherited.some((q) => q.name === p.name)) inherited.push(p);
     }
     let result = report;

@@ -111,7 +111,7 @@ test('uses: the used report goes in front as a CTE, its parameters after the own
     ['last=5', 'min_fds=0', 'pid=null', 'name=null', 'since=null', 'until=null', 'host=null', 'recording=null'],
   );
   t.deepEqual(report?.uses, ['process-captures']);
-  t.regex(report?.sql ?? '', /^-- name: recent-captures[\s\S]*\nWITH\nprocess_captures AS \(\n-- name: process-captures[\s\S]*ORDER BY capture_id\n\n\)\nSELECT capture_id FROM process_captures WHERE handle_count >= :min_fds;\n$/);
+  t.regex(report?.sql ?? '', /^-- name: recent-captures[\s\S]*\nWITH\nprocess_captures AS MATERIALIZED \(\n-- name: process-captures[\s\S]*ORDER BY capture_id\n\n\)\nSELECT capture_id FROM process_captures WHERE handle_count >= :min_fds;\n$/);
   t.is(report?.text.startsWith('-- name: recent-captures'), true);
 });
 

@@ -76,7 +76,7 @@ SELECT capture_id, handle_count AS fds FROM process_captures ORDER BY capture_id
   t.is(rows.length, 1);
   t.is(rows[0]?.fds, fs.readdirSync(`/proc/${target.pid}/fd`).length);
   const sql = pssql(['report', 'fds-per-capture', '--sql', '--queries', d, '--db', db]).stdout;
-  t.regex(sql, /^-- name: fds-per-capture[\s\S]*WITH\nprocess_captures AS \(\n-- name: process-captures[\s\S]*\)\nSELECT capture_id, handle_count AS fds/, '--sql shows what runs');
+  t.regex(sql, /^-- name: fds-per-capture[\s\S]*WITH\nprocess_captures AS MATERIALIZED \(\n-- name: process-captures[\s\S]*\)\nSELECT capture_id, handle_count AS fds/, '--sql shows what runs');
 });
 
 test('--sql prints the report as it is written', (t) => {
