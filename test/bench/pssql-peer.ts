@@ -9,8 +9,9 @@
  *
  * capture: one warm-up capture into a scratch database (so the code is warm, as in a recorder
  * that runs every few seconds), then one timed capture into FILE, made anew. With --again, FILE
- * first gets one untimed capture, so the timed one finds the process unchanged: pssql stores
- * unchanged entries once, and this is the cost of recording a steady process again.
+ * first gets 10 untimed captures and the timed one comes 2 s after the last, so it finds the
+ * process as a recorder at work every 2 s does: pssql stores unchanged entries once, and this is
+ * the cost of recording a steady process again.
  *
  * Prints one JSON line. Exits 3 with the reason on stderr while the slot below is not filled.
  *
@@ -78,6 +79,11 @@ async function runReport(dbFile: string, report: (typeof REPORTS)[number]): Prom
 
 /** Captures made before the "again" capture that is timed. */
 const STEADY_AFTER = 10;
+/**
+ * Time between the last of those and the timed one, ms: a real cadence (issue 11: every 2 s),
+ * so that no cache that holds for a time window (the 500 ms socket tables) flatters it.
+ */
+const CADENCE_MS = 2000;
 
 const now = (): bigint => process.hrtime.bigint();
 const maxRssKb = (): number => process.resourceUsage().maxRSS;
@@ -92,7 +98,10 @@ async function capture(pid: number | null, dbFile: string, again: boolean): Prom
   const recorder = await openRecorder(dbFile);
   // "Again" is a recorder at work: a few captures of the process first, as a recording every
   // few seconds would have made, so that what is timed is its steady state.
-  if (again) for (let i = 0; i < STEADY_AFTER; i++) await recorder.capture(pid);
+  if (again) {
+    for (let i = 0; i < STEADY_AFTER; i++) await recorder.capture(pid);
+    await new Promise((resolve) => setTimeout(resolve, CADENCE_MS));
+  }
   const before = databaseStats(dbFile);
   const t0 = now();
   await recorder.capture(pid);

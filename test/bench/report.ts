@@ -1,3 +1,4 @@
+import { type LongRecording, type RecorderMemory, REPORT_GOAL_MS } from './long.js';
 import type { MachineFacts } from './machine.js';
 import type { ReadBack } from './pssql.js';
 import { type StartupResult, summarizeStartup } from './startup.js';
@@ -29,6 +30,10 @@ export interface BenchResult {
   targets: TargetResult[];
   readBack: { target: string; captures: number } & ({ available: true; readBack: ReadBack } | { available: false; reason: string });
   startup: StartupResult | { skipped: string };
+  /** A recorder's peak memory over 50 and 200 captures (null: its target was not run). */
+  memory: RecorderMemory | null;
+  /** The long recording (null: not run). */
+  long: LongRecording | null;
   hints: string[];
   durationS: number;
 }
@@ -211,4 +216,92 @@ export function toText(result: BenchResult): string {
     readBackSection(result.readBack),
     startupSection(result.startup),
   ].join('\n\n');
+}
+
+/** One goal of issue 11 (and of issue 6 before it), as measured in this run. */
+export interface GoalRow {
+  what: string;
+  /** The measured value, as shown. */
+  measured: string;
+  goal: string;
+  /** null: not measured in this run (its target was not run, or a tool is missing). */
+  met: boolean | null;
+}
+
+const MiB = 2 ** 20;
+
+/** Every goal, measured value beside it, from the parts of this run. */
+export function goalRows(result: BenchResult): GoalRow[] {
+  const rows: GoalRow[] = [];
+  const add = (what: string, value: number | null, goal: string, met: (v: number) => boolean, show: (v: number) => string): void => {
+    rows.push({ what, measured: value === null ? DASH : show(value), goal, met: value === null ? null : met(value) });
+  };
+  const times = (v: number): string => `${num(v)}×`;
+
+  // One process: the large target in a full run, the small one in a quick one.
+  const one = result.targets.find((t) => t.name === 'large') ?? result.targets.find((t) => t.name === 'small');
+  const ms = (t: TargetResult | undefined, id: string): number | null => {
+    const tool = t?.tools.find((x) => x.id === id);
+    return tool === undefined || tool.skipped ? null : median(summarize(tool.samples).totalMs);
+  };
+  const label = one ? `${one.name} target` : 'one process';
+  const floor = ms(one, 'floor');
+  add(`recorder at work (a capture 2 s after the last) / floor, ${label}`, ratio(ms(one, 'pssql-again'), floor), '≤ 1.25×', (v) => v <= 1.25, times);
+  add(`first capture into a new recording / floor, ${label}`, ratio(ms(one, 'pssql'), floor), '≤ 2×', (v) => v <= 2, times);
+  add(`psutil / recorder at work, ${label}`, ratio(ms(one, 'psutil'), ms(one, 'pssql-again')), '≥ 3×', (v) => v >= 3, times);
+  add(`recorder at work / lsof -p, ${label}`, ratio(ms(one, 'pssql-again'), ms(one, 'lsof')), '< 1×', (v) => v < 1, times);
+  const machine = result.targets.find((t) => t.name === 'machine');
+  add('every process, recorder at work / psutil', ratio(ms(machine, 'pssql-all-again'), ms(machine, 'psutil-all')), '≤ 0.333×', (v) => v <= 1 / 3, times);
+
+  const m = result.memory;
+  const peak = (n: number): number | null => m?.runs.find((r) => r.captures === n)?.peakBytes ?? null;
+  const mLabel = m ? `${m.target} target` : 'large target';
+  add(`recorder's peak memory over 200 captures, ${mLabel}`, peak(200) === null ? null : peak(200)! / MiB, '≤ 150 MiB', (v) => v <= 150, (v) => `${num(v)} MiB`);
+  add(
+    `its growth from 50 to 200 captures, ${mLabel}`,
+    peak(200) === null || peak(50) === null ? null : (peak(200)! / peak(50)! - 1) * 100,
+    '≤ 5 % (flat)',
+    (v) => v <= 5,
+    (v) => `${num(v)} %`,
+  );
+
+  const s = 'skipped' in result.startup ? null : summarizeStartup(result.startup);
+  const startupRatio = (id: string): number | null => s?.find((x) => x.command.id === id)?.ratio ?? null;
+  add('pssql --version / node -e 0', startupRatio('version'), '≤ 1.5×', (v) => v <= 1.5, times);
+  add('pssql capture of a small process (whole command) / node -e 0', startupRatio('capture'), '≤ 2.5×', (v) => v <= 2.5, times);
+
+  const l = result.long;
+  const lLabel = l ? `${l.captures.toLocaleString('en-US')} captures` : 'a long recording';
+  add(`record cost, last tenth / first tenth, ${lLabel}`, l ? ratio(median(l.lastMs), median(l.firstMs)) : null, '≤ 1.25× (flat)', (v) => v <= 1.25, times);
+  for (const name of ['leak-suspects', 'handles-over-time', 'memory-over-time', 'trend']) {
+    const report = l?.reports.find((r) => r.name === name);
+    add(`${name} on ${lLabel} (the whole command)`, median(report?.ms), `< ${num(REPORT_GOAL_MS)} ms`, (v) => v < REPORT_GOAL_MS, (v) => `${num(v)} ms`);
+  }
+  add(
+    `with --keep ${l?.retention.keep ?? 'N'}: the file's growth over the second half`,
+    l ? (l.retention.endBytes / l.retention.halfBytes - 1) * 100 : null,
+    '≤ 5 % (stops growing)',
+    (v) => v <= 5,
+    (v) => `${num(v)} %`,
+  );
+  return rows;
+}
+
+/** The one table of every goal, last in the report. */
+export function goalsSection(result: BenchResult): string {
+  const rows = goalRows(result);
+  const met = rows.filter((r) => r.met === true).length;
+  const measured = rows.filter((r) => r.met !== null).length;
+  const table_ = [['goal', 'measured', 'target', ''], ...rows.map((r) => [r.what, r.measured, r.goal, r.met === null ? 'not measured' : r.met ? 'met' : 'NOT MET'])];
+  const extra: string[] = [];
+  const l = result.long;
+  if (l) {
+    extra.push(
+      `  long recording: ${num(l.dbBytes / l.captures / 1024)} KiB per capture (${num(l.dbBytes / MiB)} MiB for ${l.captures.toLocaleString('en-US')}), ` +
+        `a capture ${num(median(l.firstMs))} ms at first and ${num(median(l.lastMs))} ms at the end, recorded in ${num(l.recordS)} s, peak memory ${num(l.peakMemoryBytes / MiB)} MiB;` +
+        ` with --keep ${l.retention.keep}: ${num(l.retention.halfBytes / 1024)} KiB after half, ${num(l.retention.endBytes / 1024)} KiB at the end, ` +
+        `${l.retention.pruned.toLocaleString('en-US')} captures pruned, ${num(median(l.retention.costMs))} ms a capture`,
+    );
+  }
+  return [`goals (issue 11): ${met} of ${measured} measured met, in this run`, table(table_), ...extra].join('\n');
 }

@@ -5,8 +5,11 @@
  *   npm run build && node dist/test/bench/run.js [--quick] [--json] [--rounds N] [--targets small,large,...]
  *
  * Targets: small, large, thread-heavy, map-heavy, machine (every process, the small target among
- * them), and start-up (the CLI's start-up beside a bare node, on a 200-fd process). --quick: 3
- * rounds, small, machine and start-up only. --json: the samples and their summaries.
+ * them), start-up (the CLI's start-up beside a bare node, on a 200-fd process) and long (10,000
+ * captures of a process that drifts, read back, and again with --keep). A recorder's peak memory
+ * over 50 and 200 captures is measured on the large target. --quick: 3 rounds, small, machine,
+ * start-up and long (1,000 captures), the memory on the small target: every goal, at smaller
+ * sizes. --json: the samples and their summaries. The run ends with one table of every goal.
  *
  * Each round runs every tool once on the target, as a fresh process; the first round warms the
  * caches and is dropped; the tables show medians. Never run by `npm test`.
@@ -20,7 +23,8 @@ import { canMeasureRss } from './command.js';
 import { machineFacts } from './machine.js';
 import { type FleetResult, fleetSection, measureFleet } from './fleet.js';
 import { measureReadBack, pssqlTools } from './pssql.js';
-import { type BenchResult, type TargetResult, type ToolResult, toJson, toText } from './report.js';
+import { type BenchResult, goalRows, goalsSection, type TargetResult, type ToolResult, toJson, toText } from './report.js';
+import { DRIFT_MS, measureLongRecording, measureRecorderMemory } from './long.js';
 import { measureStartup } from './startup.js';
 import { killAllTargets, type RunningTarget, startTarget, startupTargetSpec, targetDir, type TargetSpec, targetSpecs } from './targets.js';
 import { floorAndPeers, type Tool } from './tools.js';
@@ -76,8 +80,8 @@ async function main(): Promise<void> {
   buildPrograms(paths);
   const machine = machineFacts();
   const specs = targetSpecs(machine.fdHardLimit);
-  const known = [...specs.map((s) => s.name), 'machine', 'start-up'];
-  const names = values.targets?.split(',') ?? (values.quick ? ['small', 'machine', 'start-up'] : known);
+  const known = [...specs.map((s) => s.name), 'machine', 'start-up', 'long'];
+  const names = values.targets?.split(',') ?? (values.quick ? ['small', 'machine', 'start-up', 'long'] : known);
   for (const n of names) if (!known.includes(n)) throw new RangeError(`--targets: unknown target ${n} (known: ${known.join(', ')})`);
 
   let current = '';
@@ -101,6 +105,8 @@ async function main(): Promise<void> {
     reason: values.quick ? 'skipped with --quick' : 'skipped: the large target was not run',
   };
   let fleet: { available: true; fleet: FleetResult } | { available: false; reason: string } | null = null;
+  let memory: BenchResult['memory'] = null;
+  let long: BenchResult['long'] = null;
   const withTarget = async (spec: TargetSpec, f: (t: RunningTarget) => Promise<void>): Promise<void> => {
     log(`${spec.name}: starting the target`);
     const target = await startTarget(paths.target, spec, targetDir(paths.cache, spec), machine.maxMapCount);
@@ -127,6 +133,8 @@ async function main(): Promise<void> {
       // The central store: the large target in a full run, the small one in a quick one.
       if (spec.name === (values.quick ? 'small' : 'large')) {
         fleet = await measureFleet(target.pid, { hosts: values.quick ? 2 : 10, captures: values.quick ? 10 : READ_BACK_CAPTURES, rounds: values.quick ? 1 : 3, log });
+        // A recorder's peak memory, flat from the 50th capture to the 200th (issue 11).
+        memory = measureRecorderMemory(target.pid, { paths, dir: dbDir, target: spec.name, counts: [50, 200], log });
       }
     });
   }
@@ -149,6 +157,13 @@ async function main(): Promise<void> {
     log(`start-up: ${samples} rounds of node -e 0, pssql --version and pssql capture`);
     startup = measureStartup(paths, { pid: target.pid, fds: target.counts.fds }, samples, dbDir);
   });
+  if (names.includes('long')) {
+    const spec: TargetSpec = { name: 'long', args: ['--files', '20', '--threads', '4', '--drift', String(DRIFT_MS)], expect: { fds: 23, threads: 5, regions: 10 } };
+    await withTarget(spec, async (target) => {
+      const captures = values.quick ? 1000 : 10_000;
+      long = measureLongRecording(target.pid, { paths, dir: dbDir, captures, keep: values.quick ? 100 : 500, repeat: values.quick ? 3 : 5, log });
+    });
+  }
   rmSync(join(paths.cache, 'targets'), { recursive: true, force: true });
 
   const result: BenchResult = {
@@ -158,10 +173,13 @@ async function main(): Promise<void> {
     targets,
     readBack,
     startup,
+    memory,
+    long,
     hints,
     durationS: Number(process.hrtime.bigint() - started) / 1e9,
   };
-  process.stdout.write(`${values.json ? JSON.stringify({ ...JSON.parse(toJson(result)), fleet }, null, 2) : `${toText(result)}\n\n${fleetSection(fleet)}`}\n`);
+  const text = `${toText(result)}\n\n${fleetSection(fleet)}\n\n${goalsSection(result)}`;
+  process.stdout.write(`${values.json ? JSON.stringify({ ...JSON.parse(toJson(result)), fleet, goals: goalRows(result) }, null, 2) : text}\n`);
 }
 
 // Targets also exit by themselves when this process dies (their stdin closes); this is for speed.
