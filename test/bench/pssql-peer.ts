@@ -6,6 +6,7 @@
  *   node dist/test/bench/pssql-peer.js probe        which parts of the slot are filled
  *   node dist/test/bench/pssql-peer.js capture (PID | --all) --db FILE [--again]
  *   node dist/test/bench/pssql-peer.js read-back PID --db FILE [--captures 100] [--repeat 5]
+ *   node dist/test/bench/pssql-peer.js sqlite-alone --db FILE
  *
  * capture: one warm-up capture into a scratch database (so the code is warm, as in a recorder
  * that runs every few seconds), then one timed capture into FILE, made anew. With --again, FILE
@@ -28,6 +29,8 @@ import { databaseStats } from './db-stats.js';
 interface Recorder {
   /** Captures `pid` (null: every process on the machine) with the default flags into the database. */
   capture(pid: number | null): Promise<void>;
+  /** Time spent writing into SQLite so far, ns. */
+  writeNs(): number;
   close(): void;
 }
 
@@ -40,10 +43,13 @@ class NotYetAvailable extends Error {}
 async function openRecorder(dbFile: string): Promise<Recorder> {
   const { captureSnapshot, openStore, writeCapture } = await import('../../src/index.js');
   const store = openStore(dbFile);
+  let writeNs = 0;
   const one = (pid: number): void => {
     const snapshot = captureSnapshot({ pid });
     try {
+      const t0 = process.hrtime.bigint();
       writeCapture(store, snapshot);
+      writeNs += Number(process.hrtime.bigint() - t0);
     } finally {
       snapshot.free();
     }
@@ -61,6 +67,7 @@ async function openRecorder(dbFile: string): Promise<Recorder> {
         }
       }
     },
+    writeNs: () => writeNs,
     close: () => store.close(),
   };
 }
@@ -103,12 +110,14 @@ async function capture(pid: number | null, dbFile: string, again: boolean): Prom
     await new Promise((resolve) => setTimeout(resolve, CADENCE_MS));
   }
   const before = databaseStats(dbFile);
+  const writtenBefore = recorder.writeNs();
   const t0 = now();
   await recorder.capture(pid);
   const ns = Number(now() - t0);
+  const writeNs = recorder.writeNs() - writtenBefore;
   recorder.close();
   const after = databaseStats(dbFile);
-  return { tool: 'pssql', pid, again, maxRssKb: maxRssKb(), rows: after.rows - before.rows, dbBytes: after.bytes - before.bytes, ns: { total: [ns] } };
+  return { tool: 'pssql', pid, again, maxRssKb: maxRssKb(), rows: after.rows - before.rows, dbBytes: after.bytes - before.bytes, writeNs, ns: { total: [ns] } };
 }
 
 function removeDatabase(file: string): void {
@@ -165,6 +174,47 @@ async function readBack(pid: number, dbFile: string, captures: number, repeat: n
   return { tool: 'pssql', pid, captures, recordNs, rows: stats.rows, dbBytes: stats.bytes, maxRssKbAfterCaptures: rssAt, reports };
 }
 
+/**
+ * What better-sqlite3 reaches on the rows of a recording without pssql (issue 11, item 3): every
+ * row of FILE (a first capture) inserted again, with one prepared INSERT per table in one
+ * transaction, into a new file of the same tables and indexes and the recording's pragmas. Only
+ * the transaction is timed; the rows are read into memory first.
+ */
+async function sqliteAlone(dbFile: string): Promise<object> {
+  const { default: Database } = await import('better-sqlite3');
+  const source = new Database(dbFile, { readonly: true });
+  const copy = `${dbFile}.alone`;
+  removeDatabase(copy);
+  const target = new Database(copy);
+  try {
+    target.pragma('journal_mode = WAL');
+    target.pragma('synchronous = NORMAL');
+    target.pragma('cache_size = -16384');
+    target.pragma('temp_store = MEMORY');
+    const schema = source
+      .prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND type IN ('table', 'index') ORDER BY type = 'index'")
+      .all() as { type: string; name: string; sql: string }[];
+    for (const { sql } of schema) target.exec(sql);
+    const tables = schema.filter((s) => s.type === 'table').map((s) => s.name);
+    const data = tables.map((name) => ({ name, rows: source.prepare(`SELECT * FROM "${name}"`).raw().all() as unknown[][] }));
+    const rows = data.reduce((n, t) => n + t.rows.length, 0);
+    const t0 = now();
+    target.transaction(() => {
+      for (const { name, rows: tableRows } of data) {
+        if (tableRows.length === 0) continue;
+        const insert = target.prepare(`INSERT INTO "${name}" VALUES (${tableRows[0]!.map(() => '?').join(', ')})`);
+        for (const row of tableRows) insert.run(row);
+      }
+    })();
+    const ns = Number(now() - t0);
+    return { rows, ns, rowsPerS: rows / (ns / 1e9) };
+  } finally {
+    source.close();
+    target.close();
+    removeDatabase(copy);
+  }
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -180,6 +230,10 @@ async function main(): Promise<void> {
   const pid = values.all ? null : Number(pidArg);
   if (command === 'probe') {
     console.log(JSON.stringify(await probe()));
+    return;
+  }
+  if (command === 'sqlite-alone' && values.db) {
+    console.log(JSON.stringify(await sqliteAlone(values.db)));
     return;
   }
   if (!values.db || (pid !== null && !(pid > 0))) throw new TypeError('usage: pssql-peer (capture|read-back) (PID | --all) --db FILE');

@@ -88,8 +88,11 @@ export async function measurePssql(pid: number | null, options: PssqlOptions): P
   const r = runCommand(process.execPath, args, { rss: true });
   if (r.status === 3) return { available: false, reason: firstLine(r.stderr) };
   if (r.status !== 0) throw new Error(`pssql-peer failed (${r.status}): ${firstLine(r.stderr)}`);
-  const out = JSON.parse(r.stdout) as { ns: { total: number[] }; maxRssKb: number; rows: number; dbBytes: number };
-  return { available: true, sample: { totalNs: out.ns.total[0]!, kindNs: {}, maxRssKb: r.maxRssKb ?? out.maxRssKb, rows: out.rows, dbBytes: out.dbBytes } };
+  const out = JSON.parse(r.stdout) as { ns: { total: number[] }; maxRssKb: number; rows: number; dbBytes: number; writeNs: number };
+  return {
+    available: true,
+    sample: { totalNs: out.ns.total[0]!, kindNs: {}, maxRssKb: r.maxRssKb ?? out.maxRssKb, rows: out.rows, dbBytes: out.dbBytes, writeNs: out.writeNs },
+  };
 }
 
 /** Records `captures` captures of `pid`, then times each saved report (those available) on that recording. */
@@ -105,6 +108,13 @@ export async function measureReadBack(
   if (r.status === 3) return { available: false, reason: firstLine(r.stderr) };
   if (r.status !== 0) throw new Error(`pssql-peer read-back failed (${r.status}): ${firstLine(r.stderr)}`);
   return { available: true, readBack: JSON.parse(r.stdout) as ReadBack };
+}
+
+/** better-sqlite3 alone on the rows of `dbFile` (a first capture), in one transaction: rows/s. */
+export function measureSqliteAlone(paths: BenchPaths, dbFile: string): { rows: number; ns: number; rowsPerS: number } {
+  const r = runCommand(process.execPath, [peerScript(paths), 'sqlite-alone', '--db', dbFile], { timeoutMs: 10 * 60_000 });
+  if (r.status !== 0) throw new Error(`pssql-peer sqlite-alone failed (${r.status}): ${firstLine(r.stderr)}`);
+  return JSON.parse(r.stdout) as { rows: number; ns: number; rowsPerS: number };
 }
 
 /** pssql as three tools of the runner: in-process and CLI on one target, and every process. */

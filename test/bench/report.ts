@@ -34,6 +34,8 @@ export interface BenchResult {
   memory: RecorderMemory | null;
   /** The long recording (null: not run). */
   long: LongRecording | null;
+  /** better-sqlite3 alone on the rows of a first capture of `target` (null: not run). */
+  sqliteAlone: { target: string; rows: number; ns: number; rowsPerS: number } | null;
   hints: string[];
   durationS: number;
 }
@@ -294,6 +296,16 @@ export function goalsSection(result: BenchResult): string {
   const measured = rows.filter((r) => r.met !== null).length;
   const table_ = [['goal', 'measured', 'target', ''], ...rows.map((r) => [r.what, r.measured, r.goal, r.met === null ? 'not measured' : r.met ? 'met' : 'NOT MET'])];
   const extra: string[] = [];
+  const alone = result.sqliteAlone;
+  const first = result.targets.find((t) => t.name === alone?.target)?.tools.find((x) => x.id === 'pssql');
+  const writeRate = spread((first?.samples ?? []).flatMap((x) => (x.writeNs && x.rows ? [x.rows / (x.writeNs / 1e9)] : [])));
+  if (alone && writeRate) {
+    extra.push(
+      `  first capture of the ${alone.target} target: pssql writes ${num(writeRate.median)} rows/s (its write path alone); better-sqlite3 alone, ` +
+        `the same ${alone.rows.toLocaleString('en-US')} rows with one prepared INSERT per table in one transaction, ${num(alone.rowsPerS)} rows/s ` +
+        `(${num(writeRate.median / alone.rowsPerS)}×)`,
+    );
+  }
   const l = result.long;
   if (l) {
     extra.push(

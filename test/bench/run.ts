@@ -22,7 +22,7 @@ import { benchPaths, buildPrograms } from './build.js';
 import { canMeasureRss } from './command.js';
 import { machineFacts } from './machine.js';
 import { type FleetResult, fleetSection, measureFleet } from './fleet.js';
-import { measureReadBack, pssqlTools } from './pssql.js';
+import { measureReadBack, measureSqliteAlone, pssqlTools } from './pssql.js';
 import { type BenchResult, goalRows, goalsSection, type TargetResult, type ToolResult, toJson, toText } from './report.js';
 import { DRIFT_MS, measureLongRecording, measureRecorderMemory } from './long.js';
 import { measureStartup } from './startup.js';
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   let fleet: { available: true; fleet: FleetResult } | { available: false; reason: string } | null = null;
   let memory: BenchResult['memory'] = null;
   let long: BenchResult['long'] = null;
+  let sqliteAlone: BenchResult['sqliteAlone'] = null;
   const withTarget = async (spec: TargetSpec, f: (t: RunningTarget) => Promise<void>): Promise<void> => {
     log(`${spec.name}: starting the target`);
     const target = await startTarget(paths.target, spec, targetDir(paths.cache, spec), machine.maxMapCount);
@@ -133,6 +134,9 @@ async function main(): Promise<void> {
       // The central store: the large target in a full run, the small one in a quick one.
       if (spec.name === (values.quick ? 'small' : 'large')) {
         fleet = await measureFleet(target.pid, { hosts: values.quick ? 2 : 10, captures: values.quick ? 10 : READ_BACK_CAPTURES, rounds: values.quick ? 1 : 3, log });
+        // better-sqlite3 alone on the rows of the last first capture, beside pssql's write path.
+        log(`${spec.name}: better-sqlite3 alone on the rows of a first capture`);
+        sqliteAlone = { target: spec.name, ...measureSqliteAlone(paths, join(dbDir, `${spec.name}-pssql.db`)) };
         // A recorder's peak memory, flat from the 50th capture to the 200th (issue 11).
         memory = measureRecorderMemory(target.pid, { paths, dir: dbDir, target: spec.name, counts: [50, 200], log });
       }
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
     startup,
     memory,
     long,
+    sqliteAlone,
     hints,
     durationS: Number(process.hrtime.bigint() - started) / 1e9,
   };

@@ -17,6 +17,8 @@ export interface Sample {
   /** pssql only: rows written into SQLite, and how much the database grew, by this capture. */
   rows?: number;
   dbBytes?: number;
+  /** pssql in-process only: the part of totalNs spent writing into SQLite (writeCapture). */
+  writeNs?: number;
 }
 
 /** Something measured: the floor, a peer, or pssql. */
