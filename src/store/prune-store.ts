@@ -1,3 +1,5 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { PssError } from '../pss/pss-error.js';
 import { checkRetention, type Retention } from './prune.js';
 import { isDatabaseUrl, redactUrl } from './postgres/connection-url.js';
 
@@ -10,6 +12,16 @@ export interface StorePruned {
   partitionsDropped: number;
   capturesLeft: number;
   durationUs: number;
+  /** With `vacuum`: the file's size before and after (its write-ahead log folded in). */
+  fileBytes?: { before: number; after: number };
+}
+
+export interface PruneOptions {
+  /**
+   * A recording file only: rewrite it without the pages the deleted captures left free (VACUUM),
+   * so that it shrinks. Without it the file keeps its size and new captures reuse those pages.
+   */
+  vacuum?: boolean;
 }
 
 /**
@@ -19,10 +31,15 @@ export interface StorePruned {
  * @example
  * await pruneStore('postgres://pssql@db/pssql', { maxAgeUs: parseDuration('90d') })
  */
-export async function pruneStore(location: string, retention: Retention, nowUs = Date.now() * 1000): Promise<StorePruned> {
+export async function pruneStore(location: string, retention: Retention, nowUs = Date.now() * 1000, options: PruneOptions = {}): Promise<StorePruned> {
   checkRetention(retention);
   const started = performance.now();
   if (isDatabaseUrl(location)) {
+    if (options.vacuum === true) {
+      throw new PssError('ERROR_INVALID_PARAMETER', '--vacuum is for recording files: in PostgreSQL, autovacuum reclaims the space of deleted rows', {
+        option: 'vacuum',
+      });
+    }
     const [{ openPostgresStore }, { prunePostgres }] = await Promise.all([import('./postgres/open-store.js'), import('./postgres/prune.js')]);
     const store = await openPostgresStore(location);
     try {
@@ -46,8 +63,38 @@ export async function pruneStore(location: string, retention: Retention, nowUs =
       throw sqliteError(error, location);
     }
     const versions = versionsBefore - (count('thread_versions') + count('handle_versions') + count('region_versions'));
-    return { store: location, captures, versions, partitionsDropped: 0, capturesLeft: count('captures'), durationUs: Math.round((performance.now() - started) * 1000) };
+    const fileBytes = options.vacuum === true ? vacuumFile(store.db, location) : undefined;
+    return {
+      store: location,
+      captures,
+      versions,
+      partitionsDropped: 0,
+      capturesLeft: count('captures'),
+      durationUs: Math.round((performance.now() - started) * 1000),
+      ...(fileBytes === undefined ? {} : { fileBytes }),
+    };
   } finally {
     store.close();
   }
+}
+
+/**
+ * VACUUM after the prune (which is committed already: a vacuum that fails loses nothing). Its
+ * copy goes to a temporary file, not memory (the store keeps temporary tables in memory), and
+ * the write-ahead log it fills is folded into the file and truncated.
+ */
+function vacuumFile(db: BetterSqlite3.Database, location: string): { before: number; after: number } {
+  const size = (): number => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  const before = size();
+  try {
+    db.pragma('temp_store = FILE');
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PssError('ERROR_BUSY', `pruned ${location}, but cannot vacuum it: ${message} (is a recorder or a reader using it? the prune stands; try --vacuum again when it is free)`, {
+      path: location,
+    });
+  }
+  return { before, after: size() };
 }

@@ -1,0 +1,46 @@
+/**
+ * pssql prune on a recording file: captures deleted in one transaction, and with --vacuum the
+ * file rewritten without the pages they left free. (PostgreSQL stores: test/push/.)
+ */
+import fs from 'node:fs';
+import test from 'ava';
+import { pssql, pssqlJson, tempDir } from '../helpers/cli.js';
+import { startTarget } from '../helpers/target.js';
+
+test('prune --keep leaves the file its size; with --vacuum it shrinks, and what is kept reads as before', async (t) => {
+  // A process that changes every 2 ms (fds and threads come and go, its heap grows), so that
+  // each capture writes versions of its own and the old captures hold most of the file.
+  const target = await startTarget(['--files', '5', '--drift', '2']);
+  const dir = tempDir();
+  const db = `${dir}/prune.db`;
+  try {
+    pssqlJson(['record', String(target.pid), '--every', '10ms', '--count', '200', '--db', db, '--quiet']);
+  } finally {
+    await target.stop();
+  }
+  const latest = pssqlJson(['show', 'latest', 'handles', '--db', db]);
+  const size = (): number => fs.statSync(db).size + (fs.existsSync(`${db}-wal`) ? fs.statSync(`${db}-wal`).size : 0);
+
+  const copy = `${dir}/copy.db`;
+  fs.copyFileSync(db, copy);
+  const copied = fs.statSync(copy).size;
+  const [plain] = pssqlJson(['prune', '--keep', '3', '--db', copy]);
+  t.like(plain, { captures_deleted: 197, captures_left: 3 });
+  t.false('file_size_after_bytes' in (plain as object), 'no vacuum, no sizes');
+  t.true(fs.statSync(copy).size >= copied, 'without --vacuum the file keeps its size (its free pages serve the next captures)');
+
+  const before = size();
+  const [pruned] = pssqlJson<Record<string, number>[]>(['prune', '--keep', '3', '--vacuum', '--db', db]);
+  t.like(pruned, { captures_deleted: 197, captures_left: 3 });
+  t.is(pruned!.file_size_before_bytes!, before);
+  t.true(pruned!.file_size_after_bytes! < before / 2, `${before} bytes before, ${pruned?.file_size_after_bytes} after`);
+  t.is(size(), pruned!.file_size_after_bytes!, 'the write-ahead log is folded in: the file is what it says');
+  t.deepEqual(pssqlJson(['show', 'latest', 'handles', '--db', db]), latest, 'the newest capture reads as before');
+  t.is(pssql(['check', '--db', db]).code, 0);
+});
+
+test('prune --vacuum of a PostgreSQL store is refused with one line, before it connects', (t) => {
+  const r = pssql(['prune', '--keep', '1', '--vacuum', '--db', 'postgres://pssql@nowhere.invalid/pssql']);
+  t.is(r.code, 2);
+  t.is(r.stderr.trim(), 'pssql: --vacuum is for recording files: in PostgreSQL, autovacuum reclaims the space of deleted rows');
+});
