@@ -69,9 +69,9 @@ const loadedFiles = (log: string[]): string[] =>
   log.filter((line) => line.startsWith('load file:')).map((line) => path.relative(PROJECT_ROOT, fileURLToPath(line.slice(5))).split(path.sep).join('/'));
 
 test('bin/pssql.js runs the bundle and nothing of dist/src (run npm run build if this fails)', (t) => {
-  const run = traced(['--version']);
+  const run = traced(['--verbose', '--version']);
   t.is(run.code, 0, run.stderr);
-  t.is(run.stdout, `${VERSION}\n`);
+  t.is(run.stdout, `${VERSION}\n`, 'yargs prints the version of package.json');
   const files = loadedFiles(run.log);
   t.true(files.includes('dist/bundle/main.js'), files.join(', '));
   t.deepEqual(
@@ -135,6 +135,16 @@ test("the bundle's stat worker forks its stat process from the bundle and answer
   } finally {
     await worker.terminate();
   }
+});
+
+test('pssql --version alone prints the version as yargs does, and loads no file of the CLI', (t) => {
+  const run = traced(['--version']);
+  t.is(run.code, 0, run.stderr);
+  t.is(run.stdout, `${VERSION}\n`);
+  t.deepEqual(
+    loadedFiles(run.log).filter((file) => file.startsWith('dist/')),
+    [],
+  );
 });
 
 test('every file the bundle names by URL is there', (t) => {
