@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
 import { DENIED, type ReadFailure, VANISHED } from './proc-files.js';
+import { FAILED, STARTING } from './stat-ready.js';
 import type { StatAnswer, StatRequest, StatWorkerData } from './stat-worker.js';
 
 /** node:worker_threads, loaded by the first blocking stat: a capture that starts no thread loads none of it. */
@@ -34,13 +35,15 @@ export class BlockingStats {
   private readonly unresponsive = new Map<string, number>();
   /** Mounts whose stat process was left behind stuck, and has not ended yet. */
   private readonly stuck = new Set<string>();
-  /** Int32 flag the thread sets to 1 once its stat process is ready (0 while one starts). */
+  /** Int32 the thread sets (stat-ready.ts): STARTING while a stat process starts, READY once it is, FAILED when it ended or could not start. */
   private readonly ready = new SharedArrayBuffer(4);
 
   constructor(private readonly timeoutMs = BLOCKING_STAT_TIMEOUT_MS) {}
 
   private thread(): Worker {
     if (this.worker === null) {
+      // A new thread starts a new stat process: whatever the last one said does not hold.
+      Atomics.store(new Int32Array(this.ready), 0, STARTING);
       const workerData: StatWorkerData = { ready: this.ready };
       this.worker = new (workerThreads().Worker)(new URL('./stat-worker.js', import.meta.url), { workerData });
       const worker = this.worker;
@@ -72,13 +75,20 @@ export class BlockingStats {
     const { port1, port2 } = new (workerThreads().MessageChannel)();
     const done = new SharedArrayBuffer(4);
     const request: StatRequest = { path, port: port2, done };
+    // After a process that ended, this request starts the next: wait for it as for the first.
+    Atomics.compareExchange(new Int32Array(this.ready), 0, FAILED, STARTING);
     this.thread().postMessage(request, [port2]);
-    this.waitUntilStarted(budget, pid);
+    try {
+      this.waitUntilStarted(budget, done, pid);
+    } catch (error) {
+      port1.close();
+      throw error;
+    }
     const waitMs = Math.max(1, budget.endsAtMs - performance.now());
     if (Atomics.wait(new Int32Array(done), 0, 0, waitMs) === 'timed-out') {
       port1.close();
       // The next stat waits for the next stat process to start, whenever the thread reads this.
-      Atomics.store(new Int32Array(this.ready), 0, 0);
+      Atomics.store(new Int32Array(this.ready), 0, STARTING);
       const abandon: StatRequest = { abandon: mount };
       this.thread().postMessage(abandon);
       this.stuck.add(mount);
@@ -98,19 +108,25 @@ export class BlockingStats {
   }
 
   /**
-   * Waits while the stat process starts (the first stat, or the first after one was left behind),
-   * and moves the budget's end on by that time: a slow start is not a file system that hangs.
+   * Waits while the stat process starts (the first stat, or the first after one was left behind
+   * or ended), and moves the budget's end on by that time: a slow start is not a file system
+   * that hangs. Returns at once when the process could not start or ended (the thread then
+   * answers every waiting stat with an error), or when the answer is there already. It waits in
+   * short steps, since the answer and the start are two flags.
    */
-  private waitUntilStarted(budget: { endsAtMs: number }, pid: number): void {
+  private waitUntilStarted(budget: { endsAtMs: number }, done: SharedArrayBuffer, pid: number): void {
     const ready = new Int32Array(this.ready);
-    if (Atomics.load(ready, 0) === 1) return;
+    const answered = new Int32Array(done);
     const from = performance.now();
-    if (Atomics.wait(ready, 0, 0, STAT_PROCESS_START_LIMIT_MS) === 'timed-out') {
-      throw new PssError(
-        'ERROR_TIMEOUT',
-        `cannot capture pid ${pid}: the process that makes the stats of network and FUSE files did not start within ${STAT_PROCESS_START_LIMIT_MS / 1000} s (a machine short of CPU or memory)`,
-        { pid },
-      );
+    while (Atomics.load(ready, 0) === STARTING && Atomics.load(answered, 0) === 0) {
+      if (performance.now() - from >= STAT_PROCESS_START_LIMIT_MS) {
+        throw new PssError(
+          'ERROR_TIMEOUT',
+          `cannot capture pid ${pid}: the process that makes the stats of network and FUSE files did not start within ${STAT_PROCESS_START_LIMIT_MS / 1000} s (a machine short of CPU or memory)`,
+          { pid },
+        );
+      }
+      Atomics.wait(ready, 0, STARTING, 50);
     }
     budget.endsAtMs += performance.now() - from;
   }

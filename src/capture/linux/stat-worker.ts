@@ -7,6 +7,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { ChildRequest, StatAnswer } from './stat-child.js';
+import { FAILED, READY, STARTING } from './stat-ready.js';
 
 export type { StatAnswer };
 
@@ -27,8 +28,13 @@ interface Pending {
 
 /** What the thread is started with. */
 export interface StatWorkerData {
-  /** Int32 flag: 1 while a stat process is running and has said it is ready, 0 while one starts. */
+  /** Int32: STARTING, READY or FAILED, for the stat process of the moment; notified on each change. */
   ready: SharedArrayBuffer;
+}
+
+function setReady(state: number): void {
+  Atomics.store(ready, 0, state);
+  Atomics.notify(ready, 0);
 }
 
 const ready = new Int32Array((workerData as StatWorkerData).ready);
@@ -54,13 +60,10 @@ function statProcess(): ChildProcess {
   // Its own process group, so that Ctrl-C is pssql's to handle; no stdio, so a process stuck
   // behind holds no pipe of pssql's open (a shell waits on those).
   const made = fork(fileURLToPath(new URL('./stat-child.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], detached: true });
-  Atomics.store(ready, 0, 0);
+  setReady(STARTING);
   made.on('message', (message: { id: number; answer: StatAnswer } | { ready: true }) => {
     if ('ready' in message) {
-      if (child === made) {
-        Atomics.store(ready, 0, 1);
-        Atomics.notify(ready, 0);
-      }
+      if (child === made) setReady(READY);
       return;
     }
     const waiting = pending.get(message.id);
@@ -70,14 +73,14 @@ function statProcess(): ChildProcess {
   made.on('exit', () => {
     if (child === made) {
       child = null;
-      Atomics.store(ready, 0, 0);
+      setReady(FAILED);
       failAll('the stat process ended');
     }
   });
   made.on('error', (error) => {
     if (child === made) {
       child = null;
-      Atomics.store(ready, 0, 0);
+      setReady(FAILED);
       failAll(error.message);
     }
   });
@@ -91,7 +94,7 @@ parentPort?.on('message', (request: StatRequest) => {
       // Killed, and left to end when its file system answers at last; never waited for.
       const stuck = child;
       child = null;
-      Atomics.store(ready, 0, 0);
+      setReady(STARTING);
       // Said when it ends at last (its file system answered): that mount may be tried again.
       const mount = request.abandon;
       stuck.once('exit', () => parentPort?.postMessage({ released: mount }));
