@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PssError } from '../pss/pss-error.js';
 import { checkRetention, type Retention } from './prune.js';
@@ -12,7 +13,7 @@ export interface StorePruned {
   partitionsDropped: number;
   capturesLeft: number;
   durationUs: number;
-  /** With `vacuum`: the file's size before and after (its write-ahead log folded in). */
+  /** With `vacuum`: the size on disk (the file and its write-ahead log) after the prune, and after the vacuum. */
   fileBytes?: { before: number; after: number };
 }
 
@@ -81,20 +82,28 @@ export async function pruneStore(location: string, retention: Retention, nowUs =
 /**
  * VACUUM after the prune (which is committed already: a vacuum that fails loses nothing). Its
  * copy goes to a temporary file, not memory (the store keeps temporary tables in memory), and
- * the write-ahead log it fills is folded into the file and truncated.
+ * the write-ahead log it fills is folded into the file and truncated. Sizes are of the file and
+ * its write-ahead log on disk.
  */
 function vacuumFile(db: BetterSqlite3.Database, location: string): { before: number; after: number } {
-  const size = (): number => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
-  const before = size();
+  const onDisk = (): number => [location, `${location}-wal`].reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0);
+  const before = onDisk();
+  const cannot = (why: string): PssError => new PssError('ERROR_BUSY', `pruned ${location}, but cannot vacuum it: ${why}; the prune stands`, { path: location });
   try {
     db.pragma('temp_store = FILE');
     db.exec('VACUUM');
-    db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
     const message = error instanceof Error ? error.message : String(error);
-    throw new PssError('ERROR_BUSY', `pruned ${location}, but cannot vacuum it: ${message} (is a recorder or a reader using it? the prune stands; try --vacuum again when it is free)`, {
-      path: location,
-    });
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw cannot(`${message} (a recorder or a reader is using it: try again when it is free)`);
+    if (code.startsWith('SQLITE_FULL')) throw cannot(`${message} (VACUUM needs free disk space of about twice the file)`);
+    throw cannot(message);
   }
-  return { before, after: size() };
+  // A reader's open transaction keeps the old pages: wait a little for it, not the minute a write waits.
+  db.pragma('busy_timeout = 2000');
+  const [checkpoint] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  if (checkpoint !== undefined && checkpoint.busy !== 0) {
+    throw cannot('a reader holds the old pages, so the file cannot shrink yet (it does at a later checkpoint; or try again when it is free)');
+  }
+  return { before, after: onDisk() };
 }

@@ -17,7 +17,8 @@ export const pruneCommand = defineCommand({
           'PostgreSQL store a recording left without captures has its partitions dropped; the store keeps what it',
           'had pushed of each process, so a later push does not bring pruned captures back.',
           'A recording file keeps its size: new captures reuse the pages the deleted ones left free. --vacuum',
-          'rewrites it without them (it needs the file to itself for that moment, and free disk space its size).',
+          'rewrites it without them (it needs the file to itself for that moment, and free disk space of about',
+          'twice its size).',
         ].join('\n'),
       ),
   handler: async (args) => {
