@@ -183,8 +183,9 @@ async function readBack(pid: number, dbFile: string, captures: number, repeat: n
 /**
  * What better-sqlite3 reaches on the rows of a recording without pssql (issue 11, item 3): every
  * row of FILE (a first capture) inserted again, with one prepared INSERT per table in one
- * transaction, into a new file of the same tables and indexes and the recording's pragmas. Only
- * the transaction is timed; the rows are read into memory first.
+ * transaction, into a new file of the same tables and indexes and the recording's pragmas
+ * (foreign keys checked, at the commit). Only the transaction is timed; the rows are read into
+ * memory first.
  */
 async function sqliteAlone(dbFile: string): Promise<object> {
   const { default: Database } = await import('better-sqlite3');
@@ -197,6 +198,8 @@ async function sqliteAlone(dbFile: string): Promise<object> {
     target.pragma('synchronous = NORMAL');
     target.pragma('cache_size = -16384');
     target.pragma('temp_store = MEMORY');
+    // Foreign keys checked as pssql's store checks them; at the commit, so that table order does not matter.
+    target.pragma('foreign_keys = ON');
     const schema = source
       .prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND type IN ('table', 'index') ORDER BY type = 'index'")
       .all() as { type: string; name: string; sql: string }[];
@@ -206,6 +209,7 @@ async function sqliteAlone(dbFile: string): Promise<object> {
     const rows = data.reduce((n, t) => n + t.rows.length, 0);
     const t0 = now();
     target.transaction(() => {
+      target.pragma('defer_foreign_keys = ON');
       for (const { name, rows: tableRows } of data) {
         if (tableRows.length === 0) continue;
         const insert = target.prepare(`INSERT INTO "${name}" VALUES (${tableRows[0]!.map(() => '?').join(', ')})`);

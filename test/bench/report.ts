@@ -270,6 +270,7 @@ export function goalRows(result: BenchResult): GoalRow[] {
   const s = 'skipped' in result.startup ? null : summarizeStartup(result.startup);
   const startupRatio = (id: string): number | null => s?.find((x) => x.command.id === id)?.ratio ?? null;
   add('pssql --version / node -e 0', startupRatio('version'), '≤ 1.5×', (v) => v <= 1.5, times);
+  add('pssql --quiet --version (the CLI loaded: yargs) / node -e 0', startupRatio('version-cli'), '≤ 1.5×', (v) => v <= 1.5, times);
   add('pssql capture of a small process (whole command) / node -e 0', startupRatio('capture'), '≤ 2.5×', (v) => v <= 2.5, times);
 
   const l = result.long;
