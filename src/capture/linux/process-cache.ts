@@ -8,7 +8,7 @@ import type { HandleEntry, ThreadEntry, VaSpaceEntry } from '../../pss/walk-entr
  * writer recognises unchanged entries by identity (the contract of `Snapshot` in the model).
  */
 export interface ProcessCache {
-  /** The fds of the last capture: the digest of their link target, fdinfo and stat texts, and the entry. */
+  /** The fds of the last capture: the digest of their link target, fdinfo and stat texts ('' for a socket: read again), and the entry. */
   handles: Map<number, { digest: string; entry: HandleEntry }>;
   /** The threads of the last capture: the digest of their stat, status and syscall texts, and the entry. */
   threads: Map<number, { digest: string; entry: ThreadEntry }>;

@@ -14,6 +14,9 @@ import { digestOf, reuseIfEqual } from './process-cache.js';
 import { deviceText, parseStatText, type RawItem, STAT_DEFERRED, type StatOfFd } from './raw-reads.js';
 import { SocketResolver } from './read-sockets.js';
 
+/** The digest kept for a socket: no digest of texts is empty, so its texts never stand for it. */
+const REREAD = '';
+
 const O_ACCMODE = 0o3;
 const O_DIRECTORY = 0o200000;
 const O_CLOEXEC = 0o2000000;
@@ -283,10 +286,9 @@ export function readHandles(ctx: CaptureContext): HandleEntry[] | null {
     });
     handles.push(entry);
     // Sockets (their state lives in /proc/PID/net) change without their fdinfo changing: they
-    // are read again every time.
-    if (digest !== null && typeName !== 'Socket') {
-      seen.set(fd, { digest, entry });
-    }
+    // are read again every time (a digest that matches none), and a socket whose state did not
+    // change is then handed back as the same entry, so that a recorder skips it.
+    if (digest !== null) seen.set(fd, { digest: typeName === 'Socket' ? REREAD : digest, entry });
   }
   ctx.cache.handles = seen;
   return handles;
