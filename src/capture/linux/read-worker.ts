@@ -16,7 +16,8 @@ export interface WorkerRequest {
   done: SharedArrayBuffer;
 }
 
-export type WorkerAnswer = { data: ArrayBuffer } | { error: string; code?: string };
+/** `doneAtMs`: when the share was read, in ms since the epoch (performance.timeOrigin + now), for the split of the next job. */
+export type WorkerAnswer = { data: ArrayBuffer; doneAtMs: number } | { error: string; code?: string };
 
 const files = new Map<string, ProcFiles>();
 
@@ -26,7 +27,7 @@ parentPort?.on('message', (request: WorkerRequest) => {
     let reader = files.get(request.job.root);
     if (reader === undefined) files.set(request.job.root, (reader = new ProcFiles(request.job.root)));
     const data = packRaw(readRaw(reader, request.job, request.from, request.to), rawWidth(request.job.dir));
-    answer = { data };
+    answer = { data, doneAtMs: performance.timeOrigin + performance.now() };
     request.port.postMessage(answer, [data]);
   } catch (error) {
     answer = { error: error instanceof Error ? error.message : String(error) };

@@ -14,13 +14,29 @@ const WORKER_TIMEOUT_MS = 60_000;
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /**
- * A second thread that reads half of a large job's /proc files while the calling thread reads
- * the other half, so the two cores overlap their system calls. It starts with the first large
+ * The thread's share of the next job, from the rates (items per ms) of the last one: halfway
+ * from the last share to the one that would have made both sides end together, within a quarter
+ * and three quarters (a job that was slow for one side by chance does not swing the split).
+ */
+export function nextShare(share: number, threadRate: number, callerRate: number): number {
+  const balanced = threadRate / (threadRate + callerRate);
+  return Math.min(0.75, Math.max(0.25, (share + balanced) / 2));
+}
+
+/**
+ * A second thread that reads a share of a large job's /proc files (about half) while the calling
+ * thread reads the rest, so the two cores overlap their system calls. It starts with the first large
  * job and lives until {@link close}; it never keeps the process alive.
  */
 export class ReaderThread {
   private worker: Worker | null = null;
   private failed = false;
+  /**
+   * The share of a job the thread reads, per kind of job (fd, task): it starts at half and
+   * follows what each side read per ms in the last job, so that neither waits long for the other
+   * (the thread also packs its results, and is not always as fast as the caller).
+   */
+  private readonly shares = new Map<string, number>();
 
   private thread(): Worker | null {
     if (this.worker === null && !this.failed) {
@@ -48,20 +64,23 @@ export class ReaderThread {
 
   /**
    * Reads the files of every id of a job, in id order. A large job is split: the reader thread
-   * reads the first half while this thread reads the second, then this thread waits for the
-   * other half (synchronously: a capture is synchronous). Results are the same as reading alone.
+   * reads the first share while this thread reads the rest, then this thread waits for the
+   * thread's share (synchronously: a capture is synchronous). Results are the same as reading alone.
    */
   read(files: ProcFiles, job: RawJob): RawItem[] {
     const count = job.ids.length;
     const thread = count >= PARALLEL_THRESHOLD ? this.thread() : null;
     if (thread === null) return readRaw(files, job, 0, count);
 
-    const half = Math.floor(count / 2);
+    const share = this.shares.get(job.dir) ?? 0.5;
+    const half = Math.min(count - 1, Math.max(1, Math.round(count * share)));
     const { port1, port2 } = new (workerThreads().MessageChannel)();
     const done = new SharedArrayBuffer(4);
     const request: WorkerRequest = { job, from: 0, to: half, port: port2, done };
+    const startedAtMs = performance.timeOrigin + performance.now();
     thread.postMessage(request, [port2]);
     const mine = readRaw(files, job, half, count);
+    const mineAtMs = performance.timeOrigin + performance.now();
     const flag = new Int32Array(done);
     if (Atomics.wait(flag, 0, 0, WORKER_TIMEOUT_MS) === 'timed-out') {
       port1.close();
@@ -75,6 +94,7 @@ export class ReaderThread {
       const code = answer.code === 'ERROR_TOO_MANY_OPEN_FILES' ? answer.code : 'ERROR_READ_FAULT';
       throw new PssError(code, answer.error, { pid: job.pid });
     }
+    this.shares.set(job.dir, nextShare(share, half / Math.max(0.01, answer.doneAtMs - startedAtMs), (count - half) / Math.max(0.01, mineAtMs - startedAtMs)));
     return [...unpackRaw(answer.data, rawWidth(job.dir)), ...mine];
   }
 

@@ -1,10 +1,18 @@
 import test from 'ava';
 import { captureLinuxSnapshot, LinuxCapturer } from '../../../src/capture/linux/index.js';
 import { DENIED, ProcFiles, VANISHED } from '../../../src/capture/linux/proc-files.js';
-import { PARALLEL_THRESHOLD, ReaderThread } from '../../../src/capture/linux/reader-thread.js';
+import { nextShare, PARALLEL_THRESHOLD, ReaderThread } from '../../../src/capture/linux/reader-thread.js';
 import { packRaw, type RawItem, readRaw, unpackRaw } from '../../../src/capture/linux/raw-reads.js';
 import { WalkClass } from '../../../src/pss/index.js';
 import { mapsLineCount, procEntries, startTarget } from '../../helpers/target.js';
+
+test('the reader thread takes more of the next job when it read faster, less when slower, within a quarter and three quarters', (t) => {
+  t.is(nextShare(0.5, 1, 1), 0.5, 'equal rates keep the split');
+  t.is(nextShare(0.5, 2, 1), (0.5 + 2 / 3) / 2, 'halfway to the split that would have ended both together');
+  t.true(nextShare(0.5, 1, 2) < 0.5);
+  t.is(nextShare(0.75, 100, 1), 0.75);
+  t.is(nextShare(0.25, 1, 100), 0.25);
+});
 
 test('raw reads survive packing for the other thread, failures included', (t) => {
   const items: RawItem[] = [['socket:[1]', 'pos:\t0\n'], [VANISHED], [DENIED, 'flags:\t02\n'], ['/tmp/\u00ff\u00fe', DENIED]];
