@@ -108,5 +108,12 @@ parentPort?.on('message', (request: StatRequest) => {
   const id = nextId++;
   pending.set(id, { port: request.port, done: request.done });
   const message: ChildRequest = { id, path: request.path };
-  statProcess().send(message);
+  try {
+    statProcess().send(message);
+  } catch (error) {
+    // A fork that throws (out of processes or memory): the stat fails now, not after the start limit.
+    child = null;
+    setReady(FAILED);
+    failAll(error instanceof Error ? error.message : String(error));
+  }
 });
