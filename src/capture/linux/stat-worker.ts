@@ -111,8 +111,11 @@ parentPort?.on('message', (request: StatRequest) => {
   try {
     statProcess().send(message);
   } catch (error) {
-    // A fork that throws (out of processes or memory): the stat fails now, not after the start limit.
+    // A fork that throws (out of processes or memory), or a channel that broke: the stat fails
+    // now, not after the start limit, and the next one starts another process.
+    const broken = child;
     child = null;
+    broken?.kill('SIGKILL');
     setReady(FAILED);
     failAll(error instanceof Error ? error.message : String(error));
   }
