@@ -1,11 +1,9 @@
 import type { Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
+import { workerThreads } from '../worker-threads.js';
 import { DENIED, type ReadFailure, VANISHED } from './proc-files.js';
 import { FAILED, STARTING } from './stat-ready.js';
 import type { StatAnswer, StatRequest, StatWorkerData } from './stat-worker.js';
-
-/** node:worker_threads, loaded by the first blocking stat: a capture that starts no thread loads none of it. */
-const workerThreads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** How long the stats of one capture on network and FUSE file systems may take in all, ms. */
 export const BLOCKING_STAT_TIMEOUT_MS = 1000;

@@ -1,11 +1,9 @@
 import type { Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
+import { workerThreads } from '../worker-threads.js';
 import type { ProcFiles } from './proc-files.js';
 import { type RawItem, type RawJob, rawWidth, readRaw, unpackRaw } from './raw-reads.js';
 import type { WorkerAnswer, WorkerRequest } from './read-worker.js';
-
-/** node:worker_threads, loaded by a large job: a capture that starts no thread loads none of it. */
-const workerThreads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** Below this many ids, one thread reads everything: a second one would not pay for itself. */
 export const PARALLEL_THRESHOLD = 1500;

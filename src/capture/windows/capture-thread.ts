@@ -1,10 +1,8 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
+import { workerThreads } from '../worker-threads.js';
 import { CaptureState, type CaptureReply, type CaptureRequest, type CaptureThreadData } from './capture-protocol.js';
 import { loadKoffi } from './load-koffi.js';
-
-/** node:worker_threads, loaded by the first capture: a capture that starts no thread loads none of it. */
-const workerThreads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** How long the capture thread may take to bind its functions. */
 const START_TIMEOUT_MS = 60_000;
