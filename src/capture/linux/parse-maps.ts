@@ -170,16 +170,11 @@ export function parseMaps(text: string, smaps: boolean): MapLine[] {
 }
 
 /**
- * The lines of an address space, which cannot overlap. The kernel writes maps in pieces and
- * resumes each at the end of the last region it wrote, so a region that changed in between can
- * be listed again; such a repeat (a line starting below the end of the one before) is left out.
+ * A test for the lines of an address space met one at a time, which cannot overlap: false for a
+ * repeat. The kernel writes maps in pieces and resumes each at the end of the last region it
+ * wrote, so a region that changed in between can be listed again; such a repeat (a line starting
+ * below the end of the one before) is left out.
  */
-export function withoutOverlaps(lines: MapLine[]): MapLine[] {
-  const kept = keepsNoOverlap();
-  return lines.filter(kept);
-}
-
-/** The test of {@link withoutOverlaps} for lines met one at a time: false for a repeat. */
 export function keepsNoOverlap(): (line: MapLine) => boolean {
   let previous: MapLine | undefined;
   return (line) => {
