@@ -1,5 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+
+/** Removes a database file and what SQLite keeps beside it (its write-ahead log, shared memory, journal). */
+export function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+}
 
 /** How many rows a pssql database holds in all its tables, and its size once its WAL is checkpointed. */
 export interface DatabaseStats {

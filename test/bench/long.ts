@@ -12,10 +12,10 @@
  *   the size of the captures it keeps. No VACUUM is needed while recording (it would rewrite the
  *   whole file); `pssql prune` after a large deletion is where one pays (see README).
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchPaths } from './build.js';
 import { runCommand } from './command.js';
+import { removeDatabase } from './db-stats.js';
 import { type Spread, spread } from './stats.js';
 
 /** The --drift step of the target, ms: it changes a little between any two captures. */
@@ -88,7 +88,7 @@ export function measureLongRecording(
   const { paths, dir, captures, keep, log } = options;
   const db = join(dir, 'long.db');
   const kept = join(dir, 'long-kept.db');
-  for (const file of [db, kept]) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  for (const file of [db, kept]) removeDatabase(file);
 
   log(`long: ${captures.toLocaleString('en-US')} captures, every ${EVERY_MS} ms`);
   const started = process.hrtime.bigint();
@@ -149,9 +149,9 @@ export function measureRecorderMemory(pid: number, options: { paths: BenchPaths;
   const runs = options.counts.map((count) => {
     options.log(`memory: pssql record of the ${options.target} target, ${count} captures`);
     const db = join(options.dir, `memory-${count}.db`);
-    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+    removeDatabase(db);
     const { summary } = record(options.paths, pid, db, count, []);
-    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+    removeDatabase(db);
     return { captures: count, peakBytes: summary.peak_memory_bytes };
   });
   return { target: options.target, runs };

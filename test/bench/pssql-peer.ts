@@ -23,7 +23,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { databaseStats } from './db-stats.js';
+import { databaseStats, removeDatabase } from './db-stats.js';
 
 /** A recording open on one database file. */
 interface Recorder {
@@ -124,10 +124,6 @@ async function capture(pid: number | null, dbFile: string, again: boolean): Prom
   recorder.close();
   const after = databaseStats(dbFile);
   return { tool: 'pssql', pid, again, maxRssKb: maxRssKb(), rows: after.rows - before.rows, dbBytes: after.bytes - before.bytes, writeNs, ns: { total: [ns] } };
-}
-
-function removeDatabase(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
 }
 
 /** Why each part of the slot is not available yet (null: available). */

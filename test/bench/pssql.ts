@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchPaths } from './build.js';
 import { runCommand } from './command.js';
-import { databaseStats } from './db-stats.js';
+import { databaseStats, removeDatabase } from './db-stats.js';
 import type { Sample, Tool } from './tools.js';
 
 /**
@@ -74,7 +74,7 @@ export async function measurePssql(pid: number | null, options: PssqlOptions): P
   const reason = pssqlUnavailable(options.mode, options.paths);
   if (reason) return { available: false, reason };
   if (options.mode === 'cli') {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(options.dbFile + suffix, { force: true });
+    removeDatabase(options.dbFile);
     const r = runCommand(process.execPath, [cliScript(options.paths), 'capture', String(pid), '--db', options.dbFile], {
       rss: true,
       discardStdout: true,

@@ -3,7 +3,8 @@
  * dist/bundle/), beside a bare `node -e 0` timed in the same rounds, interleaved, so that their
  * ratio holds on a busy machine. The capture is of a small process (200 fds), the whole command.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { removeDatabase } from './db-stats.js';
 import { join } from 'node:path';
 import type { BenchPaths } from './build.js';
 import { runCommand } from './command.js';
@@ -49,7 +50,7 @@ export function measureStartup(paths: BenchPaths, target: { pid: number; fds: nu
       goal: 2.5,
       args: [bin, 'capture', String(target.pid), '--db', fresh],
       before: () => {
-        for (const suffix of ['', '-wal', '-shm']) rmSync(fresh + suffix, { force: true });
+        removeDatabase(fresh);
       },
       ms: [],
     },
