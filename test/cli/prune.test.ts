@@ -8,22 +8,29 @@ import Database from 'better-sqlite3';
 import { pssql, pssqlJson, tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 
-test('prune --keep leaves the file its size; with --vacuum it shrinks, and what is kept reads as before', async (t) => {
-  // A process that changes every 2 ms (fds and threads come and go, its heap grows), so that
-  // each capture writes versions of its own and the old captures hold most of the file.
+/**
+ * Records `count` rounds of a process that changes every 2 ms (fds and threads come and go, its
+ * heap grows) into `db`, so that each capture writes versions of its own and the old captures
+ * hold most of the file; returns how many captures were made (--count counts rounds).
+ */
+async function recordDrifting(db: string, count: number): Promise<number> {
   const target = await startTarget(['--files', '5', '--drift', '2']);
-  const dir = tempDir();
-  const db = `${dir}/prune.db`;
-  let recorded: { captures: number } | undefined;
   try {
-    [recorded] = pssqlJson<{ captures: number }[]>(['record', String(target.pid), '--every', '10ms', '--count', '200', '--db', db, '--quiet']);
+    const [recorded] = pssqlJson<{ captures: number }[]>(['record', String(target.pid), '--every', '10ms', '--count', String(count), '--db', db, '--quiet']);
+    return recorded!.captures;
   } finally {
     await target.stop();
   }
+}
+
+test('prune --keep leaves the file its size; with --vacuum it shrinks, and what is kept reads as before', async (t) => {
+  const dir = tempDir();
+  const db = `${dir}/prune.db`;
+  const captures = await recordDrifting(db, 200);
   const latest = pssqlJson(['show', 'latest', 'handles', '--db', db]);
-  // --count counts rounds: on a loaded machine a round may fail its capture.
-  const deleted = recorded!.captures - 3;
-  t.true(deleted > 100, `${recorded!.captures} captures recorded`);
+  // On a loaded machine a round may fail its capture.
+  const deleted = captures - 3;
+  t.true(deleted > 100, `${captures} captures recorded`);
   const size = (): number => fs.statSync(db).size + (fs.existsSync(`${db}-wal`) ? fs.statSync(`${db}-wal`).size : 0);
 
   const copy = `${dir}/copy.db`;
@@ -51,13 +58,8 @@ test('prune --vacuum of a PostgreSQL store is refused with one line, before it c
 });
 
 test('prune --vacuum while a reader holds the file: the prune stands, and one line says the file could not shrink yet', async (t) => {
-  const target = await startTarget(['--files', '5', '--drift', '2']);
   const db = `${tempDir()}/busy.db`;
-  try {
-    pssqlJson(['record', String(target.pid), '--every', '10ms', '--count', '50', '--db', db, '--quiet']);
-  } finally {
-    await target.stop();
-  }
+  await recordDrifting(db, 50);
   const reader = new Database(db, { readonly: true });
   try {
     // A read transaction open in another connection: its snapshot keeps the old pages alive.
