@@ -12,7 +12,7 @@
  * while the recording goes on.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadKoffi } from '../../src/capture/windows/load-koffi.js';
@@ -83,9 +83,18 @@ function acl(path: string): { dacl: string | null; user: string | null; code: nu
   return { dacl, user: sid[0] === null ? null : (k.koffi.decode(sid[0], 'char16_t', -1) as string), code };
 }
 
-/** A target process: a Windows node that waits. */
+/**
+ * The program of the targets: a copy of this node.exe under a name of its own, so that `record
+ * --name` finds the targets and nothing else. Every node.exe in the Wine prefix would match
+ * `node`, and another test file may be running one there at the same time.
+ */
+const TARGET_NAME = 'pssql-target';
+
+/** A target process: a Windows node, under its own name ({@link TARGET_NAME}), that waits. */
 async function target(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const program = join(work, `${TARGET_NAME}.exe`);
+  if (!existsSync(program)) copyFileSync(process.execPath, program);
+  const child = spawn(program, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   await new Promise((resolve) => child.once('spawn', resolve));
   return child;
 }
@@ -142,7 +151,7 @@ async function run(): Promise<unknown> {
     const commands = {
       capture: pssql(['capture', String(pidA), ...d]),
       recordByPid: pssql(['record', String(pidA), '--count', '3', '--every', '50ms', ...d]),
-      recordByName: pssql(['record', '--name', 'node', '--count', '3', '--every', '50ms', ...d]),
+      recordByName: pssql(['record', '--name', TARGET_NAME, '--count', '3', '--every', '50ms', ...d]),
       list: pssql(['list', ...d]),
       show: pssql(['show', 'latest', ...d]),
       showThreads: pssql(['show', 'latest', 'threads', ...d]),
