@@ -24,6 +24,8 @@ export interface SeriesPoint {
 
 /** One capture of a process: its entry counts and memory. */
 export interface ProcessPoint extends SeriesPoint {
+  /** The host it was captured on (a store that recordings were pushed into holds many). */
+  host: string;
   /** NULL when the capture did not take threads (and so for handles and regions). */
   threads: number | null;
   handles: number | null;
@@ -72,6 +74,7 @@ export async function processSeries(store: ReadStore, filter: CaptureFilter = {}
     'c.pid',
     'p.name',
     'c.started_at_us',
+    'c.host',
     'c.thread_count as threads',
     'c.handle_count as handles',
     'c.region_count as regions',

@@ -49,6 +49,11 @@ export async function processTrend(store: ReadStore, filter: TrendFilter): Promi
   const selected = await processSeries(store, filter);
   const what = filter.pid === undefined ? `'${filter.name ?? ''}'` : `pid ${filter.pid}`;
   if (selected.length === 0) throw new PssError('ERROR_NOT_FOUND', `no captures of ${what} in ${store.path} (see 'pssql list')`, { path: store.path });
+  // Pids and names of different hosts are different processes: a trend is of one host.
+  const hosts = [...new Set(selected.map((p) => p.host))].sort();
+  if (hosts.length > 1) {
+    throw new PssError('ERROR_INVALID_PARAMETER', `${what} was recorded on ${hosts.length} hosts (${hosts.join(', ')}): say which with --host`, { option: 'host' });
+  }
   // A pid is its latest process: an earlier one under the same pid is another process.
   const latest = selected[selected.length - 1]?.instance_id;
   const points = filter.pid === undefined ? selected : selected.filter((p) => p.instance_id === latest);

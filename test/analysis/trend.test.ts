@@ -5,7 +5,7 @@ import { processTrend } from '../../src/analysis/trend.js';
 import { PssError } from '../../src/pss/index.js';
 import { startRecorder } from '../../src/recorder/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { tempDir } from '../helpers/cli.js';
+import { pssql, tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 import { startNamedTarget, uniqueName } from '../recorder/named-target.js';
 import { descendants, parseXml, type XmlElement } from './trend-xml.js';
@@ -134,4 +134,39 @@ test('a pid means its latest process: an earlier process under the same pid is l
   } finally {
     store.close();
   }
+});
+
+test('a pid or name recorded on two hosts (a store pushed into) asks for --host, and gives each host its own trend', async (t) => {
+  const db = `${tempDir()}/hosts.db`;
+  const store = openStore(db);
+  let host = '';
+  let pid = 0;
+  try {
+    const there = await startTarget(['--files', '5']);
+    await startRecorder({ store, pids: [there.pid], everyUs: 20_000, count: 3 }).done;
+    await there.stop();
+    const here = await startTarget(['--files', '1']);
+    await startRecorder({ store, pids: [here.pid], everyUs: 20_000, count: 2 }).done;
+    await here.stop();
+    // The same pid on another host, as two hosts' recordings pushed into one store can have it.
+    pid = here.pid;
+    host = store.db.prepare('SELECT host FROM captures WHERE pid = ?').pluck().get(pid) as string;
+    for (const table of ['captures', 'process_instances']) store.db.prepare(`UPDATE ${table} SET pid = ?, host = 'other-host' WHERE pid = ?`).run(pid, there.pid);
+    const hosts = [host, 'other-host'].sort().join(', ');
+    for (const filter of [{ pid }, { name: 'target' }]) {
+      const error = await t.throwsAsync(processTrend(store, filter), { instanceOf: PssError });
+      t.is(error?.code, 'ERROR_INVALID_PARAMETER');
+      t.regex(error?.message ?? '', new RegExp(`was recorded on 2 hosts \\(${hosts}\\): say which with --host$`));
+    }
+    t.is((await processTrend(store, { pid, host: 'other-host' })).points.length, 3);
+    const mine = await processTrend(store, { pid, host });
+    t.is(mine.points.length, 2);
+    t.is(mine.otherProcesses, 0, 'the other host’s process is not an earlier one');
+  } finally {
+    store.close();
+  }
+  const cli = pssql(['trend', String(pid), '--db', db]);
+  t.is(cli.code, 2, cli.stderr);
+  t.is(cli.stderr, `pssql: pid ${pid} was recorded on 2 hosts (${[host, 'other-host'].sort().join(', ')}): say which with --host\n`);
+  t.is(pssql(['trend', String(pid), '--host', 'other-host', '--db', db, '--format', 'json']).code, 0);
 });
