@@ -21,6 +21,9 @@ export interface Libc {
   errno(): number;
 }
 
+/** The C library's file, as koffi loads it. */
+export const LIBC_NAME = process.arch === 'x64' || process.arch === 'arm64' ? 'libc.so.6' : 'libc.so';
+
 let libc: Libc | null | undefined;
 
 /**
@@ -31,7 +34,7 @@ export function loadLibc(): Libc | null {
   if (libc !== undefined) return libc;
   try {
     const koffi = createRequire(import.meta.url)('koffi') as Koffi;
-    const lib = koffi.load(process.arch === 'x64' || process.arch === 'arm64' ? 'libc.so.6' : 'libc.so');
+    const lib = koffi.load(LIBC_NAME);
     libc = {
       getxattr: lib.func('long getxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)'),
       socket: lib.func('int socket(int domain, int type, int protocol)'),

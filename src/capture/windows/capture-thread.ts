@@ -2,7 +2,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
 import { workerThreads } from '../worker-threads.js';
 import { CaptureState, type CaptureReply, type CaptureRequest, type CaptureThreadData } from './capture-protocol.js';
-import { loadKoffi } from './load-koffi.js';
+import { endProcessNow } from '../end-process.js';
 
 /** How long the capture thread may take to bind its functions. */
 const START_TIMEOUT_MS = 60_000;
@@ -21,10 +21,7 @@ function guardExit(): void {
   exitGuarded = true;
   process.once('exit', (code) => {
     if (hung.size === 0) return;
-    const kernel32 = loadKoffi().load('kernel32.dll');
-    const TerminateProcess = kernel32.func('int32_t __stdcall TerminateProcess(uintptr_t hProcess, uint32_t uExitCode)');
-    const GetCurrentProcess = kernel32.func('uintptr_t __stdcall GetCurrentProcess()');
-    TerminateProcess(GetCurrentProcess(), code >>> 0);
+    endProcessNow(code);
   });
 }
 
