@@ -54,11 +54,13 @@ export async function processTrend(store: ReadStore, filter: TrendFilter): Promi
   if (hosts.length > 1) {
     throw new PssError('ERROR_INVALID_PARAMETER', `${what} was recorded on ${hosts.length} hosts (${hosts.join(', ')}): say which with --host`, { option: 'host' });
   }
+  // Processes under one pid or name follow one another (a restart, a reused pid); two at the same
+  // time (two recordings of one process, or of hosts of one name) are ambiguous.
+  await checkOneAtATime(store, selected, what);
   // A pid is its latest process: an earlier one under the same pid is another process.
   const latest = selected[selected.length - 1]?.instance_id;
   const points = filter.pid === undefined ? selected : selected.filter((p) => p.instance_id === latest);
   const otherProcesses = filter.pid === undefined ? 0 : new Set(selected.map((p) => p.instance_id)).size - 1;
-  await checkOneAtATime(store, points, what);
 
   const index = new Map(points.map((p, i) => [p.capture_id, i]));
   const byType = new Map<string, (number | null)[]>();
@@ -103,10 +105,10 @@ export async function processTrend(store: ReadStore, filter: TrendFilter): Promi
 const CREATE_TIME_SLACK_US = 1_000_000;
 
 async function checkOneAtATime(store: ReadStore, points: readonly SeriesPoint[], what: string): Promise<void> {
-  const spans = new Map<number, { pid: number; name: string | null; first: number; last: number; captures: number; created: number | null }>();
+  const spans = new Map<number, { pid: number; name: string | null; first: number; last: number; captures: number; created: number | null; recording: string }>();
   for (const p of points) {
     const span = spans.get(p.instance_id);
-    if (span === undefined) spans.set(p.instance_id, { pid: p.pid, name: p.name, first: p.started_at_us, last: p.started_at_us, captures: 1, created: null });
+    if (span === undefined) spans.set(p.instance_id, { pid: p.pid, name: p.name, first: p.started_at_us, last: p.started_at_us, captures: 1, created: null, recording: '' });
     else {
       span.last = p.started_at_us;
       span.captures++;
@@ -114,16 +116,24 @@ async function checkOneAtATime(store: ReadStore, points: readonly SeriesPoint[],
   }
   if (spans.size < 2) return;
   const created = await kyselyOf(store)
-    .selectFrom('process_instances')
-    .select(['instance_id', 'create_time_us'])
-    .where('instance_id', 'in', [...spans.keys()])
+    .selectFrom('process_instances as i')
+    .innerJoin('recordings as r', 'r.recording_key', 'i.recording_key')
+    .select(['i.instance_id', 'i.create_time_us', 'r.recording_id'])
+    .where('i.instance_id', 'in', [...spans.keys()])
     .execute();
-  for (const row of created) (spans.get(row.instance_id) as { created: number | null }).created = row.create_time_us;
+  for (const row of created) Object.assign(spans.get(row.instance_id) as object, { created: row.create_time_us, recording: row.recording_id });
   const ordered = [...spans.values()].sort((a, b) => a.first - b.first);
   for (let i = 1; i < ordered.length; i++) {
     const previous = ordered[i - 1] as (typeof ordered)[number];
     const current = ordered[i] as (typeof ordered)[number];
     if (current.first <= previous.last || (current.created !== null && current.created < previous.last - CREATE_TIME_SLACK_US)) {
+      if (current.recording !== previous.recording) {
+        // Of two recordings (pushed into one store): the same process recorded twice, or two hosts of one name.
+        const ids = [...new Set(ordered.map((s) => s.recording))].sort();
+        throw new PssError('ERROR_INVALID_PARAMETER', `${what} was recorded at the same time in ${ids.length} recordings (${ids.join(', ')}): say which with --recording`, {
+          option: 'recording',
+        });
+      }
       const list = ordered.map((s) => `${s.pid}${s.name === null ? '' : ` (${s.name})`}: ${s.captures} captures`).join(', ');
       throw new PssError('ERROR_INVALID_PARAMETER', `${what} names ${ordered.length} processes recorded at the same time (${list}): give one pid`, {
         option: 'process',

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { hostname } from 'node:os';
 import { handleTypeSeries, processSeries, regionTypeSeries } from '../../src/analysis/series.js';
 import { CaptureFlags, openStore } from '../../src/index.js';
 import { procEntries } from '../helpers/target.js';
@@ -34,6 +35,7 @@ test('processSeries: one point per capture, oldest first, with counts and memory
     recorded.captureIds,
   );
   t.true(points.every((p) => p.pid === recorded.target.pid && p.name === 'target' && p.instance_id === points[0]?.instance_id));
+  t.true(points.every((p) => p.host === hostname()), 'each point says its host');
   t.deepEqual(
     points.map((p) => p.seq),
     [1, 2, 3, 4, 5],

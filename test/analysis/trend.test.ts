@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { pssql, tempDir } from '../helpers/cli.js';
 import { startTarget } from '../helpers/target.js';
 import { startNamedTarget, uniqueName } from '../recorder/named-target.js';
+import { recordCaptures } from './record-target.js';
 import { descendants, parseXml, type XmlElement } from './trend-xml.js';
 
 const seriesKeys = (root: XmlElement) => [...descendants(root)].filter((e) => e.attributes.class === 'series').map((e) => e.attributes['data-key']);
@@ -169,4 +170,26 @@ test('a pid or name recorded on two hosts (a store pushed into) asks for --host,
   t.is(cli.code, 2, cli.stderr);
   t.is(cli.stderr, `pssql: pid ${pid} was recorded on 2 hosts (${[host, 'other-host'].sort().join(', ')}): say which with --host\n`);
   t.is(pssql(['trend', String(pid), '--host', 'other-host', '--db', db, '--format', 'json']).code, 0);
+});
+
+test('a process recorded twice at the same time (two recordings pushed into one store) asks for --recording', async (t) => {
+  const dir = tempDir();
+  const target = await startTarget(['--files', '3']);
+  try {
+    await Promise.all([recordCaptures(`${dir}/a.db`, target.pid, 4, 30), recordCaptures(`${dir}/b.db`, target.pid, 4, 30)]);
+  } finally {
+    await target.stop();
+  }
+  const store = `${dir}/fleet.db`;
+  for (const file of ['a', 'b']) t.is(pssql(['push', store, '--db', `${dir}/${file}.db`]).code, 0);
+  const ids = (JSON.parse(pssql(['list', '--hosts', '--db', store, '--format', 'json']).stdout) as { recording_id: string }[]).map((h) => h.recording_id).sort();
+  t.is(ids.length, 2);
+  for (const args of [[String(target.pid)], ['--name', 'target']]) {
+    const cli = pssql(['trend', ...args, '--db', store]);
+    t.is(cli.code, 2, cli.stderr);
+    t.regex(cli.stderr, new RegExp(`^pssql: .* was recorded at the same time in 2 recordings \\(${ids.join(', ')}\\): say which with --recording\\n$`));
+  }
+  const one = pssql(['trend', String(target.pid), '--recording', ids[0] as string, '--db', store, '--format', 'json']);
+  t.is(one.code, 0, one.stderr);
+  t.is((JSON.parse(one.stdout) as unknown[]).length, 4, 'the four captures of that recording');
 });

@@ -33,9 +33,12 @@ interface Run {
   stderr: string;
 }
 
-/** Runs pssql (through the harness entry point, unless `entry` says otherwise) and keeps what it said. */
-function pssql(args: string[], options: { entry?: string; env?: Record<string, string> } = {}): Run {
-  const run = spawnSync(process.execPath, [options.entry ?? harness, ...args], {
+/**
+ * Runs pssql (through the harness entry point, unless `entry` says otherwise; with this node.exe,
+ * unless `program` names another) and keeps what it said.
+ */
+function pssql(args: string[], options: { entry?: string; env?: Record<string, string>; program?: string } = {}): Run {
+  const run = spawnSync(options.program ?? process.execPath, [options.entry ?? harness, ...args], {
     encoding: 'utf8',
     env: { ...process.env, PSSQL_PSS_LIBRARY: dll, ...options.env },
     timeout: 120_000,
@@ -90,11 +93,16 @@ function acl(path: string): { dacl: string | null; user: string | null; code: nu
  */
 const TARGET_NAME = 'pssql-target';
 
-/** A target process: a Windows node, under its own name ({@link TARGET_NAME}), that waits. */
-async function target(): Promise<ChildProcess> {
+/** The copy of node.exe named {@link TARGET_NAME}, made on first use. */
+function targetProgram(): string {
   const program = join(work, `${TARGET_NAME}.exe`);
   if (!existsSync(program)) copyFileSync(process.execPath, program);
-  const child = spawn(program, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  return program;
+}
+
+/** A target process: a Windows node, under its own name ({@link TARGET_NAME}), that waits. */
+async function target(): Promise<ChildProcess> {
+  const child = spawn(targetProgram(), ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   await new Promise((resolve) => child.once('spawn', resolve));
   return child;
 }
@@ -151,7 +159,8 @@ async function run(): Promise<unknown> {
     const commands = {
       capture: pssql(['capture', String(pidA), ...d]),
       recordByPid: pssql(['record', String(pidA), '--count', '3', '--every', '50ms', ...d]),
-      recordByName: pssql(['record', '--name', TARGET_NAME, '--count', '3', '--every', '50ms', ...d]),
+      // pssql runs as pssql-target.exe itself here: it matches the name too, and must leave itself out.
+      recordByName: pssql(['record', '--name', TARGET_NAME, '--count', '3', '--every', '50ms', ...d], { program: targetProgram() }),
       list: pssql(['list', ...d]),
       show: pssql(['show', 'latest', ...d]),
       showThreads: pssql(['show', 'latest', 'threads', ...d]),
@@ -166,7 +175,6 @@ async function run(): Promise<unknown> {
     };
     return {
       node: process.version,
-      pid: process.pid,
       targets: [pidA, pidB],
       commands,
       // bin/pssql.js, as a user runs it: the variable must not make it load the DLL.

@@ -1,8 +1,8 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { PssError } from '../../pss/pss-error.js';
+import { endProcessNow } from '../end-process.js';
 import { workerThreads } from '../worker-threads.js';
 import { CaptureState, type CaptureReply, type CaptureRequest, type CaptureThreadData } from './capture-protocol.js';
-import { endProcessNow } from '../end-process.js';
 
 /** How long the capture thread may take to bind its functions. */
 const START_TIMEOUT_MS = 60_000;
