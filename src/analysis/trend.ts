@@ -54,9 +54,10 @@ export async function processTrend(store: ReadStore, filter: TrendFilter): Promi
   if (hosts.length > 1) {
     throw new PssError('ERROR_INVALID_PARAMETER', `${what} was recorded on ${hosts.length} hosts (${hosts.join(', ')}): say which with --host`, { option: 'host' });
   }
-  // Processes under one pid or name follow one another (a restart, a reused pid); two at the same
-  // time (two recordings of one process, or of hosts of one name) are ambiguous.
-  await checkOneAtATime(store, selected, what);
+  // Processes under one name follow one another (a restart); two at the same time are ambiguous,
+  // and so are two recordings that hold a pid at the same time (one process recorded twice, or
+  // hosts of one name). In one recording a pid holds one process at a time.
+  await checkOneAtATime(store, selected, what, filter.pid !== undefined);
   // A pid is its latest process: an earlier one under the same pid is another process.
   const latest = selected[selected.length - 1]?.instance_id;
   const points = filter.pid === undefined ? selected : selected.filter((p) => p.instance_id === latest);
@@ -100,11 +101,13 @@ export async function processTrend(store: ReadStore, filter: TrendFilter): Promi
  * nonsense. Two ran at the same time when their captures overlap in time, or when one was
  * created clearly before the other's last capture. Clearly: Linux derives creation times from
  * the boot time in whole seconds, so a process started just after another's last capture (a
- * restart) may seem to have been created up to a second before it.
+ * restart) may seem to have been created up to a second before it. Two such processes of two
+ * recordings are told apart with --recording; of one recording, with a pid (`onePid`: the pid
+ * was given, and only two recordings are refused).
  */
 const CREATE_TIME_SLACK_US = 1_000_000;
 
-async function checkOneAtATime(store: ReadStore, points: readonly SeriesPoint[], what: string): Promise<void> {
+async function checkOneAtATime(store: ReadStore, points: readonly SeriesPoint[], what: string, onePid: boolean): Promise<void> {
   const spans = new Map<number, { pid: number; name: string | null; first: number; last: number; captures: number; created: number | null; recording: string }>();
   for (const p of points) {
     const span = spans.get(p.instance_id);
@@ -134,6 +137,9 @@ async function checkOneAtATime(store: ReadStore, points: readonly SeriesPoint[],
           option: 'recording',
         });
       }
+      // A pid's processes of one recording came one after the other, whatever their times say
+      // (a clock stepped back): its latest is the one shown.
+      if (onePid) continue;
       const list = ordered.map((s) => `${s.pid}${s.name === null ? '' : ` (${s.name})`}: ${s.captures} captures`).join(', ');
       throw new PssError('ERROR_INVALID_PARAMETER', `${what} names ${ordered.length} processes recorded at the same time (${list}): give one pid`, {
         option: 'process',

@@ -132,6 +132,14 @@ test('a pid means its latest process: an earlier process under the same pid is l
     t.is(trend.otherProcesses, 1);
     t.deepEqual(new Set(trend.points.map((p) => p.instance_id)).size, 1);
     t.is((await processTrend(store, { name: 'target' })).otherProcesses, 0, 'a name is followed across restarts, as before');
+    // A clock stepped back: the earlier process's captures seem to overlap the later one's. In one
+    // recording a pid still means its latest process; a name is ambiguous then.
+    const laterStart = store.db.prepare('SELECT min(started_at_us) FROM captures WHERE seq = 1 AND capture_id > (SELECT min(capture_id) FROM captures)').pluck().get() as number;
+    store.db.prepare('UPDATE captures SET started_at_us = started_at_us - (SELECT min(started_at_us) FROM captures) + ? + 1 WHERE instance_id = (SELECT min(instance_id) FROM captures)').run(laterStart);
+    const stepped = await processTrend(store, { pid: earlier.pid });
+    t.is(new Set(stepped.points.map((p) => p.instance_id)).size, 1, 'one process: the one with the newest capture');
+    t.is(stepped.otherProcesses, 1);
+    await t.throwsAsync(processTrend(store, { name: 'target' }), { message: /names 2 processes recorded at the same time/ });
   } finally {
     store.close();
   }
