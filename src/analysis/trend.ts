@@ -49,19 +49,23 @@ export async function processTrend(store: ReadStore, filter: TrendFilter): Promi
   const selected = await processSeries(store, filter);
   const what = filter.pid === undefined ? `'${filter.name ?? ''}'` : `pid ${filter.pid}`;
   if (selected.length === 0) throw new PssError('ERROR_NOT_FOUND', `no captures of ${what} in ${store.path} (see 'pssql list')`, { path: store.path });
+  // Which process the filter means is decided over all the captures it selects, --last aside:
+  // its newest few being of one host or one recording does not make the choice for the others.
+  const { limit, ...unlimited } = filter;
+  const all = limit === undefined ? selected : await processSeries(store, unlimited);
   // Pids and names of different hosts are different processes: a trend is of one host.
-  const hosts = [...new Set(selected.map((p) => p.host))].sort();
+  const hosts = [...new Set(all.map((p) => p.host))].sort();
   if (hosts.length > 1) {
     throw new PssError('ERROR_INVALID_PARAMETER', `${what} was recorded on ${hosts.length} hosts (${hosts.join(', ')}): say which with --host`, { option: 'host' });
   }
   // Processes under one name follow one another (a restart); two at the same time are ambiguous,
   // and so are two recordings that hold a pid at the same time (one process recorded twice, or
   // hosts of one name). In one recording a pid holds one process at a time.
-  await checkOneAtATime(store, selected, what, filter.pid !== undefined);
+  await checkOneAtATime(store, all, what, filter.pid !== undefined);
   // A pid is its latest process: an earlier one under the same pid is another process.
-  const latest = selected[selected.length - 1]?.instance_id;
+  const latest = all[all.length - 1]?.instance_id;
   const points = filter.pid === undefined ? selected : selected.filter((p) => p.instance_id === latest);
-  const otherProcesses = filter.pid === undefined ? 0 : new Set(selected.map((p) => p.instance_id)).size - 1;
+  const otherProcesses = filter.pid === undefined ? 0 : new Set(all.map((p) => p.instance_id)).size - 1;
 
   const index = new Map(points.map((p, i) => [p.capture_id, i]));
   const byType = new Map<string, (number | null)[]>();

@@ -162,7 +162,7 @@ test('a pid or name recorded on two hosts (a store pushed into) asks for --host,
     host = store.db.prepare('SELECT host FROM captures WHERE pid = ?').pluck().get(pid) as string;
     for (const table of ['captures', 'process_instances']) store.db.prepare(`UPDATE ${table} SET pid = ?, host = 'other-host' WHERE pid = ?`).run(pid, there.pid);
     const hosts = [host, 'other-host'].sort().join(', ');
-    for (const filter of [{ pid }, { name: 'target' }]) {
+    for (const filter of [{ pid }, { name: 'target' }, { pid, limit: 1 }]) {
       const error = await t.throwsAsync(processTrend(store, filter), { instanceOf: PssError });
       t.is(error?.code, 'ERROR_INVALID_PARAMETER');
       t.regex(error?.message ?? '', new RegExp(`was recorded on 2 hosts \\(${hosts}\\): say which with --host$`));

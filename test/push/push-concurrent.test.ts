@@ -75,9 +75,11 @@ for (const kind of ['PostgreSQL', 'a SQLite file'] as const) {
     t.is(shown?.capture_id, latest[0]?.capture_id as number);
     t.is(pssql(['show', 'latest', '--host', 'no-such-host', '--db', store]).code, 3);
     // One process recorded twice at the same time: a trend of it says which recordings to choose from.
-    const trend = pssql(['trend', String(target.pid), '--db', store]);
-    t.is(trend.code, 2, trend.stderr);
-    t.true(trend.stderr.endsWith(`at the same time in 2 recordings (${[...ids].sort().join(', ')}): say which with --recording\n`), trend.stderr);
+    for (const last of [[], ['--last', '2']]) {
+      const trend = pssql(['trend', String(target.pid), ...last, '--db', store]);
+      t.is(trend.code, 2, trend.stderr);
+      t.true(trend.stderr.endsWith(`at the same time in 2 recordings (${[...ids].sort().join(', ')}): say which with --recording\n`), trend.stderr);
+    }
     t.is(pssql(['trend', String(target.pid), '--recording', second.slice(0, 8), '--db', store]).code, 0);
     // The latest captures of the two recordings, side by side.
     const [first, last] = await Promise.all(ids.map(async (id) => (await reading(store, (s) => listCaptures(s, { recording: id, limit: 1 })))[0]?.capture_id));
