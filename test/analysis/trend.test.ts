@@ -116,15 +116,21 @@ test('sparklines: lowest ▁, highest █, gaps, flat lines, and buckets that ke
   t.throws(() => sparkline([1], 0), { instanceOf: RangeError });
 });
 
+/** Records a target 3 times and, once it has ended, another one twice: the first and the second, both ended. */
+async function recordOneAfterTheOther(store: Store): Promise<[{ pid: number }, { pid: number }]> {
+  const first = await startTarget(['--files', '5']);
+  await startRecorder({ store, pids: [first.pid], everyUs: 20_000, count: 3 }).done;
+  await first.stop();
+  const second = await startTarget(['--files', '1']);
+  await startRecorder({ store, pids: [second.pid], everyUs: 20_000, count: 2 }).done;
+  await second.stop();
+  return [{ pid: first.pid }, { pid: second.pid }];
+}
+
 test('a pid means its latest process: an earlier process under the same pid is left out, and counted', async (t) => {
   const store = openStore(`${tempDir()}/reused.db`);
   try {
-    const earlier = await startTarget(['--files', '5']);
-    await startRecorder({ store, pids: [earlier.pid], everyUs: 20_000, count: 3 }).done;
-    await earlier.stop();
-    const later = await startTarget(['--files', '1']);
-    await startRecorder({ store, pids: [later.pid], everyUs: 20_000, count: 2 }).done;
-    await later.stop();
+    const [earlier, later] = await recordOneAfterTheOther(store);
     // The kernel reuses a pid once its process has ended: as if the later process had the earlier's.
     for (const table of ['captures', 'process_instances']) store.db.prepare(`UPDATE ${table} SET pid = ? WHERE pid = ?`).run(earlier.pid, later.pid);
     const trend = await processTrend(store, { pid: earlier.pid });
@@ -151,12 +157,7 @@ test('a pid or name recorded on two hosts (a store pushed into) asks for --host,
   let host = '';
   let pid = 0;
   try {
-    const there = await startTarget(['--files', '5']);
-    await startRecorder({ store, pids: [there.pid], everyUs: 20_000, count: 3 }).done;
-    await there.stop();
-    const here = await startTarget(['--files', '1']);
-    await startRecorder({ store, pids: [here.pid], everyUs: 20_000, count: 2 }).done;
-    await here.stop();
+    const [there, here] = await recordOneAfterTheOther(store);
     // The same pid on another host, as two hosts' recordings pushed into one store can have it.
     pid = here.pid;
     host = store.db.prepare('SELECT host FROM captures WHERE pid = ?').pluck().get(pid) as string;
