@@ -1,7 +1,7 @@
 /** Recording on a schedule: the loop, its targets and durations. */
 export { parseDuration } from './parse-duration.js';
+export { databaseBytes } from '../store/database-bytes.js';
 export {
-  databaseBytes,
   MIN_EVERY_US,
   type DroppedTarget,
   type DropReason,

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import { type Capturer, type CapturerOptions, createCapturer, type ListedProcess, processMatchesName } from '../capture/index.js';
 import { QueryClass } from '../pss/information-class.js';
 import { STILL_ACTIVE } from '../pss/process-flags.js';
 import { isPssError, PssError } from '../pss/pss-error.js';
 import type { Snapshot } from '../pss/snapshot.js';
+import { databaseBytes } from '../store/database-bytes.js';
 import { type Store, sqliteError } from '../store/open-store.js';
 import { checkRetention, pruneCaptures, type Retention } from '../store/prune.js';
 import { writeCapture } from '../store/capture-writer.js';
@@ -218,19 +218,6 @@ function retentionOf(options: RecorderOptions): Retention {
   if (options.keep !== undefined) retention.keep = options.keep;
   if (options.maxAgeUs !== undefined) retention.maxAgeUs = options.maxAgeUs;
   return retention;
-}
-
-/** Bytes of a recording on disk: the database file and its write-ahead log. */
-export function databaseBytes(path: string): number {
-  let bytes = 0;
-  for (const file of [path, `${path}-wal`]) {
-    try {
-      bytes += fs.statSync(file).size;
-    } catch {
-      // No WAL (checkpointed and removed) is normal.
-    }
-  }
-  return bytes;
 }
 
 /** The wall clock, µs since the Unix epoch. */

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PssError } from '../pss/pss-error.js';
+import { databaseBytes } from './database-bytes.js';
 import { checkRetention, type Retention } from './prune.js';
 import { isDatabaseUrl, redactUrl } from './postgres/connection-url.js';
 
@@ -86,8 +86,7 @@ export async function pruneStore(location: string, retention: Retention, nowUs =
  * its write-ahead log on disk.
  */
 function vacuumFile(db: BetterSqlite3.Database, location: string): { before: number; after: number } {
-  const onDisk = (): number => [location, `${location}-wal`].reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0);
-  const before = onDisk();
+  const before = databaseBytes(location);
   const cannot = (why: string): PssError => new PssError('ERROR_BUSY', `pruned ${location}, but cannot vacuum it: ${why}; the prune stands`, { path: location });
   try {
     db.pragma('temp_store = FILE');
@@ -105,5 +104,5 @@ function vacuumFile(db: BetterSqlite3.Database, location: string): { before: num
   if (checkpoint !== undefined && checkpoint.busy !== 0) {
     throw cannot('a reader holds the old pages, so the file cannot shrink yet (it does at a later checkpoint; or try again when it is free)');
   }
-  return { before, after: onDisk() };
+  return { before, after: databaseBytes(location) };
 }
