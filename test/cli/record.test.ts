@@ -167,7 +167,8 @@ test('mistakes are one line and a usage exit code; a pid that is not there is ex
   ];
   for (const [args, code, message] of cases) {
     const result = pssql([...args, '--db', db]);
-    t.is(result.code, code, args.join(' '));
+    // stderr in the message: a CI run once saw exit 1 here, and did not say why.
+    t.is(result.code, code, `${args.join(' ')}: ${result.stderr}`);
     t.regex(result.stderr, message, args.join(' '));
     t.is(result.stderr.trim().split('\n').length <= 2, true, 'one line (and the hint to --help)');
   }
